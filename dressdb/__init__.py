@@ -1,0 +1,3 @@
+from dressdb.celery import app as celery_app
+
+__all__ = ("celery_app",)

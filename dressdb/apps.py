@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class DressdbConfig(AppConfig):
+    name = "dressdb"
+    verbose_name = "dressdb core: sites, staff, audit"
+
+    def ready(self) -> None:
+        from dressdb import audit, security_log  # noqa: F401  (connects receivers)

@@ -1,0 +1,113 @@
+"""The cross-cutting core: sites, staff roles and the security log."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known IANA time zone (e.g. Europe/Paris).")
+
+
+class Site(models.Model):
+    code = models.CharField(
+        max_length=10,
+        unique=True,
+        help_text="Short upper-case code used in study IDs, e.g. USC.",
+    )
+    name = models.CharField(max_length=200)
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[A-Z0-9]{2,10}$"),
+                name="site_code_upper_alnum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} - {self.name}"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class Role(models.TextChoices):
+    COORDINATOR = "coordinator", "Site coordinator"
+    INVESTIGATOR = "investigator", "Investigator"
+    PHARMACIST = "pharmacist", "Pharmacist"
+    STATISTICIAN = "statistician", "Statistician / data manager"
+    ADMIN = "admin", "Trial admin"
+
+
+class StaffMembership(models.Model):
+    """Ties a user to one site with one role. A user may hold several."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site__code", "role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "site", "role"], name="one_membership_per_user_site_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_role_display()} at {self.site.code}"
+
+
+class SecurityEvent(models.Model):
+    """Append-only log of logins, failed logins, role changes, exports, randomizations."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "Login"
+        LOGOUT = "logout", "Logout"
+        LOGIN_FAILED = "login_failed", "Failed login"
+        ROLE_CHANGE = "role_change", "Role change"
+        EXPORT = "export", "Export"
+        RANDOMIZATION = "randomization", "Randomization"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    username = models.CharField(max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S}Z {self.kind} {self.username}"
+
+
+class WorkerHeartbeat(models.Model):
+    """The last time a Celery worker ran the beat's heartbeat task (shown by /healthz)."""
+
+    name = models.CharField(max_length=50, unique=True)
+    last_seen = models.DateTimeField()
+    runs = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}Z"

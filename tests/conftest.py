@@ -1,0 +1,139 @@
+"""Named personas shared by the suite: who is who, at which site."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+
+from dressdb.models import Role, Site
+from tests.factories import MembershipFactory, ParticipantFactory, SiteFactory, UserFactory
+
+
+@pytest.fixture
+def site_a(db):
+    return SiteFactory.create(code="SITEA", name="Site A", time_zone="America/Los_Angeles")
+
+
+@pytest.fixture
+def site_b(db):
+    return SiteFactory.create(code="SITEB", name="Site B", time_zone="Europe/Paris")
+
+
+def _persona(username: str, role: str, site: Site) -> User:
+    user = UserFactory.create(username=username)
+    MembershipFactory.create(user=user, site=site, role=role)
+    return user
+
+
+@pytest.fixture
+def coordinator_a(site_a):
+    return _persona("coord_a", Role.COORDINATOR, site_a)
+
+
+@pytest.fixture
+def coordinator_b(site_b):
+    return _persona("coord_b", Role.COORDINATOR, site_b)
+
+
+@pytest.fixture
+def investigator_a(site_a):
+    return _persona("inv_a", Role.INVESTIGATOR, site_a)
+
+
+@pytest.fixture
+def pharmacist_a(site_a):
+    return _persona("pharm_a", Role.PHARMACIST, site_a)
+
+
+@pytest.fixture
+def statistician(site_a):
+    return _persona("stat", Role.STATISTICIAN, site_a)
+
+
+@pytest.fixture
+def trial_admin(site_a):
+    user = _persona("trial_admin", Role.ADMIN, site_a)
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def participant_a(site_a, coordinator_a):
+    return ParticipantFactory.create(site=site_a, created_by=coordinator_a)
+
+
+@pytest.fixture
+def participant_b(site_b, coordinator_b):
+    return ParticipantFactory.create(site=site_b, created_by=coordinator_b)
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def login():
+    """`login(user)` gives a test client logged in as that user."""
+    return client_for
+
+
+# --- Service markers: skipped locally when the service is not configured, but never
+# skipped in CI (DRESSDB_REQUIRE_SERVICES=1), where they must run and pass.
+
+
+def _service_available(marker: str) -> bool:
+    import os
+    import shutil
+
+    from django.conf import settings
+
+    if marker == "postgres":
+        return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    if marker == "redis":
+        return settings.CELERY_BROKER_URL.startswith("redis://")
+    if marker == "browser":
+        return bool(os.environ.get("CHROMIUM_PATH") or shutil.which("chromium"))
+    return True
+
+
+def pytest_collection_modifyitems(config, items):
+    import os
+
+    required = os.environ.get("DRESSDB_REQUIRE_SERVICES") == "1"
+    for item in items:
+        for marker in ("postgres", "redis", "browser"):
+            if marker in item.keywords and not _service_available(marker):
+                if required:
+                    item.add_marker(
+                        pytest.mark.xfail(
+                            reason=f"{marker} is required in CI but not configured",
+                            strict=True,
+                            run=False,
+                        )
+                    )
+                else:
+                    item.add_marker(pytest.mark.skip(reason=f"needs {marker} (runs in CI)"))
+
+
+_outcomes_by_marker: dict[str, dict[str, int]] = {}
+
+
+def pytest_runtest_logreport(report):
+    if report.when != "call" and not (report.when == "setup" and report.outcome != "passed"):
+        return
+    markers = [m for m in ("postgres", "redis", "browser", "bench") if m in report.keywords]
+    for m in markers or ["unit"]:
+        counts = _outcomes_by_marker.setdefault(m, {})
+        counts[report.outcome] = counts.get(report.outcome, 0) + 1
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_sep("=", "tests by marker")
+    for marker, counts in sorted(_outcomes_by_marker.items()):
+        parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+        terminalreporter.write_line(f"{marker}: {parts}")
