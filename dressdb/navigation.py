@@ -23,13 +23,20 @@ class NavItem:
     roles: frozenset[str]
 
 
+SITE_STAFF = frozenset({COORDINATOR, INVESTIGATOR, PHARMACIST, ADMIN})
+
+# An entry whose page is not installed in this build is left out (see nav_for_roles).
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", EVERYONE),
-    NavItem(
-        "Participants",
-        "participant_list",
-        frozenset({COORDINATOR, INVESTIGATOR, PHARMACIST, ADMIN}),
-    ),
+    NavItem("Screening", "screening_log", frozenset({COORDINATOR, INVESTIGATOR, ADMIN})),
+    NavItem("Participants", "participant_list", SITE_STAFF),
+    NavItem("Decisions due", "decisions_due", frozenset({INVESTIGATOR})),
+    NavItem("Today's orders", "todays_orders", frozenset({COORDINATOR, PHARMACIST})),
+    NavItem("Protocol preview", "protocol_preview", frozenset({INVESTIGATOR, PHARMACIST})),
+    NavItem("Visits", "visit_list", frozenset({COORDINATOR, INVESTIGATOR})),
+    NavItem("Dashboards", "dashboard_home", frozenset({COORDINATOR, INVESTIGATOR, ADMIN})),
+    NavItem("Allocation lists", "allocation_lists", frozenset({STATISTICIAN, ADMIN})),
+    NavItem("Exports", "export_home", frozenset({STATISTICIAN, ADMIN})),
 )
 
 

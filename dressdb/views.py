@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     participants = (
         participants_visible_to(request.user).select_related("site").order_by("-enrolled_at")[:20]
     )
-    context = {
+    context: dict[str, object] = {
         "roles": roles,
         "is_coordinator": Role.COORDINATOR in roles,
         "is_investigator": Role.INVESTIGATOR in roles,
@@ -26,6 +26,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "sites": list(sites_visible_to(request.user)),
         "participants": list(participants),
     }
+    from dosing import selectors as dosing_selectors
+    from outcomes import selectors as outcomes_selectors
+    from randomization import selectors as randomization_selectors
+
+    context |= randomization_selectors.home_panel(user=request.user)
+    context |= dosing_selectors.home_panel(user=request.user)
+    context |= outcomes_selectors.home_panel(user=request.user)
     return render(request, "home.html", context)
 
 

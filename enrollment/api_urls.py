@@ -1,0 +1,5 @@
+"""JSON API routes of the enrollment app, mounted under /api/v1/ in dressdb/urls.py."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

@@ -1,0 +1,5 @@
+"""Pages of the outcomes app (mounted in dressdb/urls.py)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
