@@ -143,3 +143,24 @@ def require_role(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+def screenings_visible_to(user: AnyUser, roles: Iterable[str] | None = None) -> QuerySet[Any]:
+    """Screening log rows of the user's sites (trial-wide roles: every site)."""
+    from enrollment.models import Screening
+
+    roles = list(roles) if roles is not None else None
+    if not user.is_authenticated or not user.is_active:
+        return Screening.objects.none()
+    if sees_all_sites(user, roles):
+        return Screening.objects.all()
+    return Screening.objects.filter(site_id__in=site_ids_for(user, roles))
+
+
+def screening_for_user(user: AnyUser, pk: int | str, roles: Iterable[str] | None = None) -> Any:
+    from enrollment.models import Screening
+
+    try:
+        return screenings_visible_to(user, roles).select_related("site", "screener").get(pk=int(pk))
+    except (Screening.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such screening.") from None

@@ -104,16 +104,18 @@ class AuditEntry:
 
 
 def _clinical_history_models() -> list[tuple[type[models.Model], str]]:
-    """(model, lookup to the participant) for every model with history."""
+    """(model, participant lookup) for every model with history and a `participant` key.
+
+    The participant's own history is read by its id; its screening by the
+    participant's screening_id (see participant_audit_trail).
+    """
     found: list[tuple[type[models.Model], str]] = []
     for model in apps.get_models():
         if not hasattr(model, "history") or model.__name__.startswith("Historical"):
             continue
-        if model._meta.label == "enrollment.Participant":
-            found.append((model, "id"))
+        if model._meta.label in ("enrollment.Participant", "enrollment.Screening"):
             continue
-        field_names = {f.name for f in model._meta.get_fields()}
-        if "participant" in field_names:
+        if "participant" in {f.name for f in model._meta.concrete_fields}:
             found.append((model, "participant_id"))
     return found
 
@@ -130,10 +132,17 @@ def participant_audit_trail(participant: Participant) -> list[AuditEntry]:
     One query per clinical model type, whatever the number of rows.
     """
     entries: list[AuditEntry] = []
-    for model, lookup in _clinical_history_models():
+    sources: list[tuple[type[models.Model], str, Any]] = [
+        (apps.get_model("enrollment", "Participant"), "id", participant.pk),
+        (apps.get_model("enrollment", "Screening"), "id", participant.screening_id),
+    ]
+    sources += [(m, lookup, participant.pk) for m, lookup in _clinical_history_models()]
+    for model, lookup, value in sources:
+        if value is None:
+            continue
         history_model = model.history.model  # type: ignore[attr-defined]
         rows = list(
-            history_model.objects.filter(**{lookup: participant.pk})
+            history_model.objects.filter(**{lookup: value})
             .select_related("history_user")
             .order_by("id", "history_date", "history_id")
         )

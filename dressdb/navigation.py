@@ -41,7 +41,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
 
 
 def nav_for_roles(roles: set[str], current_path: str) -> list[dict[str, object]]:
-    items = []
+    items: list[dict[str, object]] = []
     for item in NAV_ITEMS:
         if not (item.roles & roles):
             continue
@@ -49,6 +49,13 @@ def nav_for_roles(roles: set[str], current_path: str) -> list[dict[str, object]]
             url = reverse(item.url_name)
         except NoReverseMatch:  # that app's pages are not in this build
             continue
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": url, "active": False})
+    # The active item is the one whose URL is the longest prefix of the current path.
+    matches = [
+        i
+        for i in items
+        if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(str(i["url"])))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(str(i["url"])))["active"] = True
     return items

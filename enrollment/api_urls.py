@@ -1,5 +1,9 @@
 """JSON API routes of the enrollment app, mounted under /api/v1/ in dressdb/urls.py."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from enrollment import api
+
+urlpatterns = [
+    path("screenings/", api.screening_create, name="api-screening-create"),
+]

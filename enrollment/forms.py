@@ -1,9 +1,253 @@
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
 from django import forms
+from django.utils import timezone
 
 from dressdb.audit import ReasonForChangeMixin
-from enrollment.models import Participant
+from dressdb.models import Site
+from enrollment.eligibility import EXCLUSION_FIELDS, InputError, parse_screening_input
+from enrollment.models import Participant, Screening, Sex
+from enrollment.regiscar import Organ
+from enrollment.services import RASH_FEATURES, rash_suggestive
+
+YNU = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+YES_NO = [("no", "No"), ("yes", "Yes")]
+ORGAN_LABELS = {
+    "liver": "Liver",
+    "kidney": "Kidney",
+    "lung": "Lung",
+    "heart_muscle": "Muscle / heart",
+    "pancreas": "Pancreas",
+    "other": "Other organ",
+}
+# Plausible creatinine by unit: 0.1-20 mg/dL = 8.8-1768 µmol/L.
+CREATININE_RANGE = {
+    "mg_dl": (Decimal("0.1"), Decimal("20")),
+    "umol_l": (Decimal("8.8"), Decimal("1768")),
+}
+
+REGISCAR_ITEMS = (
+    "fever",
+    "lymph_nodes",
+    "atypical_lymphocytes",
+    "rash_extent_over_50",
+    "biopsy",
+    "resolution_15_days",
+)
+
+
+def _ynu(label: str, help_text: str = "") -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, choices=YNU, widget=forms.RadioSelect, help_text=help_text
+    )
+
+
+class ScreeningForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.none())
+    initials = forms.CharField(max_length=4, help_text="2-4 letters. No names or record numbers.")
+    screened_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    age = forms.IntegerField(label="Age (years)", min_value=0, max_value=120)
+    sex = forms.ChoiceField(choices=Sex.choices, widget=forms.RadioSelect)
+    weight_kg = forms.DecimalField(
+        label="Weight (kg)", min_value=25, max_value=350, decimal_places=1, max_digits=5
+    )
+    creatinine = forms.DecimalField(
+        label="Serum creatinine", min_value=0, max_digits=7, decimal_places=2
+    )
+    creatinine_unit = forms.ChoiceField(
+        choices=Screening.CreatinineUnit.choices, widget=forms.RadioSelect, initial="mg_dl"
+    )
+    on_dialysis = forms.ChoiceField(label="On dialysis", choices=YES_NO, widget=forms.RadioSelect)
+    fever = _ynu("Fever >= 38.5 °C")
+    lymph_nodes = _ynu("Enlarged lymph nodes (> 1 cm, >= 2 sites)")
+    eosinophil_count = forms.DecimalField(
+        label="Eosinophils (x10⁹/L)",
+        required=False,
+        min_value=0,
+        max_value=50,
+        max_digits=6,
+        decimal_places=3,
+    )
+    eosinophil_percent = forms.DecimalField(
+        label="Eosinophils (% of leukocytes)",
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=1,
+    )
+    leukocyte_count = forms.DecimalField(
+        label="Leukocytes (x10⁹/L)",
+        required=False,
+        min_value=0,
+        max_value=500,
+        max_digits=6,
+        decimal_places=2,
+    )
+    atypical_lymphocytes = _ynu("Atypical lymphocytes")
+    rash_extent_over_50 = _ynu("Skin rash extent > 50% of body surface")
+    rash_facial_oedema = _ynu("Rash feature: facial oedema")
+    rash_infiltration = _ynu("Rash feature: infiltration")
+    rash_purpura = _ynu("Rash feature: purpura")
+    rash_scaling = _ynu("Rash feature: scaling")
+    biopsy = _ynu("Biopsy suggesting DRESS", "Unknown includes biopsy not done.")
+    organs_involved = forms.MultipleChoiceField(
+        label="Internal organ involvement",
+        required=False,
+        choices=[(o.value, ORGAN_LABELS[o.value]) for o in Organ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    resolution_15_days = _ynu("Resolution >= 15 days")
+    other_causes_negative_tests = forms.IntegerField(
+        label="Other-cause tests negative",
+        min_value=0,
+        max_value=20,
+        help_text="ANA, blood culture, HAV/HBV/HCV serology, chlamydia/mycoplasma, other.",
+    )
+    other_causes_positive_tests = forms.IntegerField(
+        label="Other-cause tests positive", min_value=0, max_value=20
+    )
+    sepsis = forms.ChoiceField(label="Active sepsis", choices=YES_NO, widget=forms.RadioSelect)
+    hepatitis_b = forms.ChoiceField(
+        label="Active hepatitis B", choices=YES_NO, widget=forms.RadioSelect
+    )
+    hepatitis_c = forms.ChoiceField(
+        label="Active hepatitis C", choices=YES_NO, widget=forms.RadioSelect
+    )
+    tuberculosis = forms.ChoiceField(
+        label="Active tuberculosis", choices=YES_NO, widget=forms.RadioSelect
+    )
+    steroid_allergy = forms.ChoiceField(
+        label="Documented allergy to steroids", choices=YES_NO, widget=forms.RadioSelect
+    )
+    cyclosporine_allergy = forms.ChoiceField(
+        label="Documented allergy to cyclosporine", choices=YES_NO, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites  # type: ignore[attr-defined]
+        only = list(sites[:2])
+        if len(only) == 1:
+            self.fields["site"].initial = only[0].pk
+        # "Today" is the site's date, not the server's (a site may be a day behind UTC).
+        tz = only[0].tz if only else None
+        self.fields["screened_on"].initial = timezone.localdate(timezone=tz)
+
+    def clean_initials(self) -> str:
+        value: str = self.cleaned_data["initials"].strip().upper()
+        if not (2 <= len(value) <= 4 and value.isalpha()):
+            raise forms.ValidationError("Give 2 to 4 letters (initials only).")
+        return value
+
+    def clean_screened_on(self) -> dt.date:
+        value: dt.date = self.cleaned_data["screened_on"]
+        if value > timezone.localdate() + dt.timedelta(days=1):
+            raise forms.ValidationError("The screening date cannot be in the future.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        unit, creatinine = cleaned.get("creatinine_unit"), cleaned.get("creatinine")
+        if unit in CREATININE_RANGE and creatinine is not None:
+            low, high = CREATININE_RANGE[unit]
+            if not low <= creatinine <= high:
+                label = dict(Screening.CreatinineUnit.choices)[unit]
+                self.add_error(
+                    "creatinine", f"Creatinine must be between {low} and {high} {label}."
+                )
+        if not self.errors:
+            try:
+                parse_screening_input(self.document())
+            except InputError as exc:
+                self.add_error(form_field_for(exc.field), exc.message)
+        return cleaned
+
+    def rash_features(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in RASH_FEATURES}
+
+    def document(self) -> dict[str, Any]:
+        """The CONTRACTS.md `eligibility_check` document for these answers."""
+        c = self.cleaned_data
+        creatinine_key = (
+            "creatinine_mg_dl" if c["creatinine_unit"] == "mg_dl" else "creatinine_umol_l"
+        )
+
+        def number(value: Decimal | None) -> str | None:
+            return None if value is None else str(value)
+
+        return {
+            "age": c["age"],
+            "sex": c["sex"],
+            "weight_kg": str(c["weight_kg"]),
+            creatinine_key: str(c["creatinine"]),
+            "on_dialysis": c["on_dialysis"] == "yes",
+            "regiscar": {
+                "fever": c["fever"],
+                "lymph_nodes": c["lymph_nodes"],
+                "atypical_lymphocytes": c["atypical_lymphocytes"],
+                "eosinophil_count": number(c.get("eosinophil_count")),
+                "eosinophil_percent": number(c.get("eosinophil_percent")),
+                "leukocyte_count": number(c.get("leukocyte_count")),
+                "rash_extent_over_50": c["rash_extent_over_50"],
+                "rash_suggestive": rash_suggestive(self.rash_features()),
+                "biopsy": c["biopsy"],
+                "organs_involved": list(c.get("organs_involved") or []),
+                "resolution_15_days": c["resolution_15_days"],
+                "other_causes": {
+                    "negative_tests": c["other_causes_negative_tests"],
+                    "positive_tests": c["other_causes_positive_tests"],
+                },
+            },
+            "exclusions": {name: c[name] == "yes" for name in EXCLUSION_FIELDS},
+        }
+
+
+def form_field_for(contract_field: str) -> str | None:
+    """Map a CONTRACTS.md field path (e.g. regiscar.other_causes.negative_tests) to the form."""
+    name = contract_field.split("[")[0]
+    if name in ("creatinine_mg_dl", "creatinine_umol_l"):
+        return "creatinine"
+    if name == "regiscar.other_causes.negative_tests":
+        return "other_causes_negative_tests"
+    if name == "regiscar.other_causes.positive_tests":
+        return "other_causes_positive_tests"
+    last = name.split(".")[-1]
+    return last if last in ScreeningForm.base_fields else None
+
+
+class EnrolForm(forms.Form):
+    consent_at = forms.DateTimeField(
+        label="Consent signed (date and time, site local)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    consent_form_version = forms.CharField(max_length=40, initial="v1.0")
+    consent_obtained_by = forms.CharField(max_length=150, help_text="Who obtained consent.")
+    npo = forms.BooleanField(
+        label="NPO (nothing by mouth) at enrolment",
+        required=False,
+        help_text="Cyclosporine is then given IV (pharmacist to verify).",
+    )
+
+
+class NotConsentedForm(forms.Form):
+    reason = forms.CharField(
+        label="Why was the eligible patient not enrolled?",
+        max_length=500,
+        widget=forms.TextInput(attrs={"placeholder": "e.g. declined consent; transferred"}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    withdrawn_on = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(label="Reason for withdrawal", max_length=500)
+
 
 RENAL_CHOICES = [
     ("computed", "Use the computed value"),

@@ -15,6 +15,137 @@ class Sex(models.TextChoices):
     MALE = "male", "Male"
 
 
+YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+
+
+class Screening(models.Model):
+    """One screened patient, eligible or not (the screening log; CONSORT's first box).
+
+    No direct identifiers beyond initials and the screening number.
+    """
+
+    class Outcome(models.TextChoices):
+        INELIGIBLE = "ineligible", "Ineligible"
+        ELIGIBLE_PENDING = "eligible_pending", "Eligible, consent pending"
+        NOT_CONSENTED = "eligible_not_consented", "Eligible, not consented"
+        ENROLLED = "enrolled", "Enrolled"
+
+    class CreatinineUnit(models.TextChoices):
+        MG_DL = "mg_dl", "mg/dL"
+        UMOL_L = "umol_l", "µmol/L"
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="screenings")
+    screening_number = models.PositiveIntegerField()
+    screened_on = models.DateField()
+    screener = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    initials = models.CharField(
+        max_length=4, blank=True, help_text="2-4 letters; no other identifier."
+    )
+    age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(120)])
+    sex = models.CharField(max_length=6, choices=Sex.choices)
+    weight_kg = models.DecimalField(
+        "weight (kg)",
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("25")), MaxValueValidator(Decimal("350"))],
+    )
+    creatinine = models.DecimalField(max_digits=7, decimal_places=2)
+    creatinine_unit = models.CharField(max_length=6, choices=CreatinineUnit.choices)
+    on_dialysis = models.BooleanField(default=False)
+    # RegiSCAR items
+    fever = models.CharField("fever >= 38.5 °C", max_length=7, choices=YES_NO_UNKNOWN)
+    lymph_nodes = models.CharField(
+        "enlarged lymph nodes (> 1 cm, >= 2 sites)", max_length=7, choices=YES_NO_UNKNOWN
+    )
+    atypical_lymphocytes = models.CharField(max_length=7, choices=YES_NO_UNKNOWN)
+    eosinophil_count = models.DecimalField(
+        "eosinophils (x10⁹/L)", max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    eosinophil_percent = models.DecimalField(
+        "eosinophils (% of leukocytes)", max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    leukocyte_count = models.DecimalField(
+        "leukocytes (x10⁹/L)", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    rash_extent_over_50 = models.CharField(
+        "rash extent > 50% body surface", max_length=7, choices=YES_NO_UNKNOWN
+    )
+    rash_facial_oedema = models.CharField(
+        "facial oedema", max_length=7, choices=YES_NO_UNKNOWN, blank=True
+    )
+    rash_infiltration = models.CharField(
+        "infiltration", max_length=7, choices=YES_NO_UNKNOWN, blank=True
+    )
+    rash_purpura = models.CharField("purpura", max_length=7, choices=YES_NO_UNKNOWN, blank=True)
+    rash_scaling = models.CharField("scaling", max_length=7, choices=YES_NO_UNKNOWN, blank=True)
+    rash_suggestive = models.CharField(
+        "rash suggesting DRESS",
+        max_length=7,
+        choices=YES_NO_UNKNOWN,
+        help_text="Derived: yes when >= 2 of the four rash features.",
+    )
+    biopsy = models.CharField(
+        "biopsy suggesting DRESS",
+        max_length=7,
+        choices=YES_NO_UNKNOWN,
+        help_text="Unknown includes not done.",
+    )
+    organs_involved = models.JSONField(default=list, blank=True)
+    resolution_15_days = models.CharField(
+        "resolution >= 15 days", max_length=7, choices=YES_NO_UNKNOWN
+    )
+    other_causes_negative_tests = models.PositiveSmallIntegerField(
+        "other-cause tests negative", validators=[MaxValueValidator(20)]
+    )
+    other_causes_positive_tests = models.PositiveSmallIntegerField(
+        "other-cause tests positive", validators=[MaxValueValidator(20)]
+    )
+    # Exclusions
+    sepsis = models.BooleanField("active sepsis", default=False)
+    hepatitis_b = models.BooleanField("active hepatitis B", default=False)
+    hepatitis_c = models.BooleanField("active hepatitis C", default=False)
+    tuberculosis = models.BooleanField("active tuberculosis", default=False)
+    steroid_allergy = models.BooleanField("documented steroid allergy", default=False)
+    cyclosporine_allergy = models.BooleanField("documented cyclosporine allergy", default=False)
+    # Results (computed by enrollment.eligibility at save)
+    regiscar_score = models.SmallIntegerField()
+    regiscar_category = models.CharField(max_length=10)
+    egfr = models.DecimalField(max_digits=5, decimal_places=1)
+    renal_impairment = models.BooleanField()
+    eligible = models.BooleanField()
+    reasons = models.JSONField(default=list, blank=True)
+    outcome = models.CharField(max_length=24, choices=Outcome.choices)
+    not_consented_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-screened_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["site", "screening_number"], name="screening_unique_number_per_site"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(eligible=True) | models.Q(outcome="ineligible"),
+                name="screening_ineligible_outcome",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(regiscar_score__gte=-4) & models.Q(regiscar_score__lte=9),
+                name="screening_score_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site.code} screening {self.screening_number}"
+
+    @property
+    def label(self) -> str:
+        return f"{self.site.code}-S{self.screening_number:03d}"
+
+
 class Participant(models.Model):
     """An enrolled, consented patient. Never deleted: withdrawn with a date and reason.
 
@@ -29,6 +160,9 @@ class Participant(models.Model):
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
     study_id = models.CharField(max_length=20, unique=True)
     site_sequence = models.PositiveIntegerField()
+    screening = models.OneToOneField(
+        Screening, on_delete=models.PROTECT, null=True, blank=True, related_name="participant"
+    )
     enrolled_at = models.DateTimeField()
     consent_at = models.DateTimeField()
     consent_form_version = models.CharField(max_length=40)

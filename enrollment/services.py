@@ -1,14 +1,229 @@
-"""Writes on participants. Each runs in one transaction and keeps its history."""
+"""Writes of the enrollment app: screening, consent and enrolment, withdrawal.
+
+Each service runs in one transaction, validates, and saves through
+dressdb.audit.save_clinical (history with user and reason).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from dressdb.audit import require_reason, save_clinical
-from enrollment.models import Participant
+from dressdb.models import Site
+from enrollment.eligibility import InputError, parse_screening_input
+from enrollment.models import Participant, Screening
+from enrollment.regiscar import YesNoUnknown, rash_suggestive_from_features
+from enrollment.rules import check_document
+
+RASH_FEATURES = ("rash_facial_oedema", "rash_infiltration", "rash_purpura", "rash_scaling")
+
+
+def _input_error(exc: InputError) -> ValidationError:
+    return ValidationError({exc.field: exc.message})
+
+
+def rash_suggestive(features: Mapping[str, str]) -> str:
+    return str(
+        rash_suggestive_from_features(*(YesNoUnknown(features[name]) for name in RASH_FEATURES))
+    )
+
+
+@transaction.atomic
+def screening_record(
+    *,
+    site: Site,
+    user: Any,
+    document: Mapping[str, Any],
+    initials: str,
+    screened_on: dt.date | None = None,
+    rash_features: Mapping[str, str] | None = None,
+) -> Screening:
+    """Record one screening from the CONTRACTS.md `eligibility_check` document.
+
+    `rash_features` (the four features) are recorded when the form gives them; the
+    document's `rash_suggestive` must then agree with them.
+    """
+    try:
+        parsed = parse_screening_input(document)
+        result = check_document(document)
+    except InputError as exc:
+        raise _input_error(exc) from None
+    initials = (initials or "").strip().upper()
+    if initials and not (2 <= len(initials) <= 4 and initials.isalpha()):
+        raise ValidationError({"initials": "Give 2 to 4 letters (initials only, no name)."})
+    local_today = timezone.localdate(timezone=site.tz)
+    screened_on = screened_on or local_today
+    if screened_on > local_today:
+        raise ValidationError({"screened_on": "The screening date cannot be in the future."})
+    features = dict(rash_features or {})
+    if features:
+        derived = rash_suggestive(features)
+        if derived != str(parsed.regiscar.rash_suggestive):
+            raise ValidationError(
+                {"rash_suggestive": f"Does not match the rash features ({derived})."}
+            )
+    locked_site = Site.objects.select_for_update().get(pk=site.pk)
+    last = Screening.objects.filter(site=locked_site).aggregate(n=Max("screening_number"))["n"]
+    if "creatinine_umol_l" in document and document.get("creatinine_umol_l") is not None:
+        creatinine, unit = Decimal(str(document["creatinine_umol_l"])), "umol_l"
+    else:
+        creatinine, unit = Decimal(str(document["creatinine_mg_dl"])), "mg_dl"
+    r = parsed.regiscar
+    screening = Screening(
+        site=locked_site,
+        screening_number=(last or 0) + 1,
+        screened_on=screened_on,
+        screener=user,
+        initials=initials,
+        age=parsed.age,
+        sex=str(parsed.sex),
+        weight_kg=parsed.weight_kg,
+        creatinine=creatinine,
+        creatinine_unit=unit,
+        on_dialysis=parsed.on_dialysis,
+        fever=str(r.fever),
+        lymph_nodes=str(r.lymph_nodes),
+        atypical_lymphocytes=str(r.atypical_lymphocytes),
+        eosinophil_count=r.eosinophil_count,
+        eosinophil_percent=r.eosinophil_percent,
+        leukocyte_count=r.leukocyte_count,
+        rash_extent_over_50=str(r.rash_extent_over_50),
+        rash_suggestive=str(r.rash_suggestive),
+        biopsy=str(r.biopsy),
+        organs_involved=sorted(str(o) for o in r.organs_involved),
+        resolution_15_days=str(r.resolution_15_days),
+        other_causes_negative_tests=r.other_causes_negative_tests,
+        other_causes_positive_tests=r.other_causes_positive_tests,
+        regiscar_score=result.regiscar_score,
+        regiscar_category=str(result.regiscar_category),
+        egfr=result.egfr,
+        renal_impairment=result.renal_impairment,
+        eligible=result.eligible,
+        reasons=list(result.reasons),
+        outcome=(
+            Screening.Outcome.ELIGIBLE_PENDING if result.eligible else Screening.Outcome.INELIGIBLE
+        ),
+        **{name: parsed.exclusions[name] for name in parsed.exclusions},
+        **{name: features.get(name, "") for name in RASH_FEATURES},
+    )
+    save_clinical(screening, user=user, reason="Screening recorded")
+    return screening
+
+
+def screening_result_json(screening: Screening) -> dict[str, Any]:
+    """The CONTRACTS.md output for a stored screening, plus its id."""
+    return {
+        "regiscar_score": screening.regiscar_score,
+        "regiscar_category": screening.regiscar_category,
+        "egfr": float(screening.egfr),
+        "renal_impairment": screening.renal_impairment,
+        "eligible": screening.eligible,
+        "reasons": list(screening.reasons),
+        "screening_id": screening.pk,
+    }
+
+
+@transaction.atomic
+def screening_mark_not_consented(*, screening: Screening, user: Any, reason: str) -> Screening:
+    locked = Screening.objects.select_for_update().get(pk=screening.pk)
+    if locked.outcome != Screening.Outcome.ELIGIBLE_PENDING:
+        raise ValidationError(
+            {
+                "outcome": f"Only an eligible, pending screening can be marked (now: "
+                f"{locked.get_outcome_display()})."
+            }
+        )
+    final_reason = require_reason(locked, reason)
+    locked.outcome = Screening.Outcome.NOT_CONSENTED
+    locked.not_consented_reason = final_reason
+    save_clinical(locked, user=user, reason=final_reason)
+    return locked
+
+
+@transaction.atomic
+def participant_enrol(
+    *,
+    screening: Screening,
+    user: Any,
+    consent_at: dt.datetime,
+    consent_form_version: str,
+    consent_obtained_by: str,
+    npo: bool = False,
+) -> Participant:
+    """Consent and enrol an eligible screening: the Participant with study ID SITE-NNN.
+
+    The site row is locked while the next number is taken, so concurrent enrolments at
+    one site get consecutive numbers; the unique constraint is the backstop.
+    """
+    locked = Screening.objects.select_for_update().select_related("site").get(pk=screening.pk)
+    if not locked.eligible:
+        raise ValidationError({"screening": "Only an eligible screening can be enrolled."})
+    if locked.outcome == Screening.Outcome.ENROLLED:
+        raise ValidationError({"screening": "This screening is already enrolled."})
+    if not consent_form_version.strip():
+        raise ValidationError({"consent_form_version": "Give the consent form version."})
+    if not consent_obtained_by.strip():
+        raise ValidationError({"consent_obtained_by": "Give who obtained consent."})
+    if consent_at > timezone.now():
+        raise ValidationError({"consent_at": "Consent cannot be in the future."})
+    consent_day = timezone.localtime(consent_at, locked.site.tz).date()
+    if consent_day < locked.screened_on - dt.timedelta(days=30):
+        raise ValidationError(
+            {"consent_at": "Consent is more than 30 days before the screening; re-screen."}
+        )
+    site = Site.objects.select_for_update().get(pk=locked.site_id)
+    last = Participant.objects.filter(site=site).aggregate(n=Max("site_sequence"))["n"]
+    sequence = (last or 0) + 1
+    participant = Participant(
+        site=site,
+        study_id=f"{site.code}-{sequence:03d}",
+        site_sequence=sequence,
+        screening=locked,
+        enrolled_at=timezone.now(),
+        consent_at=consent_at,
+        consent_form_version=consent_form_version.strip(),
+        consent_obtained_by=consent_obtained_by.strip(),
+        age=locked.age,
+        sex=locked.sex,
+        weight_kg=locked.weight_kg,
+        egfr=locked.egfr,
+        on_dialysis=locked.on_dialysis,
+        renal_impairment_computed=locked.renal_impairment,
+        npo=npo,
+        created_by=user,
+    )
+    save_clinical(participant, user=user, reason="Enrolled after consent")
+    locked.outcome = Screening.Outcome.ENROLLED
+    save_clinical(locked, user=user, reason=f"Enrolled as {participant.study_id}")
+    return participant
+
+
+@transaction.atomic
+def participant_withdraw(
+    *, participant: Participant, user: Any, withdrawn_on: dt.date, reason: str
+) -> Participant:
+    """Withdrawal keeps every record: enrolment is never undone."""
+    locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
+    if locked.status == Participant.Status.WITHDRAWN:
+        raise ValidationError({"withdrawn_on": "The participant is already withdrawn."})
+    final_reason = require_reason(locked, reason)
+    if withdrawn_on > timezone.localdate(timezone=locked.site.tz):
+        raise ValidationError({"withdrawn_on": "The withdrawal date cannot be in the future."})
+    if withdrawn_on < timezone.localtime(locked.enrolled_at, locked.site.tz).date():
+        raise ValidationError({"withdrawn_on": "The withdrawal date is before enrolment."})
+    locked.status = Participant.Status.WITHDRAWN
+    locked.withdrawn_on = withdrawn_on
+    locked.withdrawal_reason = final_reason
+    save_clinical(locked, user=user, reason=final_reason)
+    return locked
 
 
 @transaction.atomic

@@ -11,4 +11,15 @@ urlpatterns = [
         views.participant_renal_impairment,
         name="participant_renal_impairment",
     ),
+    path("<int:pk>/withdraw/", views.participant_withdraw, name="participant_withdraw"),
+    path("screening/", views.screening_log, name="screening_log"),
+    path("screening/new/", views.screening_new, name="screening_new"),
+    path("screening/preview/", views.screening_preview, name="screening_preview"),
+    path("screening/<int:pk>/", views.screening_detail, name="screening_detail"),
+    path("screening/<int:pk>/enrol/", views.screening_enrol, name="screening_enrol"),
+    path(
+        "screening/<int:pk>/not-consented/",
+        views.screening_not_consented,
+        name="screening_not_consented",
+    ),
 ]

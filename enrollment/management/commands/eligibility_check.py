@@ -5,30 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
 from dressdb.jsoncommand import JsonCommand
-from enrollment.eligibility import (
-    EligibilitySettings,
-    InputError,
-    assess_eligibility,
-    parse_screening_input,
-    result_to_json,
-)
-
-
-def eligibility_settings() -> EligibilitySettings:
-    return EligibilitySettings(
-        inclusion_min_score=settings.TRIAL_INCLUSION_MIN_REGISCAR,
-        renal_impairment_egfr_below=settings.TRIAL_RENAL_IMPAIRMENT_EGFR_BELOW,
-        exclusion_egfr_below=settings.TRIAL_EXCLUSION_EGFR_BELOW,
-    )
+from enrollment.eligibility import InputError, result_to_json
+from enrollment.rules import check_document
 
 
 def check(document: Any) -> dict[str, Any]:
-    return result_to_json(
-        assess_eligibility(parse_screening_input(document), eligibility_settings())
-    )
+    return result_to_json(check_document(document))
 
 
 class Command(JsonCommand):

@@ -1,0 +1,94 @@
+"""JSON API of the enrollment app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dressdb.access import has_role, sites_visible_to
+from dressdb.models import Role
+from enrollment import services
+
+SCREENING_OUTPUT = inline_serializer(
+    "ScreeningResult",
+    {
+        "regiscar_score": serializers.IntegerField(),
+        "regiscar_category": serializers.CharField(),
+        "egfr": serializers.FloatField(),
+        "renal_impairment": serializers.BooleanField(),
+        "eligible": serializers.BooleanField(),
+        "reasons": serializers.ListField(child=serializers.CharField()),
+        "screening_id": serializers.IntegerField(),
+    },
+)
+
+
+@extend_schema(
+    request=inline_serializer(
+        "ScreeningInput",
+        {
+            "site": serializers.CharField(help_text="Site code (or id)"),
+            "initials": serializers.CharField(required=False),
+            "screened_on": serializers.DateField(required=False),
+            "age": serializers.IntegerField(),
+            "sex": serializers.ChoiceField(choices=["female", "male"]),
+            "weight_kg": serializers.FloatField(),
+            "creatinine_mg_dl": serializers.FloatField(required=False),
+            "creatinine_umol_l": serializers.FloatField(required=False),
+            "on_dialysis": serializers.BooleanField(),
+            "regiscar": serializers.DictField(),
+            "exclusions": serializers.DictField(child=serializers.BooleanField()),
+        },
+    ),
+    responses={201: SCREENING_OUTPUT},
+    examples=[OpenApiExample("CONTRACTS.md eligibility_check input plus site", value={})],
+    summary="Record a screening (the eligibility_check document plus the site)",
+)
+@api_view(["POST"])
+def screening_create(request: Request) -> Response:
+    if not has_role(request.user, Role.COORDINATOR):
+        raise PermissionDenied("Only site coordinators screen patients.")
+    data: Any = request.data
+    if not isinstance(data, dict):
+        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    raw_site = data.get("site")
+    sites = sites_visible_to(request.user, roles=[Role.COORDINATOR])
+    site = None
+    if isinstance(raw_site, str) and raw_site:
+        site = sites.filter(code=raw_site.upper()).first()
+    elif isinstance(raw_site, int) and not isinstance(raw_site, bool):
+        site = sites.filter(pk=raw_site).first()
+    if site is None:
+        return Response(
+            {"site": ["unknown site, or not one of your sites"]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    screened_on = None
+    if data.get("screened_on") is not None:
+        try:
+            screened_on = dt.date.fromisoformat(str(data["screened_on"]))
+        except ValueError:
+            return Response(
+                {"screened_on": ["must be an ISO date (YYYY-MM-DD)"]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+    document = {k: v for k, v in data.items() if k not in {"site", "initials", "screened_on"}}
+    try:
+        screening = services.screening_record(
+            site=site,
+            user=request.user,
+            document=document,
+            initials=str(data.get("initials") or ""),
+            screened_on=screened_on,
+        )
+    except ValidationError as exc:
+        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    return Response(services.screening_result_json(screening), status=status.HTTP_201_CREATED)

@@ -1,0 +1,140 @@
+"""Reads of the enrollment app (site scope through dressdb.access)."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db.models import Count, QuerySet
+
+from dressdb.access import screenings_visible_to, sites_visible_to
+from enrollment.egfr import Sex, creatinine_mg_dl_from_umol_l, egfr_ckd_epi_2021, round_egfr
+from enrollment.models import Screening
+from enrollment.regiscar import (
+    Organ,
+    YesNoUnknown,
+    points_atypical_lymphocytes,
+    points_biopsy,
+    points_eosinophilia,
+    points_fever,
+    points_lymph_nodes,
+    points_organs,
+    points_other_causes,
+    points_rash_extent,
+    points_rash_suggestive,
+    points_resolution,
+    rash_suggestive_from_features,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ScreeningLogFilter(django_filters.FilterSet):
+    outcome = django_filters.ChoiceFilter(choices=Screening.Outcome.choices)
+    screened_from = django_filters.DateFilter(
+        field_name="screened_on", lookup_expr="gte", label="Screened from", widget=DATE
+    )
+    screened_to = django_filters.DateFilter(
+        field_name="screened_on", lookup_expr="lte", label="Screened to", widget=DATE
+    )
+    site = django_filters.ModelChoiceFilter(queryset=None)
+
+    class Meta:
+        model = Screening
+        fields = ["site", "outcome", "screened_from", "screened_to"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["site"].queryset = sites_visible_to(user)
+
+
+def screening_log(user: Any, params: Any) -> tuple[ScreeningLogFilter, QuerySet[Screening]]:
+    base = screenings_visible_to(user).select_related("site", "screener", "participant")
+    log = ScreeningLogFilter(params, queryset=base, user=user)
+    return log, log.qs
+
+
+def outcome_counts(rows: QuerySet[Screening]) -> dict[str, int]:
+    counts = {value: 0 for value, _ in Screening.Outcome.choices}
+    for row in rows.order_by().values("outcome").annotate(n=Count("id")):
+        counts[row["outcome"]] = row["n"]
+    return counts
+
+
+def _decimal(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value not in (None, "") else None
+    except InvalidOperation:
+        return None
+
+
+def _answer(data: Any, name: str) -> YesNoUnknown | None:
+    value = data.get(name)
+    return YesNoUnknown(value) if value in ("yes", "no", "unknown") else None
+
+
+def live_points(data: Any) -> dict[str, Any]:
+    """Item points for whatever is answered so far (the live panel while typing)."""
+    items: list[tuple[str, int | None]] = []
+
+    def add(label: str, answer: YesNoUnknown | None, rule: Any) -> None:
+        items.append((label, rule(answer) if answer is not None else None))
+
+    add("Fever", _answer(data, "fever"), points_fever)
+    add("Lymph nodes", _answer(data, "lymph_nodes"), points_lymph_nodes)
+    items.append(
+        (
+            "Eosinophilia",
+            points_eosinophilia(
+                _decimal(data.get("eosinophil_count")),
+                _decimal(data.get("eosinophil_percent")),
+                _decimal(data.get("leukocyte_count")),
+            ),
+        )
+    )
+    add("Atypical lymphocytes", _answer(data, "atypical_lymphocytes"), points_atypical_lymphocytes)
+    add("Rash > 50%", _answer(data, "rash_extent_over_50"), points_rash_extent)
+    features = [
+        _answer(data, n)
+        for n in ("rash_facial_oedema", "rash_infiltration", "rash_purpura", "rash_scaling")
+    ]
+    suggestive = (
+        rash_suggestive_from_features(*features)  # type: ignore[arg-type]
+        if all(f is not None for f in features)
+        else None
+    )
+    add("Rash suggesting DRESS", suggestive, points_rash_suggestive)
+    add("Biopsy", _answer(data, "biopsy"), points_biopsy)
+    organs = frozenset(Organ(o) for o in data.getlist("organs_involved") if o in set(Organ))
+    items.append(("Organ involvement", points_organs(organs)))
+    add("Resolution >= 15 days", _answer(data, "resolution_15_days"), points_resolution)
+    try:
+        negative = int(data.get("other_causes_negative_tests", ""))
+        positive = int(data.get("other_causes_positive_tests", ""))
+        items.append(("Other causes excluded", points_other_causes(negative, positive)))
+    except ValueError:
+        items.append(("Other causes excluded", None))
+    answered = [p for _, p in items if p is not None]
+    egfr = None
+    creatinine = _decimal(data.get("creatinine"))
+    try:
+        age = int(data.get("age", ""))
+        sex = Sex(data.get("sex"))
+        if creatinine is not None and creatinine > 0:
+            mg = (
+                creatinine
+                if data.get("creatinine_unit") != "umol_l"
+                else (creatinine_mg_dl_from_umol_l(creatinine))
+            )
+            egfr = round_egfr(egfr_ckd_epi_2021(creatinine_mg_dl=mg, age=age, sex=sex))
+    except ValueError:
+        egfr = None
+    return {
+        "items": items,
+        "partial_score": sum(answered),
+        "complete": len(answered) == len(items),
+        "suggestive": suggestive,
+        "egfr": egfr,
+    }
