@@ -137,3 +137,15 @@ def pytest_terminal_summary(terminalreporter):
     for marker, counts in sorted(_outcomes_by_marker.items()):
         parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
         terminalreporter.write_line(f"{marker}: {parts}")
+
+
+@pytest.fixture(autouse=True)
+def _celery_eager(request):
+    """Tasks run inline in tests, except the redis-marked ones, which use a real worker."""
+    from dressdb.celery import app
+
+    eager = "redis" not in request.keywords
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = eager
+    yield
+    app.conf.task_always_eager = previous

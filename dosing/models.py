@@ -1,0 +1,184 @@
+"""Stored regimens: the engine (dosing/protocol.py) is the one source of truth.
+
+Orders, events and the regimen's state are always what `plan_regimen` gives for the
+participant's inputs and signed decisions; services only store that plan, never alter
+an order that is already due or past.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+ARM_CHOICES = [("cyclosporine", "Cyclosporine"), ("steroids", "Corticosteroids")]
+DRUG_CHOICES = [
+    ("cyclosporine", "Cyclosporine"),
+    ("methylprednisolone", "Methylprednisolone"),
+    ("prednisone", "Prednisone"),
+]
+ROUTE_CHOICES = [("PO", "PO (oral)"), ("IV", "IV")]
+IMPROVEMENT_CHOICES = [
+    ("complete", "Complete or near-complete resolution of organ involvement"),
+    ("gt25", "> 25% improvement in every involved organ"),
+    ("le25", "0-25% improvement in at least one involved organ"),
+    ("none", "No improvement, or worse"),
+]
+TREND_CHOICES = [("down", "Down-trending"), ("flat", "Flat"), ("up", "Up-trending")]
+STATE_CHOICES = [
+    ("awaiting_decision", "Awaiting decision"),
+    ("monitoring", "Monitoring for relapse"),
+    ("completed", "Completed"),
+    ("off_protocol", "Off protocol"),
+]
+
+
+class Regimen(models.Model):
+    participant = models.OneToOneField(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="regimen"
+    )
+    randomized_arm = models.CharField(max_length=12, choices=ARM_CHOICES)
+    day1 = models.DateField(help_text="Study day 1 (first dose), site-local date.")
+    state = models.CharField(max_length=20, choices=STATE_CHOICES)
+    current_arm = models.CharField(max_length=12, choices=ARM_CHOICES)
+    current_block = models.CharField(max_length=20, blank=True)
+    next_decision_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    next_decision_date = models.DateField(null=True, blank=True, db_index=True)
+    relapse_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    relapse_reason = models.TextField(blank=True)
+    switched_on_day = models.PositiveSmallIntegerField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"Regimen of {self.participant}"
+
+
+class Assessment(models.Model):
+    """An assessment and the investigator's e-signed decision on a decision day."""
+
+    participant = models.ForeignKey(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="assessments"
+    )
+    regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="assessments")
+    number = models.PositiveSmallIntegerField(help_text="1 for the first decision, and so on.")
+    study_day = models.PositiveSmallIntegerField()
+    block = models.CharField(max_length=20)
+    # Organ labs today and at baseline (empty when not measured).
+    alt = models.DecimalField("ALT (U/L)", max_digits=7, decimal_places=1, null=True, blank=True)
+    ast = models.DecimalField("AST (U/L)", max_digits=7, decimal_places=1, null=True, blank=True)
+    bilirubin = models.DecimalField(
+        "bilirubin (mg/dL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    creatinine = models.DecimalField(
+        "creatinine (mg/dL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    eosinophils = models.DecimalField(
+        "eosinophils (x10⁹/L)", max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    baseline_alt = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    baseline_ast = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    baseline_bilirubin = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    baseline_creatinine = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    baseline_eosinophils = models.DecimalField(
+        max_digits=6, decimal_places=3, null=True, blank=True
+    )
+    other_findings = models.TextField(blank=True)
+    suggested_improvement = models.CharField(max_length=8, blank=True)
+    suggested_labs_trend = models.CharField(max_length=4, blank=True)
+    improvement = models.CharField(max_length=8, choices=IMPROVEMENT_CHOICES)
+    labs_trend = models.CharField(max_length=4, choices=TREND_CHOICES)
+    result = models.CharField(max_length=20, help_text="What the decision led to.")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField()
+    printed_name = models.CharField(max_length=150)
+    signature_meaning = models.CharField(max_length=300)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "number"], name="one_assessment_per_decision"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} decision {self.number} (day {self.study_day})"
+
+
+class Order(models.Model):
+    """One drug on one study day: what the pharmacy dispenses."""
+
+    participant = models.ForeignKey(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="orders"
+    )
+    regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="orders")
+    day = models.PositiveSmallIntegerField()
+    date = models.DateField(db_index=True)
+    drug = models.CharField(max_length=20, choices=DRUG_CHOICES)
+    route = models.CharField(max_length=2, choices=ROUTE_CHOICES)
+    dose_mg = models.DecimalField(
+        "dose per administration (mg)",
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    calculated_dose_mg = models.DecimalField(max_digits=9, decimal_places=3)
+    times_per_day = models.PositiveSmallIntegerField()
+    daily_dose_mg = models.DecimalField(max_digits=8, decimal_places=2)
+    block = models.CharField(max_length=20)
+    pharmacist_to_verify = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant", "day", "drug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "day", "drug"], name="one_order_per_drug_per_day"
+            ),
+            models.CheckConstraint(condition=models.Q(dose_mg__gt=0), name="order_dose_positive"),
+            models.CheckConstraint(
+                condition=models.Q(times_per_day__gte=1), name="order_times_per_day_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} day {self.day}: {self.drug} {self.dose_mg} mg {self.route}"
+
+
+class RegimenEvent(models.Model):
+    """Stop, relapse, switch, off protocol: with the study day and the reason."""
+
+    participant = models.ForeignKey(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="regimen_events"
+    )
+    regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="events")
+    day = models.PositiveSmallIntegerField()
+    date = models.DateField()
+    type = models.CharField(max_length=14)
+    to_arm = models.CharField(max_length=12, blank=True)
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant", "day", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "day", "type"], name="one_event_per_type_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} day {self.day}: {self.type}"

@@ -1,0 +1,231 @@
+"""Visits, endpoints, the hospital course, and reminders (the to-do list)."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+PCR = [("negative", "PCR negative"), ("positive", "PCR positive"), ("not_done", "Not done")]
+VITAL = [("alive", "Alive"), ("dead", "Dead")]
+AUTOIMMUNE_TYPES = [
+    ("thyroiditis", "Thyroiditis"),
+    ("type1_diabetes", "Type 1 diabetes"),
+    ("other", "Other"),
+]
+VIRUSES = ("hhv6", "hhv7", "ebv", "cmv")
+VIRUS_LABELS = {"hhv6": "HHV-6", "hhv7": "HHV-7", "ebv": "EBV", "cmv": "CMV"}
+
+# PROTOCOL.md section 4: which endpoints each visit collects.
+ENDPOINTS_BY_VISIT: dict[str, tuple[str, ...]] = {
+    "day7": (
+        "organ_resolution",
+        "erythema_resolution",
+        "fever",
+        "facial_oedema_resolved",
+        "pruritus_resolved",
+        "lymphadenopathy",
+        "eosinophil_count",
+        "vital_status",
+    ),
+    "day30": (
+        "organ_resolution",
+        "erythema_resolution",
+        "fever",
+        "facial_oedema_resolved",
+        "pruritus_resolved",
+        "lymphadenopathy",
+        "eosinophil_count",
+        "vital_status",
+        *(f"{v}_pcr" for v in VIRUSES),
+        *(f"{v}_load" for v in VIRUSES),
+        "autoimmune_disease",
+        "autoimmune_type",
+        "autoimmune_other",
+    ),
+    "day60": (*(f"{v}_pcr" for v in VIRUSES), *(f"{v}_load" for v in VIRUSES)),
+    "day90": (
+        "vital_status",
+        *(f"{v}_pcr" for v in VIRUSES),
+        *(f"{v}_load" for v in VIRUSES),
+        "autoimmune_disease",
+        "autoimmune_type",
+        "autoimmune_other",
+    ),
+}
+# Endpoints that may be left empty even at a completed visit.
+OPTIONAL_ENDPOINTS = {
+    *(f"{v}_load" for v in VIRUSES),
+    "autoimmune_type",
+    "autoimmune_other",
+}
+
+
+def _yes_no(label: str) -> models.CharField:
+    return models.CharField(label, max_length=3, choices=YES_NO, blank=True)
+
+
+class Visit(models.Model):
+    participant = models.ForeignKey(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="visits"
+    )
+    name = models.CharField(max_length=10)
+    study_day = models.PositiveSmallIntegerField()
+    target_date = models.DateField()
+    window_opens = models.DateField(db_index=True)
+    window_closes = models.DateField(db_index=True)
+    completed_on = models.DateField(null=True, blank=True)
+    out_of_window_reason = models.TextField(blank=True)
+    missed = models.BooleanField(default=False)
+    missed_reason = models.TextField(blank=True)
+    locked = models.BooleanField(default=False)
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+    # Endpoints (PROTOCOL.md section 4); which ones a visit asks: ENDPOINTS_BY_VISIT.
+    organ_resolution = _yes_no("complete or near-complete resolution of organ involvement")
+    erythema_resolution = _yes_no("erythema resolution")
+    fever = _yes_no("fever")
+    facial_oedema_resolved = _yes_no("facial oedema resolved")
+    pruritus_resolved = _yes_no("pruritus resolved")
+    lymphadenopathy = _yes_no("lymphadenopathy")
+    eosinophil_count = models.DecimalField(
+        "eosinophil count (x10⁹/L)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(50)],
+    )
+    vital_status = models.CharField(max_length=5, choices=VITAL, blank=True)
+    hhv6_pcr = models.CharField("HHV-6 PCR", max_length=8, choices=PCR, blank=True)
+    hhv7_pcr = models.CharField("HHV-7 PCR", max_length=8, choices=PCR, blank=True)
+    ebv_pcr = models.CharField("EBV PCR", max_length=8, choices=PCR, blank=True)
+    cmv_pcr = models.CharField("CMV PCR", max_length=8, choices=PCR, blank=True)
+    hhv6_load = models.PositiveIntegerField("HHV-6 load (copies/mL)", null=True, blank=True)
+    hhv7_load = models.PositiveIntegerField("HHV-7 load (copies/mL)", null=True, blank=True)
+    ebv_load = models.PositiveIntegerField("EBV load (copies/mL)", null=True, blank=True)
+    cmv_load = models.PositiveIntegerField("CMV load (copies/mL)", null=True, blank=True)
+    autoimmune_disease = _yes_no("autoimmune disease since randomization")
+    autoimmune_type = models.CharField(max_length=16, choices=AUTOIMMUNE_TYPES, blank=True)
+    autoimmune_other = models.CharField("other autoimmune disease", max_length=200, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant", "study_day"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "name"], name="one_visit_per_name"),
+            models.CheckConstraint(
+                condition=~(models.Q(missed=True) & models.Q(completed_on__isnull=False)),
+                name="visit_not_both_missed_and_completed",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(eosinophil_count__isnull=True)
+                | (models.Q(eosinophil_count__gte=0) & models.Q(eosinophil_count__lte=50)),
+                name="visit_eosinophils_plausible",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"Day {self.study_day}"
+
+    @property
+    def endpoint_names(self) -> tuple[str, ...]:
+        return ENDPOINTS_BY_VISIT.get(self.name, ())
+
+
+class HospitalCourse(models.Model):
+    """Per participant: hospitalization, re-admission within 30 days, death."""
+
+    participant = models.OneToOneField(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="hospital_course"
+    )
+    admission_date = models.DateField(null=True, blank=True)
+    discharge_date = models.DateField(null=True, blank=True)
+    readmitted_within_30_days = models.CharField(max_length=3, choices=YES_NO, blank=True)
+    readmission_date = models.DateField(null=True, blank=True)
+    readmission_reason = models.CharField(max_length=300, blank=True)
+    death_date = models.DateField(null=True, blank=True)
+    death_cause = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(discharge_date__isnull=True)
+                | models.Q(admission_date__isnull=True)
+                | models.Q(discharge_date__gte=models.F("admission_date")),
+                name="discharge_not_before_admission",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Hospital course of {self.participant}"
+
+    @property
+    def days_of_hospitalization(self) -> int | None:
+        if self.admission_date is None or self.discharge_date is None:
+            return None
+        return (self.discharge_date - self.admission_date).days
+
+
+class Reminder(models.Model):
+    """A to-do item and its email. The unique key makes each reminder happen once."""
+
+    class Kind(models.TextChoices):
+        WINDOW_OPENS = "window_opens", "Visit window opens in 2 days"
+        VISIT_DUE = "visit_due", "Visit due today"
+        VISIT_OVERDUE = "visit_overdue", "Visit overdue"
+        VISIT_OVERDUE_ESCALATED = "visit_overdue_escalated", "Visit overdue 2+ days (escalated)"
+        DECISION_DUE = "decision_due", "Dosing decision due today"
+        ORDERS_TOMORROW = "orders_tomorrow", "Orders for tomorrow"
+        NO_SLOT = "no_slot", "No allocation slot left"
+        SWITCH = "switch", "Arm switch"
+        OFF_PROTOCOL = "off_protocol", "Off protocol"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Done"
+        DISMISSED = "dismissed", "Dismissed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    participant = models.ForeignKey(
+        "enrollment.Participant",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    visit = models.ForeignKey(
+        Visit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject = models.CharField(max_length=40, help_text='e.g. "visit:12", "decision", "orders"')
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    due_date = models.DateField()
+    message = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "subject", "kind", "due_date"],
+                name="one_reminder_per_user_subject_kind_day",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.message}"

@@ -1,0 +1,318 @@
+"""Writes of the outcomes app: visit schedule, endpoints, sign-off, hospital course,
+reminders and alerts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from dressdb.audit import require_reason, save_clinical
+from dressdb.models import Role, Site, StaffMembership
+from enrollment.models import Participant
+from outcomes import schedule
+from outcomes.models import (
+    ENDPOINTS_BY_VISIT,
+    OPTIONAL_ENDPOINTS,
+    HospitalCourse,
+    Reminder,
+    Visit,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def visit_windows() -> tuple[schedule.VisitWindow, ...]:
+    return schedule.windows_from_setting(settings.TRIAL_VISIT_WINDOWS)
+
+
+def site_today(site: Site) -> dt.date:
+    return timezone.localdate(timezone=site.tz)
+
+
+@transaction.atomic
+def visit_schedule_start(*, participant: Participant, day1: dt.date, user: Any) -> list[Visit]:
+    """The visits on study days 7, 30, 60, 90 with their windows. Idempotent."""
+    existing = list(Visit.objects.filter(participant=participant))
+    if existing:
+        return existing
+    visits = []
+    for planned in schedule.visit_dates(day1, visit_windows()):
+        visit = Visit(
+            participant=participant,
+            name=planned.name,
+            study_day=planned.study_day,
+            target_date=planned.target_date,
+            window_opens=planned.window_opens,
+            window_closes=planned.window_closes,
+        )
+        save_clinical(visit, user=user, reason="Visit schedule started at randomization")
+        visits.append(visit)
+    return visits
+
+
+def _check_not_locked(visit: Visit) -> None:
+    if visit.locked:
+        raise ValidationError(
+            {
+                "completed_on": "This visit is signed off and locked. An investigator must "
+                "unlock it (with a reason) before any change."
+            }
+        )
+
+
+def _check_date(participant: Participant, value: dt.date | None, field: str) -> None:
+    if value is None:
+        return
+    enrolled = timezone.localtime(participant.enrolled_at, participant.site.tz).date()
+    if value < enrolled:
+        raise ValidationError({field: f"The date is before enrolment ({enrolled:%Y-%m-%d})."})
+    if value > site_today(participant.site):
+        raise ValidationError({field: "The date cannot be in the future."})
+
+
+@transaction.atomic
+def visit_record(
+    *,
+    visit: Visit,
+    user: Any,
+    completed_on: dt.date,
+    endpoints: Mapping[str, Any],
+    out_of_window_reason: str = "",
+    reason: str = "",
+) -> Visit:
+    """Record a visit's endpoints. Edits after the first entry need a reason."""
+    locked_visit = (
+        Visit.objects.select_for_update().select_related("participant__site").get(pk=visit.pk)
+    )
+    _check_not_locked(locked_visit)
+    participant = locked_visit.participant
+    _check_date(participant, completed_on, "completed_on")
+    editing = locked_visit.completed_on is not None or locked_visit.missed
+    final_reason = require_reason(locked_visit, reason) if editing else "Visit entered"
+    allowed = set(ENDPOINTS_BY_VISIT[locked_visit.name])
+    unknown = set(endpoints) - allowed
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: "This endpoint is not collected at this visit."})
+    missing = [n for n in allowed - OPTIONAL_ENDPOINTS if endpoints.get(n) in (None, "")]
+    if missing:
+        raise ValidationError({name: "Required at this visit." for name in sorted(missing)})
+    if endpoints.get("autoimmune_disease") == "yes" and not endpoints.get("autoimmune_type"):
+        raise ValidationError({"autoimmune_type": "Give the type of autoimmune disease."})
+    if endpoints.get("autoimmune_type") == "other" and not endpoints.get("autoimmune_other"):
+        raise ValidationError({"autoimmune_other": "Name the other autoimmune disease."})
+    planned = schedule.ScheduledVisit(
+        locked_visit.name,
+        locked_visit.study_day,
+        locked_visit.target_date,
+        locked_visit.window_opens,
+        locked_visit.window_closes,
+    )
+    if not planned.in_window(completed_on) and not out_of_window_reason.strip():
+        raise ValidationError(
+            {
+                "out_of_window_reason": f"The visit date is outside its window "
+                f"({planned.window_opens:%Y-%m-%d} to "
+                f"{planned.window_closes:%Y-%m-%d}): give a reason."
+            }
+        )
+    for name in allowed:
+        setattr(
+            locked_visit,
+            name,
+            endpoints.get(name)
+            if endpoints.get(name) != ""
+            else ("" if not name.endswith(("_load", "_count")) else None),
+        )
+    locked_visit.completed_on = completed_on
+    locked_visit.missed = False
+    locked_visit.missed_reason = ""
+    locked_visit.out_of_window_reason = (
+        out_of_window_reason.strip() if not planned.in_window(completed_on) else ""
+    )
+    save_clinical(locked_visit, user=user, reason=final_reason)
+    reminders_close(participant=participant, kind="", visit=locked_visit)
+    return locked_visit
+
+
+@transaction.atomic
+def visit_mark_missed(*, visit: Visit, user: Any, reason: str) -> Visit:
+    locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    _check_not_locked(locked_visit)
+    if not reason.strip():
+        raise ValidationError({"missed_reason": "A missed visit needs a reason."})
+    locked_visit.missed = True
+    locked_visit.missed_reason = reason.strip()
+    locked_visit.completed_on = None
+    save_clinical(locked_visit, user=user, reason=f"Visit missed: {reason.strip()}")
+    reminders_close(participant=locked_visit.participant, kind="", visit=locked_visit)
+    return locked_visit
+
+
+@transaction.atomic
+def visit_sign_off(*, visit: Visit, user: Any) -> Visit:
+    locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if locked_visit.completed_on is None and not locked_visit.missed:
+        raise ValidationError(
+            {"completed_on": "Only a completed or missed visit can be signed off."}
+        )
+    if locked_visit.locked:
+        raise ValidationError({"completed_on": "Already signed off."})
+    locked_visit.locked = True
+    locked_visit.signed_off_by = user
+    locked_visit.signed_off_at = timezone.now()
+    save_clinical(locked_visit, user=user, reason="Signed off by the investigator")
+    return locked_visit
+
+
+@transaction.atomic
+def visit_unlock(*, visit: Visit, user: Any, reason: str) -> Visit:
+    locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    final_reason = require_reason(locked_visit, reason)
+    if not locked_visit.locked:
+        raise ValidationError({"reason_for_change": "The visit is not locked."})
+    locked_visit.locked = False
+    locked_visit.signed_off_by = None
+    locked_visit.signed_off_at = None
+    save_clinical(locked_visit, user=user, reason=f"Unlocked: {final_reason}")
+    return locked_visit
+
+
+HOSPITAL_FIELDS = (
+    "admission_date",
+    "discharge_date",
+    "readmitted_within_30_days",
+    "readmission_date",
+    "readmission_reason",
+    "death_date",
+    "death_cause",
+)
+
+
+@transaction.atomic
+def hospital_course_save(
+    *, participant: Participant, user: Any, values: Mapping[str, Any], reason: str = ""
+) -> HospitalCourse:
+    course = HospitalCourse.objects.select_for_update().filter(participant=participant).first()
+    if course is None:
+        course = HospitalCourse(participant=participant)
+    final_reason = require_reason(course, reason)
+    for name in HOSPITAL_FIELDS:
+        setattr(
+            course,
+            name,
+            values.get(name)
+            if values.get(name) is not None
+            else (
+                ""
+                if name in ("readmitted_within_30_days", "readmission_reason", "death_cause")
+                else None
+            ),
+        )
+    # Admission may precede enrolment (patients are screened in hospital); the rest may not.
+    if course.admission_date and course.admission_date > site_today(participant.site):
+        raise ValidationError({"admission_date": "The date cannot be in the future."})
+    for name in ("discharge_date", "readmission_date", "death_date"):
+        _check_date(participant, getattr(course, name), name)
+    if (
+        course.admission_date
+        and course.discharge_date
+        and course.discharge_date < course.admission_date
+    ):
+        raise ValidationError({"discharge_date": "Discharge cannot be before admission."})
+    if course.readmitted_within_30_days == "yes":
+        if not course.readmission_date or not course.readmission_reason:
+            raise ValidationError({"readmission_date": "Give the re-admission date and reason."})
+        if course.discharge_date is None or not (
+            course.discharge_date
+            < course.readmission_date
+            <= course.discharge_date + dt.timedelta(days=30)
+        ):
+            raise ValidationError(
+                {"readmission_date": "A re-admission must fall within 30 days after discharge."}
+            )
+    if course.death_date and not course.death_cause.strip():
+        raise ValidationError({"death_cause": "Give the cause of death."})
+    save_clinical(course, user=user, reason=final_reason)
+    return course
+
+
+# --- Reminders and alerts ---------------------------------------------------------
+
+
+def _enqueue_email(reminder_id: int) -> None:
+    """Enqueue after commit. A broker that is down is logged; the sweep re-sends later."""
+    from outcomes.tasks import reminder_email
+
+    try:
+        reminder_email.delay(reminder_id)
+    except Exception:  # kombu OperationalError and friends: never fail the page
+        logger.exception("event=enqueue_failed task=reminder_email reminder=%s", reminder_id)
+
+
+def enqueue_emails(reminder_ids: Iterable[int]) -> None:
+    for reminder_id in reminder_ids:
+        transaction.on_commit(lambda rid=reminder_id: _enqueue_email(rid))  # type: ignore[misc]
+
+
+def users_with_roles(site: Site, roles: Iterable[str]) -> list[User]:
+    roles = list(roles)
+    trial_wide = [r for r in roles if r in (Role.ADMIN, Role.STATISTICIAN)]
+    memberships = StaffMembership.objects.filter(
+        Q(site=site, role__in=roles) | Q(role__in=trial_wide), active=True, user__is_active=True
+    ).select_related("user")
+    return list({m.user_id: m.user for m in memberships}.values())
+
+
+def alert_raise(
+    *,
+    site: Site,
+    participant: Participant | None,
+    kind: str,
+    message: str,
+    roles: tuple[str, ...],
+) -> None:
+    """An immediate to-do item and email for every user with those roles at that site."""
+    today = site_today(site)
+    subject = f"alert:{participant.pk if participant else site.code}"
+    created = []
+    with transaction.atomic():
+        for user in users_with_roles(site, roles):
+            reminder, new = Reminder.objects.get_or_create(
+                user=user,
+                subject=subject,
+                kind=kind,
+                due_date=today,
+                defaults={"participant": participant, "message": message[:500]},
+            )
+            if new:
+                created.append(reminder.pk)
+        enqueue_emails(created)
+
+
+def reminders_close(*, participant: Participant, kind: str, visit: Visit | None = None) -> int:
+    """Close the open reminders of a participant (of one kind, or of one visit)."""
+    rows = Reminder.objects.filter(participant=participant, status=Reminder.Status.OPEN)
+    if visit is not None:
+        rows = rows.filter(visit=visit)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return rows.update(status=Reminder.Status.CLOSED, closed_at=timezone.now())
+
+
+def reminder_dismiss(*, reminder_id: int, user: Any) -> Reminder:
+    reminder = Reminder.objects.filter(pk=reminder_id, user=user).first()
+    if reminder is None:
+        raise ValidationError({"reminder": "No such reminder on your list."})
+    reminder.status = Reminder.Status.DISMISSED
+    reminder.closed_at = timezone.now()
+    reminder.save(update_fields=["status", "closed_at"])
+    return reminder

@@ -1,0 +1,400 @@
+"""Writes of the randomization app: allocation lists and the randomize action."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from dressdb.audit import save_clinical
+from dressdb.models import SecurityEvent, Site
+from dressdb.security_log import log_event
+from enrollment.models import Participant
+from randomization import blocks
+from randomization.models import Allocation, AllocationList, AllocationSlot, ListKind, Stratum
+
+logger = logging.getLogger(__name__)
+
+
+class NoSlotError(Exception):
+    """The participant's stratum has no unused slot: nothing was changed."""
+
+    def __init__(self, stratum_key: str) -> None:
+        self.stratum_key = stratum_key
+        super().__init__(
+            f"No allocation slot left in stratum {stratum_key}. Nothing was changed; the "
+            "trial admins have been alerted to append slots."
+        )
+
+
+def strata_factors() -> list[str]:
+    return [f for f in settings.TRIAL_STRATA_FACTORS if f != "site"]
+
+
+def stratum_factors_for(renal_impairment: bool | None, factors: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if "renal_impairment" in factors:
+        values["renal_impairment"] = "yes" if renal_impairment else "no"
+    return values
+
+
+def stratum_key_for_participant(participant: Participant, factors: list[str]) -> str:
+    return blocks.stratum_key(
+        participant.site.code, stratum_factors_for(participant.renal_impairment, factors)
+    )
+
+
+def _strata_for_sites(alist: AllocationList, sites: list[Site]) -> list[Stratum]:
+    factors = list(alist.factors)
+    levels: list[bool | None] = [False, True] if "renal_impairment" in factors else [None]
+    strata = []
+    for site in sites:
+        for level in levels:
+            key = blocks.stratum_key(site.code, stratum_factors_for(level, factors))
+            stratum, _ = Stratum.objects.get_or_create(
+                allocation_list=alist,
+                key=key,
+                defaults={"site": site, "renal_impairment": level},
+            )
+            strata.append(stratum)
+    return strata
+
+
+def _deactivate_active(kind: str, user: Any) -> None:
+    current = AllocationList.objects.select_for_update().filter(kind=kind, active=True).first()
+    if current is None:
+        return
+    if (
+        kind == ListKind.LIVE
+        and Allocation.objects.filter(slot__stratum__allocation_list=current).exists()
+    ):
+        raise ValidationError(
+            {
+                "kind": "The LIVE list has been used for randomization: it cannot be replaced. "
+                "Append slots to it instead."
+            }
+        )
+    current.active = False
+    save_clinical(current, user=user, reason="Replaced by a new list")
+
+
+@transaction.atomic
+def allocation_list_generate(
+    *, user: Any, kind: str, slots_per_stratum: int, block_sizes: list[int] | None = None
+) -> AllocationList:
+    """A new list for every active site x stratum, from a fresh secret seed."""
+    if kind not in ListKind.values:
+        raise ValidationError({"kind": "Choose TEST or LIVE."})
+    if not 1 <= slots_per_stratum <= 10_000:
+        raise ValidationError({"slots_per_stratum": "Give 1 to 10000 slots per stratum."})
+    sizes = list(block_sizes or settings.TRIAL_BLOCK_SIZES)
+    try:
+        sizes = list(blocks.validate_block_sizes(sizes))
+    except ValueError as exc:
+        raise ValidationError({"block_sizes": str(exc).split(": ", 1)[-1]}) from None
+    _deactivate_active(kind, user)
+    alist = AllocationList(
+        kind=kind,
+        source=AllocationList.Source.GENERATED,
+        seed=blocks.new_seed(),
+        block_sizes=sizes,
+        factors=strata_factors(),
+        created_by=user,
+    )
+    save_clinical(alist, user=user, reason="List generated")
+    sites = list(Site.objects.filter(active=True).order_by("code"))
+    if not sites:
+        raise ValidationError({"kind": "There is no active site to generate strata for."})
+    for stratum in _strata_for_sites(alist, sites):
+        _append_generated(alist, stratum, slots_per_stratum, user)
+    return alist
+
+
+def _append_generated(alist: AllocationList, stratum: Stratum, more: int, user: Any) -> int:
+    existing = stratum.slots.count()
+    sequence = blocks.generate_sequence(
+        seed=alist.seed, stratum=stratum.key, length=existing + more, block_sizes=alist.block_sizes
+    )
+    new = [
+        AllocationSlot(
+            stratum=stratum,
+            position=s.position,
+            block_number=s.block_number,
+            block_size=s.block_size,
+            arm=str(s.arm),
+        )
+        for s in sequence[existing:]
+    ]
+    bulk_create_with_history(
+        new, AllocationSlot, default_user=user, default_change_reason="Slots generated"
+    )
+    return len(new)
+
+
+@transaction.atomic
+def allocation_list_append(
+    *, user: Any, allocation_list: AllocationList, slots_per_stratum: int
+) -> int:
+    """Append whole blocks to every stratum of a generated list (also new sites' strata)."""
+    alist = AllocationList.objects.select_for_update().get(pk=allocation_list.pk)
+    if alist.source != AllocationList.Source.GENERATED:
+        raise ValidationError(
+            {"slots_per_stratum": "Append to an uploaded list by uploading rows."}
+        )
+    if not 1 <= slots_per_stratum <= 10_000:
+        raise ValidationError({"slots_per_stratum": "Give 1 to 10000 slots per stratum."})
+    sites = list(Site.objects.filter(active=True).order_by("code"))
+    added = 0
+    for stratum in _strata_for_sites(alist, sites):
+        added += _append_generated(alist, stratum, slots_per_stratum, user)
+    return added
+
+
+@dataclass(frozen=True)
+class UploadRow:
+    line: int
+    site: str
+    renal_impairment: bool | None
+    position: int
+    block_number: int
+    arm: str
+
+
+UPLOAD_COLUMNS = ("site", "renal_impairment", "position", "block", "arm")
+
+
+def parse_upload(text: str, factors: list[str]) -> tuple[list[UploadRow], list[str]]:
+    """Verify a statistician's CSV row by row. Returns (rows, errors)."""
+    errors: list[str] = []
+    rows: list[UploadRow] = []
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in UPLOAD_COLUMNS if c not in header]
+    if "renal_impairment" not in factors and "renal_impairment" in missing:
+        missing.remove("renal_impairment")
+    if missing:
+        return [], [
+            f"header: missing column(s) {', '.join(missing)}; expected {', '.join(UPLOAD_COLUMNS)}"
+        ]
+    for line, raw in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        problems = []
+        renal: bool | None = None
+        if "renal_impairment" in factors:
+            value = row.get("renal_impairment", "").lower()
+            if value not in ("yes", "no"):
+                problems.append("renal_impairment must be yes or no")
+            renal = value == "yes"
+        try:
+            position = int(row.get("position", ""))
+            if position < 1:
+                raise ValueError
+        except ValueError:
+            problems.append("position must be a whole number >= 1")
+            position = 0
+        try:
+            block_number = int(row.get("block", ""))
+            if block_number < 1:
+                raise ValueError
+        except ValueError:
+            problems.append("block must be a whole number >= 1")
+            block_number = 0
+        arm = row.get("arm", "").lower()
+        if arm not in ("cyclosporine", "steroids"):
+            problems.append("arm must be cyclosporine or steroids")
+        if not row.get("site"):
+            problems.append("site is empty")
+        if problems:
+            errors.extend(f"row {line}: {p}" for p in problems)
+            continue
+        rows.append(UploadRow(line, row["site"].upper(), renal, position, block_number, arm))
+    if not rows and not errors:
+        errors.append("file: no rows")
+    return rows, errors
+
+
+@transaction.atomic
+def allocation_list_upload(
+    *, user: Any, kind: str, text: str, allocation_list: AllocationList | None = None
+) -> AllocationList:
+    """Import a verified list (new, or rows appended to an uploaded list). All or nothing."""
+    if kind not in ListKind.values:
+        raise ValidationError({"kind": "Choose TEST or LIVE."})
+    factors = strata_factors() if allocation_list is None else list(allocation_list.factors)
+    rows, errors = parse_upload(text, factors)
+    sites = {s.code: s for s in Site.objects.filter(active=True)}
+    for r in rows:
+        if r.site not in sites:
+            errors.append(f"row {r.line}: unknown or inactive site {r.site}")
+    by_stratum: dict[str, list[UploadRow]] = defaultdict(list)
+    for r in rows:
+        by_stratum[
+            blocks.stratum_key(r.site, stratum_factors_for(r.renal_impairment, factors))
+        ].append(r)
+    starts: dict[str, int] = {}
+    if allocation_list is not None:
+        for stratum in allocation_list.strata.all():
+            starts[stratum.key] = stratum.slots.count()
+    for key, stratum_rows in by_stratum.items():
+        positions = [r.position for r in stratum_rows]
+        first = starts.get(key, 0) + 1
+        expected = list(range(first, first + len(stratum_rows)))
+        if sorted(positions) != expected:
+            errors.append(
+                f"stratum {key}: positions must run {first}..{expected[-1]} without gaps or repeats"
+            )
+        per_block: dict[int, list[str]] = defaultdict(list)
+        for r in stratum_rows:
+            per_block[r.block_number].append(r.arm)
+        for number, arms in per_block.items():
+            if arms.count("cyclosporine") != arms.count("steroids"):
+                errors.append(f"stratum {key}: block {number} is not balanced 1:1")
+    if errors:
+        raise ValidationError({"file": errors})
+    if allocation_list is None:
+        _deactivate_active(kind, user)
+        alist = AllocationList(
+            kind=kind,
+            source=AllocationList.Source.UPLOADED,
+            seed="",
+            block_sizes=sorted({len(v) for v in _blocks_of(rows)}),
+            factors=factors,
+            created_by=user,
+        )
+        save_clinical(alist, user=user, reason="List uploaded")
+    else:
+        alist = AllocationList.objects.select_for_update().get(pk=allocation_list.pk)
+    new_slots = []
+    block_sizes = {(r.site, r.renal_impairment, r.block_number): 0 for r in rows}
+    for r in rows:
+        block_sizes[(r.site, r.renal_impairment, r.block_number)] += 1
+    for key, stratum_rows in by_stratum.items():
+        site = sites[stratum_rows[0].site]
+        stratum, _ = Stratum.objects.get_or_create(
+            allocation_list=alist,
+            key=key,
+            defaults={"site": site, "renal_impairment": stratum_rows[0].renal_impairment},
+        )
+        for r in sorted(stratum_rows, key=lambda x: x.position):
+            new_slots.append(
+                AllocationSlot(
+                    stratum=stratum,
+                    position=r.position,
+                    block_number=r.block_number,
+                    block_size=block_sizes[(r.site, r.renal_impairment, r.block_number)],
+                    arm=r.arm,
+                )
+            )
+    bulk_create_with_history(
+        new_slots, AllocationSlot, default_user=user, default_change_reason="Slots uploaded"
+    )
+    return alist
+
+
+def _blocks_of(rows: list[UploadRow]) -> list[list[UploadRow]]:
+    grouped: dict[tuple[str, bool | None, int], list[UploadRow]] = defaultdict(list)
+    for r in rows:
+        grouped[(r.site, r.renal_impairment, r.block_number)].append(r)
+    return list(grouped.values())
+
+
+def participant_randomize(
+    *, participant: Participant, user: Any, list_kind: str = "live"
+) -> Allocation:
+    """Allocate the next unused slot of the participant's stratum, in one transaction.
+
+    A second request for the same participant returns the same allocation and uses
+    no slot. Raises NoSlotError (after alerting admins) when the stratum is exhausted.
+    """
+    try:
+        return _randomize(participant=participant, user=user, list_kind=list_kind)
+    except NoSlotError as exc:
+        _alert_no_slot(participant, exc)
+        raise
+
+
+@transaction.atomic
+def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Allocation:
+    from dosing.services import regimen_start
+    from outcomes.services import visit_schedule_start
+
+    locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
+    existing = Allocation.objects.filter(participant=locked).first()
+    if existing is not None:
+        return existing
+    if locked.status != Participant.Status.ENROLLED:
+        raise ValidationError({"participant": "A withdrawn participant cannot be randomized."})
+    if locked.screening_id is not None and not locked.screening.eligible:  # type: ignore[union-attr]
+        raise ValidationError({"participant": "Only an eligible participant can be randomized."})
+    if not locked.consent_at:
+        raise ValidationError({"participant": "Consent must be recorded before randomization."})
+    alist = AllocationList.objects.filter(kind=list_kind, active=True).first()
+    if alist is None:
+        raise ValidationError(
+            {
+                "participant": f"There is no active {list_kind.upper()} allocation list yet. "
+                "Ask the statistician to generate or upload one."
+            }
+        )
+    key = stratum_key_for_participant(locked, list(alist.factors))
+    stratum = Stratum.objects.select_for_update().filter(allocation_list=alist, key=key).first()
+    if stratum is None:
+        raise NoSlotError(key)
+    slot = (
+        AllocationSlot.objects.filter(stratum=stratum, allocation__isnull=True)
+        .order_by("position")
+        .first()
+    )
+    if slot is None:
+        raise NoSlotError(key)
+    now = timezone.now()
+    allocation = Allocation(
+        participant=locked,
+        slot=slot,
+        arm=slot.arm,
+        stratum_key=key,
+        list_kind=list_kind,
+        randomized_at=now,
+        randomized_by=user,
+    )
+    save_clinical(allocation, user=user, reason="Randomized")
+    day1 = timezone.localdate(now, timezone=locked.site.tz)
+    locked.study_day_1 = day1
+    save_clinical(locked, user=user, reason=f"Randomized to {slot.arm}; study day 1 = {day1}")
+    regimen_start(participant=locked, arm=slot.arm, day1=day1, user=user)
+    visit_schedule_start(participant=locked, day1=day1, user=user)
+    transaction.on_commit(
+        lambda: log_event(
+            SecurityEvent.Kind.RANDOMIZATION,
+            user=user,
+            participant=locked.study_id,
+            stratum=key,
+            list_kind=list_kind,
+        )
+    )
+    return allocation
+
+
+def _alert_no_slot(participant: Participant, exc: NoSlotError) -> None:
+    """Outside the failed transaction, so the alert survives its rollback."""
+    from outcomes.services import alert_raise
+
+    try:
+        alert_raise(
+            site=participant.site,
+            participant=participant,
+            kind="no_slot",
+            message=str(exc),
+            roles=("admin", "statistician"),
+        )
+    except Exception:  # the alert must never hide the original error
+        logger.exception("event=alert_failed kind=no_slot participant=%s", participant.pk)
