@@ -1,5 +1,13 @@
-"""JSON API routes of the randomization app, mounted under /api/v1/ in dressdb/urls.py."""
+"""JSON API routes of the randomization app, mounted under /api/v1/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from randomization import api
+
+urlpatterns = [
+    path(
+        "participants/<int:pk>/randomize",
+        api.participant_randomize,
+        name="api-participant-randomize",
+    ),
+]

@@ -1,18 +1,89 @@
-"""Reads of the randomization app. Participant-scoped reads take an already-scoped participant
-(from dressdb.access) or go through dressdb.access themselves."""
+"""Reads of the randomization app.
+
+Concealment: functions that return slots or lists are for statisticians/admins only
+and their views check that role; the others return allocations that have happened.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from dressdb.access import has_role, participants_visible_to
+from dressdb.models import Role
 from enrollment.models import Participant
+from randomization.models import Allocation, AllocationList, ListKind, Stratum
+
+LIST_ROLES = (Role.STATISTICIAN, Role.ADMIN)
+
+
+def allocated_arm(participant: Participant) -> str | None:
+    allocation = Allocation.objects.filter(participant=participant).only("arm").first()
+    return allocation.arm if allocation else None
+
+
+def strata_with_counts(allocation_list: AllocationList) -> QuerySet[Stratum]:
+    return (
+        allocation_list.strata.select_related("site")
+        .annotate(
+            total=Count("slots"),
+            used=Count("slots", filter=Q(slots__allocation__isnull=False)),
+        )
+        .order_by("key")
+    )
+
+
+def low_slot_warnings(allocation_list: AllocationList | None = None) -> list[dict[str, Any]]:
+    """Strata of the active LIVE list with fewer unused slots than the setting."""
+    alist = (
+        allocation_list or AllocationList.objects.filter(kind=ListKind.LIVE, active=True).first()
+    )
+    if alist is None:
+        return []
+    limit = settings.TRIAL_MIN_UNUSED_SLOTS_WARNING
+    warnings = []
+    for stratum in strata_with_counts(alist):
+        unused = stratum.total - stratum.used  # type: ignore[attr-defined]
+        if unused < limit:
+            warnings.append({"key": stratum.key, "unused": unused})
+    return warnings
+
+
+def allocation_counts(user: Any) -> list[dict[str, Any]]:
+    """Allocations done, per stratum and arm: counts only, never the future."""
+    visible = participants_visible_to(user).values("pk")
+    rows = (
+        Allocation.objects.filter(participant__in=visible)
+        .values("stratum_key", "arm")
+        .annotate(n=Count("id"))
+        .order_by("stratum_key", "arm")
+    )
+    table: dict[str, dict[str, int]] = {}
+    for row in rows:
+        table.setdefault(row["stratum_key"], {"cyclosporine": 0, "steroids": 0})[row["arm"]] = row[
+            "n"
+        ]
+    return [{"stratum": k, **v, "total": sum(v.values())} for k, v in sorted(table.items())]
 
 
 def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
-    """Context for templates/randomization/_participant_panel.html on the participant page."""
-    return {}
+    allocation = (
+        Allocation.objects.filter(participant=participant).select_related("randomized_by").first()
+    )
+    return {
+        "allocation": allocation,
+        "can_randomize": allocation is None
+        and participant.status == Participant.Status.ENROLLED
+        and has_role(user, Role.COORDINATOR),
+    }
 
 
 def home_panel(*, user: Any) -> dict[str, object]:
-    """Context for this app's part of the user's home page."""
-    return {}
+    if not has_role(user, *LIST_ROLES):
+        return {}
+    return {
+        "active_lists": list(AllocationList.objects.filter(active=True).order_by("kind")),
+        "slot_warnings": low_slot_warnings(),
+    }

@@ -1,0 +1,50 @@
+"""JSON API of the randomization app."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dressdb.access import has_role, participant_for_user
+from dressdb.models import Role
+from randomization import services
+from randomization.models import Allocation
+
+
+@extend_schema(
+    request=None,
+    responses={
+        201: inline_serializer(
+            "Randomization",
+            {
+                "arm": serializers.ChoiceField(choices=["cyclosporine", "steroids"]),
+                "randomized_at": serializers.DateTimeField(),
+                "stratum": serializers.CharField(),
+            },
+        )
+    },
+    summary="Randomize an enrolled participant (idempotent: a repeat returns the same arm)",
+)
+@api_view(["POST"])
+def participant_randomize(request: Request, pk: int) -> Response:
+    if not has_role(request.user, Role.COORDINATOR):
+        raise PermissionDenied("Only site coordinators randomize.")
+    participant = participant_for_user(request.user, pk, roles=[Role.COORDINATOR])
+    existed = Allocation.objects.filter(participant=participant).exists()
+    try:
+        allocation = services.participant_randomize(participant=participant, user=request.user)
+    except services.NoSlotError as exc:
+        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    except ValidationError as exc:
+        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    body = {
+        "arm": allocation.arm,
+        "randomized_at": allocation.randomized_at.isoformat(),
+        "stratum": allocation.stratum_key,
+    }
+    return Response(body, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)

@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from django import forms
+
+from randomization.models import ListKind
+
+
+class GenerateForm(forms.Form):
+    kind = forms.ChoiceField(choices=ListKind.choices, initial=ListKind.TEST)
+    slots_per_stratum = forms.IntegerField(
+        min_value=1,
+        max_value=10_000,
+        initial=60,
+        help_text="Rounded up to whole blocks in each stratum.",
+    )
+    block_sizes = forms.CharField(
+        initial="2,4,6", help_text="Even sizes, comma-separated (protocol setting: 2,4,6)."
+    )
+
+    def clean_block_sizes(self) -> list[int]:
+        raw: str = self.cleaned_data["block_sizes"]
+        try:
+            sizes = [int(x) for x in raw.replace(" ", "").split(",") if x]
+        except ValueError:
+            raise forms.ValidationError("Give whole numbers separated by commas.") from None
+        if not sizes or any(s < 2 or s % 2 for s in sizes):
+            raise forms.ValidationError("Each block size must be an even number >= 2.")
+        return sizes
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=ListKind.choices, initial=ListKind.TEST)
+    file = forms.FileField(
+        help_text="CSV with columns site, renal_impairment (yes/no), position, block, arm."
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > 5 * 1024 * 1024:
+            raise forms.ValidationError("The file is larger than 5 MB.")
+        try:
+            return str(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text (save it as CSV UTF-8)."
+            ) from None
+
+
+class AppendForm(forms.Form):
+    slots_per_stratum = forms.IntegerField(min_value=1, max_value=10_000, initial=20)
