@@ -1,5 +1,14 @@
-"""JSON API routes of the dosing app, mounted under /api/v1/ in dressdb/urls.py."""
+"""JSON API routes of the dosing app, mounted under /api/v1/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from dosing import api
+
+urlpatterns = [
+    path("participants/<int:pk>/orders", api.participant_orders, name="api-participant-orders"),
+    path(
+        "participants/<int:pk>/assessments",
+        api.participant_assessment,
+        name="api-participant-assessments",
+    ),
+]

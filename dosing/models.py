@@ -90,7 +90,7 @@ class Assessment(models.Model):
     suggested_labs_trend = models.CharField(max_length=4, blank=True)
     improvement = models.CharField(max_length=8, choices=IMPROVEMENT_CHOICES)
     labs_trend = models.CharField(max_length=4, choices=TREND_CHOICES)
-    result = models.CharField(max_length=20, help_text="What the decision led to.")
+    result = models.CharField(max_length=20, blank=True, help_text="What the decision led to.")
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -1,18 +1,155 @@
-"""Reads of the dosing app. Participant-scoped reads take an already-scoped participant
-(from dressdb.access) or go through dressdb.access themselves."""
+"""Reads of the dosing app (participant scope through dressdb.access)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from dosing.models import Assessment, Order, Regimen, RegimenEvent
+from dressdb.access import has_role, participants_visible_to
+from dressdb.models import Role
 from enrollment.models import Participant
+
+DRUG_COLOURS = {
+    "cyclosporine": "#0d6efd",
+    "methylprednisolone": "#dc3545",
+    "prednisone": "#fd7e14",
+}
+
+
+def order_rows(orders: list[Order]) -> list[dict[str, Any]]:
+    return [
+        {"day": o.day, "drug": o.drug, "daily_dose_mg": float(o.daily_dose_mg), "block": o.block}
+        for o in orders
+    ]
+
+
+def chart_data(rows: list[dict[str, Any]], decision_days: list[int]) -> dict[str, Any]:
+    """Daily dose (mg/day) by drug and study day, for Chart.js (and the table beside it)."""
+    days = sorted({r["day"] for r in rows})
+    drugs = [d for d in DRUG_COLOURS if any(r["drug"] == d for r in rows)]
+    by_key = {(r["day"], r["drug"]): float(r["daily_dose_mg"]) for r in rows}
+    return {
+        "labels": days,
+        "datasets": [
+            {
+                "label": drug,
+                "data": [by_key.get((day, drug)) for day in days],
+                "borderColor": DRUG_COLOURS[drug],
+                "backgroundColor": DRUG_COLOURS[drug],
+            }
+            for drug in drugs
+        ],
+        "decision_days": decision_days,
+    }
+
+
+def block_runs(orders: list[Order]) -> list[dict[str, Any]]:
+    runs: list[dict[str, Any]] = []
+    for o in orders:
+        if runs and runs[-1]["block"] == o.block and runs[-1]["last"] >= o.day - 1:
+            runs[-1]["last"] = o.day
+            runs[-1]["last_date"] = o.date
+        elif not runs or runs[-1]["block"] != o.block:
+            runs.append(
+                {
+                    "block": o.block,
+                    "first": o.day,
+                    "last": o.day,
+                    "first_date": o.date,
+                    "last_date": o.date,
+                }
+            )
+    return runs
 
 
 def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
-    """Context for templates/dosing/_participant_panel.html on the participant page."""
-    return {}
+    regimen = Regimen.objects.filter(participant=participant).first()
+    if regimen is None:
+        return {"regimen": None}
+    orders = list(Order.objects.filter(participant=participant).order_by("day", "drug"))
+    assessments = list(
+        Assessment.objects.filter(participant=participant)
+        .select_related("signed_by")
+        .order_by("number")
+    )
+    events = list(RegimenEvent.objects.filter(participant=participant).order_by("day", "id"))
+    today = timezone.localdate(timezone=participant.site.tz)
+    return {
+        "regimen": regimen,
+        "orders": orders,
+        "assessments": assessments,
+        "regimen_events": events,
+        "blocks": block_runs(orders),
+        "chart": chart_data(order_rows(orders), [a.study_day for a in assessments]),
+        "today": today,
+        "today_study_day": (today - regimen.day1).days + 1,
+        "decision_due_now": regimen.state == "awaiting_decision"
+        and regimen.next_decision_date is not None
+        and regimen.next_decision_date <= today,
+        "can_sign": has_role(user, Role.INVESTIGATOR),
+        "can_change_course": has_role(user, Role.INVESTIGATOR, Role.COORDINATOR),
+    }
+
+
+def _site_dates(user: Any, roles: list[str]) -> dict[int, dt.date]:
+    from dressdb.access import sites_visible_to
+
+    return {s.pk: timezone.localdate(timezone=s.tz) for s in sites_visible_to(user, roles)}
+
+
+def decisions_due(user: Any) -> list[Regimen]:
+    """Regimens awaiting a decision due today or earlier, at the user's sites."""
+    visible = participants_visible_to(user, [Role.INVESTIGATOR]).values("pk")
+    regimens = (
+        Regimen.objects.filter(
+            participant__in=visible, state="awaiting_decision", participant__status="enrolled"
+        )
+        .select_related("participant__site")
+        .order_by("next_decision_date", "participant__study_id")
+    )
+    dates = _site_dates(user, [Role.INVESTIGATOR])
+    due = []
+    for r in regimens:
+        today = dates.get(r.participant.site_id, timezone.localdate())
+        r.is_overdue = r.next_decision_date is not None and r.next_decision_date < today  # type: ignore[attr-defined]
+        if r.next_decision_date is not None and r.next_decision_date <= today:
+            due.append(r)
+    return due
+
+
+def todays_orders(user: Any, roles: list[str]) -> tuple[list[Order], dict[int, dt.date]]:
+    """Today's orders at each of the user's sites (each site's own today)."""
+    dates = _site_dates(user, roles)
+    visible = participants_visible_to(user, roles).filter(status="enrolled").values("pk")
+    q = Q()
+    for site_id, day in dates.items():
+        q |= Q(participant__site_id=site_id, date=day)
+    if not dates:
+        return [], {}
+    orders = list(
+        Order.objects.filter(q, participant__in=visible)
+        .select_related("participant__site")
+        .order_by("participant__site__code", "participant__study_id", "drug")
+    )
+    return orders, dates
+
+
+def orders_between(participant: Participant, start: dt.date, end: dt.date) -> QuerySet[Order]:
+    return Order.objects.filter(participant=participant, date__gte=start, date__lte=end).order_by(
+        "date", "drug"
+    )
 
 
 def home_panel(*, user: Any) -> dict[str, object]:
-    """Context for this app's part of the user's home page."""
-    return {}
+    context: dict[str, object] = {}
+    if has_role(user, Role.INVESTIGATOR):
+        context["decisions_due"] = decisions_due(user)
+    if has_role(user, Role.PHARMACIST):
+        orders, _ = todays_orders(user, [Role.PHARMACIST])
+        context["todays_orders_count"] = len(orders)
+        context["orders_to_verify"] = sum(1 for o in orders if o.pharmacist_to_verify)
+    return context

@@ -1,0 +1,127 @@
+"""JSON API of the dosing app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dosing import services
+from dosing.models import Order
+from dressdb.access import has_role, participant_for_user
+from dressdb.models import Role
+
+
+def _number(value: Any) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def order_json(o: Order) -> dict[str, Any]:
+    """The CONTRACTS.md order fields."""
+    return {
+        "day": o.day,
+        "date": o.date.isoformat(),
+        "drug": o.drug,
+        "route": o.route,
+        "dose_mg": _number(o.dose_mg),
+        "calculated_dose_mg": float(o.calculated_dose_mg),
+        "times_per_day": o.times_per_day,
+        "daily_dose_mg": _number(o.daily_dose_mg),
+        "block": o.block,
+        "pharmacist_to_verify": o.pharmacist_to_verify,
+    }
+
+
+ORDER_LIST = inline_serializer(
+    "Order",
+    {
+        "day": serializers.IntegerField(),
+        "date": serializers.DateField(),
+        "drug": serializers.CharField(),
+        "route": serializers.CharField(),
+        "dose_mg": serializers.FloatField(),
+        "calculated_dose_mg": serializers.FloatField(),
+        "times_per_day": serializers.IntegerField(),
+        "daily_dose_mg": serializers.FloatField(),
+        "block": serializers.CharField(),
+        "pharmacist_to_verify": serializers.BooleanField(),
+    },
+    many=True,
+)
+
+
+@extend_schema(responses={200: ORDER_LIST}, summary="A participant's orders, by day (a list)")
+@api_view(["GET"])
+def participant_orders(request: Request, pk: int) -> Response:
+    roles = [Role.COORDINATOR, Role.INVESTIGATOR, Role.PHARMACIST, Role.ADMIN]
+    if not has_role(request.user, *roles):
+        raise PermissionDenied("Your role does not give access to orders.")
+    participant = participant_for_user(request.user, pk, roles=roles)
+    orders = Order.objects.filter(participant=participant).order_by("day", "drug")
+    return Response([order_json(o) for o in orders])
+
+
+@extend_schema(
+    request=inline_serializer(
+        "AssessmentInput",
+        {
+            "improvement": serializers.ChoiceField(choices=["complete", "gt25", "le25", "none"]),
+            "labs_trend": serializers.ChoiceField(choices=["down", "flat", "up"]),
+            "password": serializers.CharField(
+                help_text="The investigator's password: the e-signature"
+            ),
+        },
+    ),
+    responses={
+        201: inline_serializer(
+            "AssessmentResult",
+            {
+                "number": serializers.IntegerField(),
+                "study_day": serializers.IntegerField(),
+                "result": serializers.CharField(),
+                "signed_at": serializers.DateTimeField(),
+                "signed_by": serializers.CharField(),
+            },
+        )
+    },
+    summary="Sign a dosing decision (password re-entry is the e-signature)",
+)
+@api_view(["POST"])
+def participant_assessment(request: Request, pk: int) -> Response:
+    if not has_role(request.user, Role.INVESTIGATOR):
+        raise PermissionDenied("Only investigators sign dosing decisions.")
+    participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
+    data: Any = request.data
+    if not isinstance(data, dict):
+        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    missing = {
+        k: ["is required"] for k in ("improvement", "labs_trend", "password") if not data.get(k)
+    }
+    if missing:
+        return Response(missing, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        assessment = services.assessment_sign(
+            participant=participant,
+            user=request.user,
+            password=str(data["password"]),
+            improvement=str(data["improvement"]),
+            labs_trend=str(data["labs_trend"]),
+        )
+    except ValidationError as exc:
+        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    return Response(
+        {
+            "number": assessment.number,
+            "study_day": assessment.study_day,
+            "result": assessment.result,
+            "signed_at": assessment.signed_at.isoformat(),
+            "signed_by": assessment.printed_name,
+        },
+        status=status.HTTP_201_CREATED,
+    )

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from django import forms
+
+from dosing.models import IMPROVEMENT_CHOICES, TREND_CHOICES
+
+LAB_FIELDS = ("alt", "ast", "bilirubin", "creatinine", "eosinophils")
+LAB_LABELS = {
+    "alt": "ALT (U/L)",
+    "ast": "AST (U/L)",
+    "bilirubin": "Bilirubin (mg/dL)",
+    "creatinine": "Creatinine (mg/dL)",
+    "eosinophils": "Eosinophils (x10⁹/L)",
+}
+LAB_RANGES = {
+    "alt": (0, 10000),
+    "ast": (0, 10000),
+    "bilirubin": (0, 60),
+    "creatinine": (0.1, 20),
+    "eosinophils": (0, 50),
+}
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _lab(name: str, label: str) -> forms.DecimalField:
+    low, high = LAB_RANGES[name]
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        min_value=low,
+        max_value=high,
+        decimal_places=3,
+        max_digits=9,
+    )
+
+
+class AssessmentForm(forms.Form):
+    improvement = forms.ChoiceField(choices=IMPROVEMENT_CHOICES, widget=forms.RadioSelect)
+    labs_trend = forms.ChoiceField(
+        label="Organ labs since the last assessment",
+        choices=TREND_CHOICES,
+        widget=forms.RadioSelect,
+    )
+    other_findings = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Other involved organs (lung, heart, pancreas...) in words.",
+    )
+    password = forms.CharField(
+        label="Your password (e-signature)",
+        widget=forms.PasswordInput(render_value=False),
+        strip=False,
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in LAB_FIELDS:
+            self.fields[name] = _lab(name, f"{LAB_LABELS[name]} today")
+            self.fields[f"baseline_{name}"] = _lab(name, f"{LAB_LABELS[name]} at baseline")
+        self.order_fields(
+            [f for n in LAB_FIELDS for f in (f"baseline_{n}", n)]
+            + ["other_findings", "improvement", "labs_trend", "password"]
+        )
+
+    def labs(self) -> dict[str, object]:
+        return {n: self.cleaned_data.get(n) for n in LAB_FIELDS}
+
+    def baseline(self) -> dict[str, object]:
+        return {n: self.cleaned_data.get(f"baseline_{n}") for n in LAB_FIELDS}
+
+
+class RelapseForm(forms.Form):
+    relapse_on = forms.DateField(label="Relapse date", widget=DATE)
+    reason_for_change = forms.CharField(label="Clinical findings / reason", max_length=500)
+
+
+class NpoForm(forms.Form):
+    npo = forms.BooleanField(label="NPO (nothing by mouth)", required=False)
+    reason_for_change = forms.CharField(label="Reason for change", max_length=500)
+
+
+class WeightForm(forms.Form):
+    weight_kg = forms.DecimalField(
+        label="Corrected baseline weight (kg)",
+        min_value=25,
+        max_value=350,
+        decimal_places=1,
+        max_digits=5,
+    )
+    reason_for_change = forms.CharField(label="Reason for change", max_length=500)
+
+
+class OrderSheetForm(forms.Form):
+    start = forms.DateField(widget=DATE)
+    end = forms.DateField(widget=DATE)
+
+    def clean(self) -> dict[str, object]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        if start and end and (end - start).days > 120:
+            self.add_error("end", "Print at most 120 days at a time.")
+        return cleaned
+
+
+class PreviewForm(forms.Form):
+    arm = forms.ChoiceField(
+        choices=[("cyclosporine", "Cyclosporine"), ("steroids", "Corticosteroids")]
+    )
+    weight_kg = forms.DecimalField(
+        min_value=25, max_value=350, decimal_places=1, max_digits=5, initial=70
+    )
+    renal_impairment = forms.BooleanField(required=False)
+    npo = forms.BooleanField(label="NPO", required=False)
+    start_date = forms.DateField(required=False, widget=DATE)
+    decisions = forms.CharField(
+        required=False,
+        help_text="One decision per line: improvement labs_trend, e.g. 'gt25 down'.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    relapse_day = forms.IntegerField(required=False, min_value=1, max_value=400)
+
+    def decision_list(self) -> list[dict[str, str]]:
+        items = []
+        for i, line in enumerate((self.cleaned_data.get("decisions") or "").splitlines()):
+            parts = line.replace(",", " ").split()
+            if not parts:
+                continue
+            if len(parts) != 2:
+                raise forms.ValidationError(
+                    f"Line {i + 1}: give 'improvement labs_trend', e.g. 'gt25 down'."
+                )
+            items.append({"improvement": parts[0], "labs_trend": parts[1]})
+        return items

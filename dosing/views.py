@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from dosing import assessment_rules, protocol, selectors, services
+from dosing.forms import (
+    AssessmentForm,
+    NpoForm,
+    OrderSheetForm,
+    PreviewForm,
+    RelapseForm,
+    WeightForm,
+)
+from dosing.models import Assessment, Regimen
+from dosing.settings import dosing_settings
+from dressdb.access import participant_for_user, require_role
+from dressdb.models import Role
+
+
+def _apply(form: Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_role(Role.INVESTIGATOR)
+def decisions_due(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "dosing/decisions_due.html", {"regimens": selectors.decisions_due(request.user)}
+    )
+
+
+@require_role(Role.INVESTIGATOR)
+def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
+    regimen = Regimen.objects.filter(participant=participant).first()
+    previous = (
+        Assessment.objects.filter(participant=participant).order_by("-number").first()
+        if regimen
+        else None
+    )
+    initial: dict[str, Any] = {}
+    if previous is not None:
+        for name in ("alt", "ast", "bilirubin", "creatinine", "eosinophils"):
+            initial[f"baseline_{name}"] = getattr(previous, f"baseline_{name}")
+    elif participant.screening is not None:
+        initial["baseline_eosinophils"] = participant.screening.eosinophil_count
+        if participant.screening.creatinine_unit == "mg_dl":
+            initial["baseline_creatinine"] = participant.screening.creatinine
+    form = AssessmentForm(request.POST or None, initial=initial)
+    suggestion = None
+    if form.is_bound and form.is_valid():
+        prev_labs = (
+            {
+                n: getattr(previous, n)
+                for n in ("alt", "ast", "bilirubin", "creatinine", "eosinophils")
+            }
+            if previous
+            else None
+        )
+        suggestion = assessment_rules.suggest(form.labs(), form.baseline(), prev_labs)  # type: ignore[arg-type]
+        try:
+            services.assessment_sign(
+                participant=participant,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                improvement=form.cleaned_data["improvement"],
+                labs_trend=form.cleaned_data["labs_trend"],
+                labs=form.labs(),  # type: ignore[arg-type]
+                baseline=form.baseline(),  # type: ignore[arg-type]
+                other_findings=form.cleaned_data["other_findings"],
+                suggested_improvement=suggestion.improvement or "",
+                suggested_labs_trend=suggestion.labs_trend or "",
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(
+                request, "Decision signed. The next orders are on the participant page."
+            )
+            return redirect("participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "dosing/assessment_form.html",
+        {
+            "participant": participant,
+            "regimen": regimen,
+            "form": form,
+            "meaning": services.SIGNATURE_MEANING,
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_role(Role.INVESTIGATOR)
+def assessment_suggest(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the suggested answers for the labs typed so far."""
+    participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
+    form = AssessmentForm(request.POST)
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    labs = {n: data.get(n) for n in ("alt", "ast", "bilirubin", "creatinine", "eosinophils")}
+    base = {n: data.get(f"baseline_{n}") for n in labs}
+    previous = Assessment.objects.filter(participant=participant).order_by("-number").first()
+    prev_labs = {n: getattr(previous, n) for n in labs} if previous else None
+    suggestion = assessment_rules.suggest(labs, base, prev_labs)
+    return render(request, "dosing/_suggestion.html", {"suggestion": suggestion})
+
+
+def _course_change(
+    request: HttpRequest, pk: int, form_class: type[Form], title: str, apply: Any
+) -> HttpResponse:
+    participant = participant_for_user(
+        request.user, pk, roles=[Role.INVESTIGATOR, Role.COORDINATOR]
+    )
+    initial = {"npo": participant.npo, "weight_kg": participant.weight_kg}
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            apply(participant, form.cleaned_data)
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"{title}: saved. Future orders were recomputed.")
+            return redirect("participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "dosing/course_change.html",
+        {"participant": participant, "form": form, "title": title},
+    )
+
+
+@require_role(Role.INVESTIGATOR, Role.COORDINATOR)
+def relapse_new(request: HttpRequest, pk: int) -> HttpResponse:
+    return _course_change(
+        request,
+        pk,
+        RelapseForm,
+        "Relapse",
+        lambda p, d: services.relapse_record(
+            participant=p,
+            user=request.user,
+            relapse_on=d["relapse_on"],
+            reason=d["reason_for_change"],
+        ),
+    )
+
+
+@require_role(Role.INVESTIGATOR, Role.COORDINATOR)
+def npo_change(request: HttpRequest, pk: int) -> HttpResponse:
+    return _course_change(
+        request,
+        pk,
+        NpoForm,
+        "NPO status",
+        lambda p, d: services.npo_set(
+            participant=p, user=request.user, npo=d["npo"], reason=d["reason_for_change"]
+        ),
+    )
+
+
+@require_role(Role.INVESTIGATOR, Role.COORDINATOR)
+def weight_change(request: HttpRequest, pk: int) -> HttpResponse:
+    return _course_change(
+        request,
+        pk,
+        WeightForm,
+        "Baseline weight correction",
+        lambda p, d: services.weight_correct(
+            participant=p,
+            user=request.user,
+            weight_kg=d["weight_kg"],
+            reason=d["reason_for_change"],
+        ),
+    )
+
+
+@require_role(Role.COORDINATOR, Role.PHARMACIST)
+def todays_orders(request: HttpRequest) -> HttpResponse:
+    orders, dates = selectors.todays_orders(request.user, [Role.COORDINATOR, Role.PHARMACIST])
+    return render(
+        request,
+        "dosing/todays_orders.html",
+        {"orders": orders, "dates": sorted(set(dates.values()))},
+    )
+
+
+@require_role(Role.COORDINATOR, Role.PHARMACIST, Role.INVESTIGATOR)
+def order_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for_user(request.user, pk)
+    regimen = Regimen.objects.filter(participant=participant).first()
+    today = timezone.localdate(timezone=participant.site.tz)
+    form = OrderSheetForm(
+        request.GET or None, initial={"start": today, "end": today + dt.timedelta(days=6)}
+    )
+    start, end = today, today + dt.timedelta(days=6)
+    if form.is_bound and form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    orders = list(selectors.orders_between(participant, start, end)) if regimen else []
+    return render(
+        request,
+        "dosing/order_sheet.html",
+        {
+            "participant": participant,
+            "regimen": regimen,
+            "orders": orders,
+            "form": form,
+            "start": start,
+            "end": end,
+            "printed_at": timezone.now(),
+        },
+    )
+
+
+@require_role(Role.INVESTIGATOR, Role.PHARMACIST)
+def protocol_preview(request: HttpRequest) -> HttpResponse:
+    form = PreviewForm(request.GET or None)
+    result = None
+    chart = None
+    if form.is_bound and form.is_valid():
+        try:
+            document = {
+                "arm": form.cleaned_data["arm"],
+                "weight_kg": str(form.cleaned_data["weight_kg"]),
+                "renal_impairment": form.cleaned_data["renal_impairment"],
+                "npo": form.cleaned_data["npo"],
+                "start_date": (
+                    form.cleaned_data["start_date"].isoformat()
+                    if form.cleaned_data["start_date"]
+                    else None
+                ),
+                "decisions": form.decision_list(),
+                "relapse_day": form.cleaned_data["relapse_day"],
+            }
+            result = protocol.preview(document, dosing_settings())
+        except (protocol.ProtocolError, ValidationError) as exc:
+            form.add_error("decisions", str(exc))
+        else:
+            decision_days = [e["day"] for e in result["events"]]
+            chart = selectors.chart_data(result["orders"], decision_days)
+    return render(
+        request,
+        "dosing/protocol_preview.html",
+        {
+            "form": form,
+            "result": result,
+            "chart": chart,
+            "result_json": json.dumps(result, indent=1) if result else "",
+        },
+    )
