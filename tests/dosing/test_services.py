@@ -169,6 +169,7 @@ def test_weight_correction_recomputes_future_orders_only(site_a, coordinator_a, 
     assert {o.dose_mg for o in future if o.day <= 21} <= {D("150.00")}
     assert {o.dose_mg for o in future if o.day > 21} == {D("100.00")}
     changed = future.first()
+    assert changed is not None
     assert changed.history.first().history_change_reason.startswith("Baseline weight corrected")
 
 
@@ -228,5 +229,6 @@ def test_history_of_orders_names_the_decision(site_a, coordinator_a, investigato
     participant, _ = started(site_a, coordinator_a)
     sign(participant, investigator_a, "gt25", "down")
     taper = Order.objects.filter(participant=participant, block="CSA_TAPER").first()
+    assert taper is not None
     assert taper.history.first().history_user == investigator_a
     assert "Decision 1 signed" in taper.history.first().history_change_reason
