@@ -1,5 +1,14 @@
-"""JSON API routes of the outcomes app, mounted under /api/v1/ in dressdb/urls.py."""
+"""JSON API routes of the outcomes app, mounted under /api/v1/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from outcomes import api
+
+urlpatterns = [
+    path("participants/<int:pk>/visits", api.participant_visits, name="api-participant-visits"),
+    path(
+        "participants/<int:pk>/visits/<str:visit>/endpoints",
+        api.visit_endpoints,
+        name="api-visit-endpoints",
+    ),
+]

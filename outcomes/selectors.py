@@ -1,18 +1,96 @@
-"""Reads of the outcomes app. Participant-scoped reads take an already-scoped participant
-(from dressdb.access) or go through dressdb.access themselves."""
+"""Reads of the outcomes app (participant scope through dressdb.access)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+
+from dressdb.access import has_role, participants_visible_to
+from dressdb.models import Role
 from enrollment.models import Participant
+from outcomes import schedule
+from outcomes.models import HospitalCourse, Reminder, Visit
+
+
+def visit_status(visit: Visit, today: dt.date, death_date: dt.date | None) -> str:
+    planned = schedule.ScheduledVisit(
+        visit.name, visit.study_day, visit.target_date, visit.window_opens, visit.window_closes
+    )
+    return str(
+        schedule.visit_status(
+            planned,
+            today=today,
+            completed_on=visit.completed_on,
+            missed=visit.missed,
+            death_date=death_date,
+        )
+    )
+
+
+STATUS_BADGES = {
+    "upcoming": "secondary",
+    "open": "primary",
+    "overdue": "danger",
+    "completed": "success",
+    "completed_out_of_window": "warning",
+    "missed": "dark",
+    "not_expected": "light",
+}
+
+
+def with_status(visits: list[Visit], participant_today: Any, deaths: dict[int, Any]) -> list[Visit]:
+    for v in visits:
+        status = visit_status(v, participant_today(v), deaths.get(v.participant_id))
+        v.status = status  # type: ignore[attr-defined]
+        v.badge = STATUS_BADGES[status]  # type: ignore[attr-defined]
+    return visits
 
 
 def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
-    """Context for templates/outcomes/_participant_panel.html on the participant page."""
-    return {}
+    visits = list(Visit.objects.filter(participant=participant).order_by("study_day"))
+    course = HospitalCourse.objects.filter(participant=participant).first()
+    death = course.death_date if course else None
+    today = timezone.localdate(timezone=participant.site.tz)
+    return {
+        "visits": with_status(visits, lambda v: today, {participant.pk: death}),
+        "hospital_course": course,
+        "can_enter_visits": has_role(user, Role.COORDINATOR),
+        "can_sign_off": has_role(user, Role.INVESTIGATOR),
+    }
+
+
+def visit_list(user: Any) -> list[Visit]:
+    """Every visit at the user's sites that is not closed yet, with its status."""
+    visible = participants_visible_to(user, [Role.COORDINATOR, Role.INVESTIGATOR]).values("pk")
+    visits = list(
+        Visit.objects.filter(participant__in=visible, participant__status="enrolled")
+        .select_related("participant__site", "participant__hospital_course")
+        .order_by("target_date", "participant__study_id")
+    )
+    today_by_site: dict[int, dt.date] = {}
+
+    def today_of(v: Visit) -> dt.date:
+        site = v.participant.site
+        if site.pk not in today_by_site:
+            today_by_site[site.pk] = timezone.localdate(timezone=site.tz)
+        return today_by_site[site.pk]
+
+    deaths = {}
+    for v in visits:
+        course = getattr(v.participant, "hospital_course", None)
+        deaths[v.participant_id] = course.death_date if course else None
+    return with_status(visits, today_of, deaths)
+
+
+def todo(user: Any) -> list[Reminder]:
+    return list(
+        Reminder.objects.filter(user=user, status=Reminder.Status.OPEN)
+        .select_related("participant")
+        .order_by("due_date", "id")[:200]
+    )
 
 
 def home_panel(*, user: Any) -> dict[str, object]:
-    """Context for this app's part of the user's home page."""
-    return {}
+    return {"todo": todo(user)}

@@ -1,0 +1,131 @@
+"""JSON API of the outcomes app."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from dressdb.access import has_role, participant_for_user
+from dressdb.models import Role
+from outcomes import selectors, services
+from outcomes.models import HospitalCourse, Visit
+
+READ_ROLES = [Role.COORDINATOR, Role.INVESTIGATOR, Role.ADMIN]
+
+
+def visit_json(v: Visit, status_value: str) -> dict[str, Any]:
+    endpoints: dict[str, Any] = {}
+    for name in v.endpoint_names:
+        value = getattr(v, name)
+        endpoints[name] = float(value) if hasattr(value, "as_tuple") else value
+    return {
+        "id": v.pk,
+        "visit": v.name,
+        "study_day": v.study_day,
+        "target_date": v.target_date.isoformat(),
+        "window_opens": v.window_opens.isoformat(),
+        "window_closes": v.window_closes.isoformat(),
+        "status": status_value,
+        "completed_on": v.completed_on.isoformat() if v.completed_on else None,
+        "missed": v.missed,
+        "missed_reason": v.missed_reason,
+        "locked": v.locked,
+        "endpoints": endpoints,
+    }
+
+
+VISIT = inline_serializer(
+    "Visit",
+    {
+        "id": serializers.IntegerField(),
+        "visit": serializers.CharField(),
+        "study_day": serializers.IntegerField(),
+        "target_date": serializers.DateField(),
+        "window_opens": serializers.DateField(),
+        "window_closes": serializers.DateField(),
+        "status": serializers.CharField(),
+        "completed_on": serializers.DateField(allow_null=True),
+        "missed": serializers.BooleanField(),
+        "missed_reason": serializers.CharField(),
+        "locked": serializers.BooleanField(),
+        "endpoints": serializers.DictField(),
+    },
+)
+
+
+def _status(participant: Any, visit: Visit) -> str:
+    course = HospitalCourse.objects.filter(participant=participant).first()
+    today = timezone.localdate(timezone=participant.site.tz)
+    return selectors.visit_status(visit, today, course.death_date if course else None)
+
+
+@extend_schema(
+    responses={200: inline_serializer("VisitList", {"v": VISIT}, many=True)},
+    summary="A participant's visits, with status and endpoints",
+)
+@api_view(["GET"])
+def participant_visits(request: Request, pk: int) -> Response:
+    if not has_role(request.user, *READ_ROLES):
+        raise PermissionDenied("Your role does not give access to visits.")
+    participant = participant_for_user(request.user, pk, roles=READ_ROLES)
+    visits = Visit.objects.filter(participant=participant).order_by("study_day")
+    return Response([visit_json(v, _status(participant, v)) for v in visits])
+
+
+@extend_schema(
+    request=inline_serializer(
+        "VisitEndpointsInput",
+        {
+            "completed_on": serializers.DateField(),
+            "endpoints": serializers.DictField(),
+            "out_of_window_reason": serializers.CharField(required=False),
+            "reason_for_change": serializers.CharField(required=False),
+        },
+    ),
+    responses={200: VISIT},
+    summary="Enter or correct a visit's endpoints (a reason is needed for a correction)",
+)
+@api_view(["PUT"])
+def visit_endpoints(request: Request, pk: int, visit: str) -> Response:
+    if not has_role(request.user, Role.COORDINATOR):
+        raise PermissionDenied("Only site coordinators enter visits.")
+    participant = participant_for_user(request.user, pk, roles=[Role.COORDINATOR])
+    row = get_object_or_404(Visit, participant=participant, name=visit)
+    data: Any = request.data
+    if not isinstance(data, dict):
+        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        completed_on = dt.date.fromisoformat(str(data.get("completed_on")))
+    except ValueError:
+        return Response(
+            {"completed_on": ["must be an ISO date (YYYY-MM-DD)"]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    endpoints = data.get("endpoints")
+    if not isinstance(endpoints, dict):
+        return Response(
+            {"endpoints": ["must be an object of endpoint values"]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    try:
+        updated = services.visit_record(
+            visit=row,
+            user=request.user,
+            completed_on=completed_on,
+            endpoints=endpoints,
+            out_of_window_reason=str(data.get("out_of_window_reason") or ""),
+            reason=str(data.get("reason_for_change") or ""),
+        )
+    except ValidationError as exc:
+        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    return Response(visit_json(updated, _status(participant, updated)))

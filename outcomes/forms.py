@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from dressdb.audit import ReasonForChangeMixin
+from outcomes.models import HospitalCourse, Visit
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VisitForm(ReasonForChangeMixin, forms.ModelForm):
+    """Only the endpoints this visit collects (PROTOCOL.md section 4)."""
+
+    class Meta:
+        model = Visit
+        fields = ["completed_on", "out_of_window_reason"]
+        widgets = {"completed_on": DATE, "out_of_window_reason": forms.TextInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        visit: Visit = self.instance
+        extra = forms.models.fields_for_model(Visit, fields=list(visit.endpoint_names))
+        for name, field in extra.items():
+            if isinstance(field, forms.ChoiceField):
+                options = [c for c in list(field.choices) if c[0] != ""]  # type: ignore[arg-type]
+                field.choices = options
+                field.widget = forms.RadioSelect(choices=options)
+            self.fields[name] = field
+            self.initial.setdefault(name, getattr(visit, name))
+        self.fields["completed_on"].required = True
+        self.fields["completed_on"].label = "Visit date"
+        self.fields["out_of_window_reason"].required = False
+        if not (visit.completed_on or visit.missed):
+            self.fields.pop("reason_for_change")
+        self.order_fields(
+            ["completed_on", *visit.endpoint_names, "out_of_window_reason", "reason_for_change"]
+        )
+
+    def endpoints(self) -> dict[str, Any]:
+        return {name: self.cleaned_data.get(name) for name in self.instance.endpoint_names}
+
+    def _post_clean(self) -> None:  # validation lives in the service; keep the instance clean
+        pass
+
+
+class MissedForm(forms.Form):
+    missed_reason = forms.CharField(label="Why was the visit missed?", max_length=500)
+
+
+class UnlockForm(forms.Form):
+    reason_for_change = forms.CharField(label="Reason to unlock", max_length=500)
+
+
+class HospitalCourseForm(ReasonForChangeMixin, forms.ModelForm):
+    class Meta:
+        model = HospitalCourse
+        fields = [
+            "admission_date",
+            "discharge_date",
+            "readmitted_within_30_days",
+            "readmission_date",
+            "readmission_reason",
+            "death_date",
+            "death_cause",
+        ]
+        widgets = {
+            "admission_date": DATE,
+            "discharge_date": DATE,
+            "readmission_date": DATE,
+            "death_date": DATE,
+        }
+
+    def _post_clean(self) -> None:
+        pass

@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dressdb.access import participant_for_user, require_role
+from dressdb.models import Role
+from outcomes import selectors, services
+from outcomes.forms import HospitalCourseForm, MissedForm, UnlockForm, VisitForm
+from outcomes.models import HospitalCourse, Visit
+
+EVERY_ROLE = (Role.COORDINATOR, Role.INVESTIGATOR, Role.PHARMACIST, Role.STATISTICIAN, Role.ADMIN)
+
+
+def _visit_for(request: HttpRequest, pk: int, visit_pk: int, roles: list[str]) -> Visit:
+    participant = participant_for_user(request.user, pk, roles=roles)
+    return get_object_or_404(
+        Visit.objects.select_related("participant__site"), pk=visit_pk, participant=participant
+    )
+
+
+def _apply(form: Form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@require_role(Role.COORDINATOR, Role.INVESTIGATOR)
+def visit_list(request: HttpRequest) -> HttpResponse:
+    # Work still to do: every visit not yet signed off and locked.
+    visits = [v for v in selectors.visit_list(request.user) if not v.locked]
+    return render(request, "outcomes/visit_list.html", {"visits": visits})
+
+
+@require_role(Role.COORDINATOR)
+def visit_edit(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    visit = _visit_for(request, pk, visit_pk, [Role.COORDINATOR])
+    form = VisitForm(request.POST or None, instance=visit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_record(
+                visit=visit,
+                user=request.user,
+                completed_on=form.cleaned_data["completed_on"],
+                endpoints=form.endpoints(),
+                out_of_window_reason=form.cleaned_data.get("out_of_window_reason") or "",
+                reason=form.cleaned_data.get("reason_for_change") or "",
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"{visit.label} visit saved.")
+            return redirect("participant_detail", pk=pk)
+    return render(
+        request,
+        "outcomes/visit_form.html",
+        {
+            "visit": visit,
+            "participant": visit.participant,
+            "form": form,
+            "missed_form": MissedForm(),
+        },
+    )
+
+
+@require_role(Role.COORDINATOR)
+@require_POST
+def visit_missed(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    visit = _visit_for(request, pk, visit_pk, [Role.COORDINATOR])
+    form = MissedForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "A missed visit needs a reason.")
+        return redirect("visit_edit", pk=pk, visit_pk=visit_pk)
+    try:
+        services.visit_mark_missed(
+            visit=visit, user=request.user, reason=form.cleaned_data["missed_reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(" ".join(v) for v in exc.message_dict.values()))
+    else:
+        messages.success(request, f"{visit.label} visit recorded as missed.")
+    return redirect("participant_detail", pk=pk)
+
+
+@require_role(Role.INVESTIGATOR)
+@require_POST
+def visit_sign_off(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    visit = _visit_for(request, pk, visit_pk, [Role.INVESTIGATOR])
+    try:
+        services.visit_sign_off(visit=visit, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(" ".join(v) for v in exc.message_dict.values()))
+    else:
+        messages.success(request, f"{visit.label} visit signed off and locked.")
+    return redirect("participant_detail", pk=pk)
+
+
+@require_role(Role.INVESTIGATOR)
+def visit_unlock(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    visit = _visit_for(request, pk, visit_pk, [Role.INVESTIGATOR])
+    form = UnlockForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.visit_unlock(
+                visit=visit, user=request.user, reason=form.cleaned_data["reason_for_change"]
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"{visit.label} visit unlocked.")
+            return redirect("participant_detail", pk=pk)
+    return render(
+        request,
+        "outcomes/visit_unlock.html",
+        {"visit": visit, "participant": visit.participant, "form": form},
+    )
+
+
+@require_role(Role.COORDINATOR, Role.INVESTIGATOR)
+def hospital_course(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for_user(
+        request.user, pk, roles=[Role.COORDINATOR, Role.INVESTIGATOR]
+    )
+    course = HospitalCourse.objects.filter(participant=participant).first() or HospitalCourse(
+        participant=participant
+    )
+    form = HospitalCourseForm(request.POST or None, instance=course)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data.get(name) for name in services.HOSPITAL_FIELDS}
+        try:
+            services.hospital_course_save(
+                participant=participant,
+                user=request.user,
+                values=values,
+                reason=form.cleaned_data.get("reason_for_change") or "",
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, "Hospital course saved.")
+            return redirect("participant_detail", pk=pk)
+    return render(
+        request, "outcomes/hospital_course.html", {"participant": participant, "form": form}
+    )
+
+
+@require_role(*EVERY_ROLE)
+def todo_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "outcomes/todo.html", {"todo": selectors.todo(request.user)})
+
+
+@require_role(*EVERY_ROLE)
+@require_POST
+def todo_dismiss(request: HttpRequest, reminder_pk: int) -> HttpResponse:
+    try:
+        services.reminder_dismiss(reminder_id=reminder_pk, user=request.user)
+    except ValidationError:
+        messages.error(request, "That reminder is not on your list.")
+    return redirect(request.POST.get("next") or "todo_list")

@@ -1,0 +1,170 @@
+"""Reminders: the sweep (constant queries), exactly-once emails, closing, to-do pages."""
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.utils import timezone
+
+from outcomes import services
+from outcomes.models import Reminder, Visit
+from outcomes.sweep import reminder_sweep
+from outcomes.tasks import reminder_email
+from tests.dosing.helpers import started
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sweep_raises_each_kind(site_a, coordinator_a, investigator_a, pharmacist_a):
+    due_today, _ = started(site_a, coordinator_a, days_ago=29)  # today = day 30: day30 due
+    early, _ = started(site_a, coordinator_a, days_ago=2)  # today = day 3: nothing overdue
+    overdue, _ = started(site_a, coordinator_a, days_ago=12)  # day7 window closed on day 8
+    decision, _ = started(site_a, coordinator_a, days_ago=6)  # today = day 7: decision due
+    reminder_sweep()
+    kinds = set(Reminder.objects.values_list("participant__study_id", "kind"))
+    assert (due_today.study_id, "visit_due") in kinds
+    assert (overdue.study_id, "visit_overdue") in kinds
+    assert (overdue.study_id, "visit_overdue_escalated") in kinds  # 4 days overdue
+    assert (decision.study_id, "decision_due") in kinds
+    assert Reminder.objects.filter(kind="orders_tomorrow", user=pharmacist_a).exists()
+    assert Reminder.objects.filter(kind="decision_due", user=investigator_a).exists()
+    assert Reminder.objects.filter(kind="visit_due", user=coordinator_a).exists()
+    assert not Reminder.objects.filter(participant=early, kind="visit_overdue").exists()
+
+
+def test_window_opening_in_two_days(site_a, coordinator_a):
+    participant, _ = started(site_a, coordinator_a, days_ago=3)  # today = day 4, window opens day 6
+    reminder_sweep()
+    assert Reminder.objects.filter(participant=participant, kind="window_opens").count() == 1
+
+
+def test_sweep_twice_and_triple_delivery_send_one_email(
+    site_a, coordinator_a, django_capture_on_commit_callbacks
+):
+    started(site_a, coordinator_a, days_ago=29)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_sweep()
+    first = len(mail.outbox)
+    assert first >= 1
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_sweep()
+    assert len(mail.outbox) == first
+    reminder = Reminder.objects.filter(kind="visit_due").first()
+    assert reminder is not None
+    for _ in range(3):
+        reminder_email(reminder.pk)
+    assert len(mail.outbox) == first
+    assert Reminder.objects.filter(kind="visit_due").count() == 1
+
+
+def test_sweep_query_count_is_constant(
+    site_a, site_b, coordinator_a, coordinator_b, django_assert_max_num_queries
+):
+    for _ in range(2):
+        started(site_a, coordinator_a, days_ago=29)
+        started(site_b, coordinator_b, days_ago=12)
+    with django_assert_max_num_queries(30) as few:
+        reminder_sweep()
+    for _ in range(20):
+        started(site_a, coordinator_a, days_ago=29)
+        started(site_b, coordinator_b, days_ago=12)
+    with django_assert_max_num_queries(30) as many:
+        reminder_sweep()
+    assert len(few.captured_queries) == len(many.captured_queries)
+
+
+def test_a_rolled_back_transaction_enqueues_nothing(
+    site_a, coordinator_a, trial_admin, django_capture_on_commit_callbacks
+):
+    participant, _ = started(site_a, coordinator_a)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                services.alert_raise(
+                    site=site_a,
+                    participant=participant,
+                    kind="no_slot",
+                    message="test",
+                    roles=("admin",),
+                )
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert Reminder.objects.count() == 0
+    assert mail.outbox == []
+
+
+def test_completing_a_visit_closes_its_reminders(site_a, coordinator_a):
+    participant, _ = started(site_a, coordinator_a, days_ago=6)
+    participant.enrolled_at = timezone.now() - dt.timedelta(days=7)
+    participant.save()
+    reminder_sweep()
+    visit = Visit.objects.get(participant=participant, name="day7")
+    assert Reminder.objects.filter(visit=visit, status="open").exists()
+    services.visit_mark_missed(visit=visit, user=coordinator_a, reason="Discharged home")
+    assert not Reminder.objects.filter(visit=visit, status="open").exists()
+
+
+def test_broker_down_does_not_break_the_page(
+    site_a, coordinator_a, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from outcomes import tasks
+
+    def down(*args, **kwargs):
+        raise OperationalError("broker down")
+
+    monkeypatch.setattr(tasks.reminder_email, "delay", down)
+    started(site_a, coordinator_a, days_ago=29)
+    with django_capture_on_commit_callbacks(execute=True):
+        reminder_sweep()  # logs, does not raise
+    assert Reminder.objects.filter(emailed_at__isnull=True).exists()  # caught up later
+
+
+def test_todo_page_and_dismiss(login, site_a, coordinator_a, coordinator_b):
+    participant, _ = started(site_a, coordinator_a, days_ago=29)
+    reminder_sweep()
+    client = login(coordinator_a)
+    home = client.get("/").content.decode()
+    assert "visit is due today" in home
+    reminder = Reminder.objects.filter(user=coordinator_a).first()
+    assert reminder is not None
+    assert login(coordinator_b).post(f"/visits/todo/{reminder.pk}/dismiss/").status_code == 302
+    reminder.refresh_from_db()
+    assert reminder.status == "open"  # not theirs: unchanged
+    client.post(f"/visits/todo/{reminder.pk}/dismiss/")
+    reminder.refresh_from_db()
+    assert reminder.status == "dismissed"
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_on_redis_sends_one_email(site_a, coordinator_a, settings):
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from dressdb.celery import app
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert app.conf.broker_url.startswith("redis://")
+    participant, _ = started(site_a, coordinator_a, days_ago=29)
+    reminder_sweep()  # autocommit: emails are enqueued on the real broker at once
+    reminder = Reminder.objects.filter(kind="visit_due").first()
+    assert reminder is not None
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        for _ in range(3):  # the same task delivered three times
+            reminder_email.delay(reminder.pk)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            reminder.refresh_from_db()
+            if reminder.emailed_at is not None and len(mail.outbox) >= 1:
+                time.sleep(1.0)
+                break
+            time.sleep(0.2)
+    sent = [m for m in mail.outbox if "visit is due today" in m.body]
+    assert len(sent) == 1
+    assert reminder.emailed_at is not None
