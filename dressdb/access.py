@@ -164,3 +164,19 @@ def screening_for_user(user: AnyUser, pk: int | str, roles: Iterable[str] | None
         return screenings_visible_to(user, roles).select_related("site", "screener").get(pk=int(pk))
     except (Screening.DoesNotExist, ValueError, TypeError):
         raise Http404("No such screening.") from None
+
+
+DASHBOARD_ALL_SITES_ROLES = (Role.INVESTIGATOR, Role.STATISTICIAN, Role.ADMIN)
+
+
+def dashboard_sites(user: AnyUser) -> QuerySet[Site]:
+    """Sites whose aggregate figures the user may see on dashboards.
+
+    Investigators, statisticians and admins see every site (counts, not records);
+    coordinators see their own sites.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Site.objects.none()
+    if user.is_superuser or has_role(user, *DASHBOARD_ALL_SITES_ROLES):
+        return Site.objects.filter(active=True)
+    return Site.objects.filter(active=True, pk__in=site_ids_for(user, [Role.COORDINATOR]))

@@ -34,7 +34,9 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Today's orders", "todays_orders", frozenset({COORDINATOR, PHARMACIST})),
     NavItem("Protocol preview", "protocol_preview", frozenset({INVESTIGATOR, PHARMACIST})),
     NavItem("Visits", "visit_list", frozenset({COORDINATOR, INVESTIGATOR})),
-    NavItem("Dashboards", "dashboard_home", frozenset({COORDINATOR, INVESTIGATOR, ADMIN})),
+    NavItem(
+        "Dashboards", "dashboard_home", frozenset({COORDINATOR, INVESTIGATOR, STATISTICIAN, ADMIN})
+    ),
     NavItem("Allocation lists", "allocation_lists", frozenset({STATISTICIAN, ADMIN})),
     NavItem("Exports", "export_home", frozenset({STATISTICIAN, ADMIN})),
 )

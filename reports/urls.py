@@ -1,5 +1,14 @@
-"""Pages of the reports app (mounted in dressdb/urls.py)."""
+"""Pages of the reports app (mounted at /reports/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from reports import views
+
+urlpatterns = [
+    path("", views.dashboard_home, name="dashboard_home"),
+    path("consort/", views.consort, name="dashboard_consort"),
+    path("balance/", views.balance, name="dashboard_balance"),
+    path("endpoints/", views.endpoints, name="dashboard_endpoints"),
+    path("completeness/", views.completeness, name="dashboard_completeness"),
+    path("safety/", views.safety, name="dashboard_safety"),
+]

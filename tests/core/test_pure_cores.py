@@ -16,6 +16,7 @@ PURE_CORES = [
     "dosing.protocol",
     "outcomes.schedule",
     "reports.stats",
+    "reports.analysis",
 ]
 
 

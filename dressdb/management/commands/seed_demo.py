@@ -1,21 +1,48 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dressdb.demo import DEMO_PASSWORD, seed_demo_sites_and_users
+from dressdb.models import Site
 
 
 class Command(BaseCommand):
-    help = "Demo mode only (DRESSDB_DEMO=1): seed two demo sites and one user per role."
+    help = (
+        "Demo mode only (DRESSDB_DEMO=1): seed demo sites and one user per role; with "
+        "--participants N, also a synthetic trial (screenings, allocations, regimens, visits)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--participants", type=int, default=0)
+        parser.add_argument("--sites", type=int, default=2, help="Number of sites (>= 2).")
+        parser.add_argument("--no-orders", action="store_true", help="Skip dosing orders.")
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print logins.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("seed_demo runs only in demo mode (set DRESSDB_DEMO=1).")
+        if options["participants"] < 0 or not 2 <= options["sites"] <= 500:
+            raise CommandError("--participants must be >= 0 and --sites between 2 and 500.")
         users = seed_demo_sites_and_users()
+        for n in range(3, options["sites"] + 1):
+            Site.objects.get_or_create(
+                code=f"S{n:03d}", defaults={"name": f"Synthetic site {n}", "time_zone": "UTC"}
+            )
+        if options["participants"]:
+            from reports.synthetic import seed_trial
+
+            sites = list(Site.objects.filter(active=True).order_by("code")[: options["sites"]])
+            counts = seed_trial(
+                sites=sites,
+                participants=options["participants"],
+                user=User.objects.get(username="admin"),
+                with_orders=not options["no_orders"],
+            )
+            self.stdout.write(
+                "Synthetic trial: " + ", ".join(f"{v} {k}" for k, v in counts.items())
+            )
         if options["quiet_logins"]:
             return
         self.stdout.write("")

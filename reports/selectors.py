@@ -1,0 +1,186 @@
+"""Loads the dashboard rows in a fixed number of queries, whatever the row count."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.utils import timezone
+
+from dosing.models import Regimen
+from enrollment.models import Screening
+from outcomes.models import ENDPOINTS_BY_VISIT, HospitalCourse, Visit
+from randomization.models import Allocation
+from reports.analysis import ParticipantRow, ScreeningRow
+
+VISIT_FIELDS = sorted({f for fields in ENDPOINTS_BY_VISIT.values() for f in fields})
+
+
+def screening_rows(site_ids: list[int]) -> list[ScreeningRow]:
+    return [
+        ScreeningRow(pk=r["pk"], site=r["site__code"], outcome=r["outcome"], reasons=r["reasons"])
+        for r in Screening.objects.filter(site_id__in=site_ids).values(
+            "pk", "site__code", "outcome", "reasons"
+        )
+    ]
+
+
+def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
+    """Every randomized participant of these sites with visits and hospital course: 4 queries."""
+    allocations = list(
+        Allocation.objects.filter(participant__site_id__in=site_ids).values(
+            "participant_id",
+            "participant__study_id",
+            "participant__site__code",
+            "participant__site__time_zone",
+            "participant__status",
+            "participant__withdrawn_on",
+            "participant__study_day_1",
+            "arm",
+            "randomized_at",
+        )
+    )
+    ids = [a["participant_id"] for a in allocations]
+    visits: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
+    for v in Visit.objects.filter(participant_id__in=ids).values(
+        "participant_id",
+        "name",
+        "completed_on",
+        "missed",
+        "locked",
+        "window_closes",
+        *VISIT_FIELDS,
+    ):
+        visits[v["participant_id"]][v["name"]] = v
+    courses = {
+        c["participant_id"]: c
+        for c in HospitalCourse.objects.filter(participant_id__in=ids).values()
+    }
+    regimens = {
+        r["participant_id"]: r
+        for r in Regimen.objects.filter(participant_id__in=ids).values(
+            "participant_id", "switched_on_day", "state"
+        )
+    }
+    rows = []
+    for a in allocations:
+        pid = a["participant_id"]
+        course: dict[str, Any] = dict(courses.get(pid, {}))
+        regimen: dict[str, Any] = dict(regimens.get(pid, {}))
+        randomized_on = timezone.localtime(
+            a["randomized_at"], _tz(a["participant__site__time_zone"])
+        ).date()
+        rows.append(
+            ParticipantRow(
+                pk=pid,
+                study_id=a["participant__study_id"],
+                site=a["participant__site__code"],
+                arm=a["arm"],
+                day1=a["participant__study_day_1"] or randomized_on,
+                randomized_on=randomized_on,
+                status=a["participant__status"],
+                withdrawn_on=a["participant__withdrawn_on"],
+                switched_day=regimen.get("switched_on_day"),
+                off_protocol=regimen.get("state") == "off_protocol",
+                death_date=course.get("death_date"),
+                death_cause=course.get("death_cause", ""),
+                admission_date=course.get("admission_date"),
+                discharge_date=course.get("discharge_date"),
+                readmitted=course.get("readmitted_within_30_days", ""),
+                readmission_date=course.get("readmission_date"),
+                readmission_reason=course.get("readmission_reason", ""),
+                visits=visits.get(pid, {}),
+            )
+        )
+    return rows
+
+
+def _tz(name: str) -> Any:
+    import zoneinfo
+
+    return zoneinfo.ZoneInfo(name)
+
+
+def stratum_rows(site_ids: list[int]) -> list[tuple[str, str]]:
+    return list(
+        Allocation.objects.filter(participant__site_id__in=site_ids).values_list(
+            "stratum_key", "arm"
+        )
+    )
+
+
+def completeness(site_ids: list[int], today_by_site: dict[int, dt.date]) -> dict[str, Any]:
+    """Forms expected vs entered per site and visit, overdue visits, unsigned decisions,
+    out-of-window visits, each linking to the record."""
+    visits = list(
+        Visit.objects.filter(
+            participant__site_id__in=site_ids, participant__status="enrolled"
+        ).values(
+            "pk",
+            "participant_id",
+            "participant__study_id",
+            "participant__site_id",
+            "participant__site__code",
+            "name",
+            "window_opens",
+            "window_closes",
+            "completed_on",
+            "missed",
+            "out_of_window_reason",
+        )
+    )
+    deaths = dict(
+        HospitalCourse.objects.filter(
+            participant__site_id__in=site_ids, death_date__isnull=False
+        ).values_list("participant_id", "death_date")
+    )
+    table: dict[tuple[str, str], dict[str, int]] = defaultdict(
+        lambda: {"expected": 0, "entered": 0}
+    )
+    overdue, out_of_window = [], []
+    for v in visits:
+        today = today_by_site.get(v["participant__site_id"], dt.date.today())  # noqa: DTZ011
+        death = deaths.get(v["participant_id"])
+        if death is not None and death <= v["window_closes"] and v["completed_on"] is None:
+            continue  # not expected
+        if v["window_opens"] > today and v["completed_on"] is None and not v["missed"]:
+            continue  # not due yet
+        key = (v["participant__site__code"], v["name"])
+        table[key]["expected"] += 1
+        if v["completed_on"] is not None or v["missed"]:
+            table[key]["entered"] += 1
+        elif v["window_closes"] < today:
+            overdue.append(v)
+        if v["out_of_window_reason"]:
+            out_of_window.append(v)
+    unsigned = list(
+        Regimen.objects.filter(
+            participant__site_id__in=site_ids,
+            state="awaiting_decision",
+            participant__status="enrolled",
+        ).values(
+            "participant_id",
+            "participant__study_id",
+            "participant__site_id",
+            "participant__site__code",
+            "next_decision_date",
+            "current_block",
+        )
+    )
+    unsigned = [
+        r
+        for r in unsigned
+        if r["next_decision_date"] is not None
+        and r["next_decision_date"] < today_by_site.get(r["participant__site_id"], dt.date.max)
+    ]
+    rows = [
+        {
+            "site": site,
+            "visit": visit,
+            **counts,
+            "pct": 100 * counts["entered"] / counts["expected"] if counts["expected"] else None,
+        }
+        for (site, visit), counts in sorted(table.items())
+    ]
+    return {"rows": rows, "overdue": overdue, "out_of_window": out_of_window, "unsigned": unsigned}

@@ -1,0 +1,358 @@
+"""A synthetic but realistic trial dataset, built fast with bulk inserts (history rows
+included), for the demo, the dashboards' query-count tests and the benchmarks.
+
+Everything goes through the same models and the real protocol engine for orders; only
+the write path is bulk (bulk_create_with_history) instead of one service call per row.
+Never used on a live trial database: `seed_demo` refuses outside demo mode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from dosing import protocol
+from dosing.models import Order, Regimen
+from dosing.settings import dosing_settings
+from dressdb.models import Site
+from enrollment.models import Participant, Screening
+from outcomes.models import HospitalCourse, Visit
+from outcomes.schedule import visit_dates
+from outcomes.services import visit_windows
+from randomization import blocks
+from randomization.models import Allocation, AllocationList, AllocationSlot, Stratum
+
+REASON = "Synthetic demo data"
+YES_NO = ("yes", "no")
+
+
+def _bulk(objs: list[Any], model: Any, user: Any) -> list[Any]:
+    if not objs:
+        return objs
+    return list(
+        bulk_create_with_history(
+            objs, model, batch_size=1000, default_user=user, default_change_reason=REASON
+        )
+    )
+
+
+@transaction.atomic
+def seed_trial(
+    *, sites: list[Site], participants: int, user: Any, seed: int = 2026, with_orders: bool = True
+) -> dict[str, int]:
+    rng = random.Random(seed)  # noqa: S311  (synthetic data, not allocation)
+    today = timezone.localdate()
+    alist = AllocationList(
+        kind="test",
+        source="generated",
+        active=False,
+        seed=f"synthetic-{seed}",
+        block_sizes=[2, 4, 6],
+        factors=["renal_impairment"],
+        created_by=user,
+        note="Synthetic data",
+    )
+    alist.save()
+    strata = {}
+    for site in sites:
+        for renal in (False, True):
+            key = blocks.stratum_key(site.code, {"renal_impairment": "yes" if renal else "no"})
+            strata[(site.pk, renal)] = Stratum.objects.create(
+                allocation_list=alist, key=key, site=site, renal_impairment=renal
+            )
+    per_stratum = participants // max(1, len(sites)) + 8  # enough even if one stratum takes all
+    slots = []
+    for stratum in strata.values():
+        for planned_slot in blocks.generate_sequence(
+            seed=alist.seed, stratum=stratum.key, length=per_stratum
+        ):
+            slots.append(
+                AllocationSlot(
+                    stratum=stratum,
+                    position=planned_slot.position,
+                    block_number=planned_slot.block_number,
+                    block_size=planned_slot.block_size,
+                    arm=str(planned_slot.arm),
+                )
+            )
+    slots = _bulk(slots, AllocationSlot, user)
+    free: dict[int, list[AllocationSlot]] = {}
+    for slot in slots:
+        free.setdefault(slot.stratum_id, []).append(slot)
+
+    next_seq = {site.pk: (Participant.objects.filter(site=site).count()) for site in sites}
+    next_screen = {site.pk: Screening.objects.filter(site=site).count() for site in sites}
+    screenings, people, meta = [], [], []
+    for i in range(participants):
+        site = sites[i % len(sites)]
+        next_screen[site.pk] += 1
+        renal = rng.random() < 0.25
+        days_ago = rng.randint(0, 200)
+        screened_on = today - dt.timedelta(days=days_ago + 1)
+        weight = Decimal(rng.randint(45, 110))
+        s = Screening(
+            site=site,
+            screening_number=next_screen[site.pk],
+            screened_on=screened_on,
+            screener=user,
+            initials="".join(rng.choice("ABCDEFGHJKLMNPRSTVW") for _ in range(2)),
+            age=rng.randint(18, 85),
+            sex=rng.choice(("female", "male")),
+            weight_kg=weight,
+            creatinine=Decimal("1.80") if renal else Decimal("0.90"),
+            creatinine_unit="mg_dl",
+            on_dialysis=False,
+            fever="yes",
+            lymph_nodes=rng.choice(YES_NO),
+            atypical_lymphocytes="unknown",
+            eosinophil_count=Decimal("1.6"),
+            leukocyte_count=Decimal("9.0"),
+            rash_extent_over_50="yes",
+            rash_suggestive="yes",
+            biopsy="unknown",
+            organs_involved=["liver"],
+            resolution_15_days="unknown",
+            other_causes_negative_tests=3,
+            other_causes_positive_tests=0,
+            regiscar_score=6,
+            regiscar_category="definite",
+            egfr=Decimal("45.0") if renal else Decimal("85.0"),
+            renal_impairment=renal,
+            eligible=True,
+            reasons=[],
+            outcome="enrolled",
+        )
+        screenings.append(s)
+        meta.append((site, renal, days_ago, weight))
+    # some ineligible and not-consented screenings for the screening log and CONSORT
+    for j in range(max(1, participants // 4)):
+        site = sites[j % len(sites)]
+        next_screen[site.pk] += 1
+        ineligible = j % 3 != 2
+        screenings.append(
+            Screening(
+                site=site,
+                screening_number=next_screen[site.pk],
+                screened_on=today - dt.timedelta(days=rng.randint(1, 200)),
+                screener=user,
+                initials="ZZ",
+                age=rng.randint(16, 80),
+                sex="female",
+                weight_kg=Decimal(60),
+                creatinine=Decimal("0.8"),
+                creatinine_unit="mg_dl",
+                on_dialysis=False,
+                fever="no",
+                lymph_nodes="no",
+                atypical_lymphocytes="no",
+                rash_extent_over_50="no",
+                rash_suggestive="no",
+                biopsy="unknown",
+                organs_involved=[],
+                resolution_15_days="unknown",
+                other_causes_negative_tests=0,
+                other_causes_positive_tests=0,
+                sepsis=ineligible and j % 2 == 0,
+                regiscar_score=-2 if ineligible else 6,
+                regiscar_category="no_case" if ineligible else "definite",
+                egfr=Decimal("95.0"),
+                renal_impairment=False,
+                eligible=not ineligible,
+                reasons=(
+                    ["regiscar_below_threshold", "sepsis"]
+                    if j % 2 == 0
+                    else ["regiscar_below_threshold"]
+                )
+                if ineligible
+                else [],
+                outcome="ineligible" if ineligible else "eligible_not_consented",
+                not_consented_reason="" if ineligible else "Declined",
+            )
+        )
+    screenings = _bulk(screenings, Screening, user)
+    for n, (site, renal, days_ago, weight) in enumerate(meta):
+        next_seq[site.pk] += 1
+        s = screenings[n]
+        enrolled = timezone.now() - dt.timedelta(days=days_ago, hours=2)
+        people.append(
+            Participant(
+                site=site,
+                study_id=f"{site.code}-{next_seq[site.pk]:03d}"
+                if next_seq[site.pk] < 1000
+                else f"{site.code}-{next_seq[site.pk]}",
+                site_sequence=next_seq[site.pk],
+                screening=s,
+                enrolled_at=enrolled,
+                consent_at=enrolled - dt.timedelta(hours=1),
+                consent_form_version="v1.0",
+                consent_obtained_by="Synthetic",
+                age=s.age,
+                sex=s.sex,
+                weight_kg=weight,
+                egfr=s.egfr,
+                on_dialysis=False,
+                renal_impairment_computed=renal,
+                npo=False,
+                created_by=user,
+                study_day_1=timezone.localdate(enrolled, timezone=site.tz),
+            )
+        )
+    people = _bulk(people, Participant, user)
+
+    allocations, regimens, visits, courses, orders = [], [], [], [], []
+    settings = dosing_settings()
+    for p, (site, renal, days_ago, weight) in zip(people, meta, strict=True):
+        slot = free[strata[(site.pk, renal)].pk].pop(0)
+        arm = slot.arm
+        day1 = p.study_day_1
+        assert day1 is not None  # noqa: S101
+        allocations.append(
+            Allocation(
+                participant=p,
+                slot=slot,
+                arm=arm,
+                stratum_key=strata[(site.pk, renal)].key,
+                list_kind="test",
+                randomized_at=p.enrolled_at + dt.timedelta(minutes=30),
+                randomized_by=user,
+            )
+        )
+        # decisions: a plausible path for how far the participant has come
+        decisions = []
+        if days_ago >= 7:
+            decisions.append(
+                rng.choice([("gt25", "down"), ("le25", "flat"), ("complete", "down")])
+                if arm == "cyclosporine"
+                else rng.choice([("gt25", "down"), ("le25", "flat")])
+            )
+        plan = _plan_prefix(arm, weight, renal, decisions, day1, settings)
+        switched = next((e.day for e in plan.events if e.type is protocol.EventType.SWITCH), None)
+        regimen = Regimen(
+            participant=p,
+            randomized_arm=arm,
+            day1=day1,
+            state=str(plan.state),
+            current_arm=str(plan.current_arm),
+            current_block=str(plan.current_block or ""),
+            next_decision_day=plan.next_decision_day,
+            next_decision_date=(
+                day1 + dt.timedelta(days=plan.next_decision_day - 1)
+                if plan.next_decision_day
+                else None
+            ),
+            switched_on_day=switched,
+        )
+        regimens.append((regimen, plan))
+        died = rng.random() < 0.05 and days_ago > 20
+        death_date = day1 + dt.timedelta(days=rng.randint(10, min(days_ago, 90))) if died else None
+        for planned in visit_dates(day1, visit_windows()):
+            done = planned.window_closes < today and rng.random() < 0.9
+            if death_date and death_date <= planned.window_closes:
+                done = False
+            v = Visit(
+                participant=p,
+                name=planned.name,
+                study_day=planned.study_day,
+                target_date=planned.target_date,
+                window_opens=planned.window_opens,
+                window_closes=planned.window_closes,
+            )
+            if done:
+                v.completed_on = planned.target_date
+                for name in v.endpoint_names:
+                    if name.endswith("_load") or name in ("autoimmune_type", "autoimmune_other"):
+                        continue
+                    if name == "eosinophil_count":
+                        v.eosinophil_count = Decimal(rng.randint(0, 150)) / 100
+                    elif name == "vital_status":
+                        v.vital_status = "alive"
+                    elif name.endswith("_pcr"):
+                        setattr(v, name, rng.choice(("negative", "negative", "positive")))
+                    else:
+                        setattr(v, name, rng.choice(YES_NO))
+            elif (
+                planned.window_closes < today
+                and not (death_date and death_date <= planned.window_closes)
+                and rng.random() < 0.5
+            ):
+                v.missed = True
+                v.missed_reason = "Could not be reached"
+            visits.append(v)
+        admission = day1 - dt.timedelta(days=rng.randint(0, 3))
+        discharge = admission + dt.timedelta(days=rng.randint(4, 30))
+        if discharge > today:
+            discharge = None  # type: ignore[assignment]
+        readmitted = discharge is not None and rng.random() < 0.1
+        courses.append(
+            HospitalCourse(
+                participant=p,
+                admission_date=admission,
+                discharge_date=discharge,
+                readmitted_within_30_days=("yes" if readmitted else "no") if discharge else "",
+                readmission_date=discharge + dt.timedelta(days=10)
+                if readmitted and discharge
+                else None,
+                readmission_reason="Rash flare" if readmitted else "",
+                death_date=death_date,
+                death_cause="Multi-organ failure" if death_date else "",
+            )
+        )
+    _bulk(allocations, Allocation, user)
+    saved_regimens = _bulk([r for r, _ in regimens], Regimen, user)
+    day1_of = {r.pk: r.day1 for r in saved_regimens}
+    if with_orders:
+        for regimen, (_, plan) in zip(saved_regimens, regimens, strict=True):
+            for o in plan.orders:
+                orders.append(
+                    Order(
+                        participant_id=regimen.participant_id,
+                        regimen=regimen,
+                        day=o.day,
+                        date=o.date or day1_of[regimen.pk],
+                        drug=str(o.drug),
+                        route=str(o.route),
+                        dose_mg=o.dose_mg.quantize(Decimal("0.01")),
+                        calculated_dose_mg=o.calculated_dose_mg.quantize(Decimal("0.001")),
+                        times_per_day=o.times_per_day,
+                        daily_dose_mg=o.daily_dose_mg.quantize(Decimal("0.01")),
+                        block=str(o.block),
+                        pharmacist_to_verify=o.pharmacist_to_verify,
+                    )
+                )
+        _bulk(orders, Order, user)
+    _bulk(visits, Visit, user)
+    _bulk(courses, HospitalCourse, user)
+    return {
+        "participants": len(people),
+        "screenings": len(screenings),
+        "orders": len(orders),
+        "visits": len(visits),
+    }
+
+
+def _plan_prefix(
+    arm: str,
+    weight: Decimal,
+    renal: bool,
+    decisions: list[tuple[str, str]],
+    day1: dt.date,
+    settings: protocol.DosingSettings,
+) -> protocol.Regimen:
+    chosen = [
+        protocol.Decision(protocol.Improvement(i), protocol.LabsTrend(t)) for i, t in decisions
+    ]
+    return protocol.plan_regimen(
+        arm=protocol.Arm(arm),
+        weight_kg=weight,
+        renal_impairment=renal,
+        npo=False,
+        decisions=chosen,
+        start_date=day1,
+        settings=settings,
+    )

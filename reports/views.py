@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from dressdb.access import dashboard_sites, has_role, require_role
+from dressdb.models import Role
+from reports import analysis, selectors
+
+DASHBOARD_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR, Role.STATISTICIAN, Role.ADMIN)
+ARM_LEVEL_ROLES = (Role.INVESTIGATOR, Role.STATISTICIAN, Role.ADMIN)
+
+
+def _scope(request: HttpRequest) -> dict[str, Any]:
+    """The sites this user may see, narrowed by the ?site= filter."""
+    sites = list(dashboard_sites(request.user).order_by("code"))
+    chosen = request.GET.get("site", "")
+    if chosen:
+        picked = [s for s in sites if str(s.pk) == chosen]
+        if not picked:
+            raise Http404("No such site.")
+        active = picked
+    else:
+        active = sites
+    return {
+        "sites": sites,
+        "chosen_site": chosen,
+        "site_ids": [s.pk for s in active],
+        "site_codes": [s.code for s in active],
+        "today_by_site": {s.pk: timezone.localdate(timezone=s.tz) for s in active},
+        "arm_level": has_role(request.user, *ARM_LEVEL_ROLES),
+    }
+
+
+@require_role(*DASHBOARD_ROLES)
+def dashboard_home(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    participants = selectors.participant_rows(scope["site_ids"])
+    screenings = selectors.screening_rows(scope["site_ids"])
+    series = analysis.cumulative_by_date(participants)
+    by_site = analysis.by_site_and_arm(participants, screenings, scope["site_codes"])
+    chart = {
+        "cumulative": {
+            "labels": [d for d, _ in series],
+            "values": [n for _, n in series],
+            "target": settings.TRIAL_TARGET_ENROLLMENT,
+        },
+        "by_site": {
+            "labels": [r["site"] for r in by_site],
+            "cyclosporine": [r["cyclosporine"] for r in by_site],
+            "steroids": [r["steroids"] for r in by_site],
+        },
+    }
+    return render(
+        request,
+        "reports/enrollment.html",
+        {
+            **scope,
+            "tab": "enrollment",
+            "series": series,
+            "by_site": by_site,
+            "chart": chart,
+            "randomized": len(participants),
+            "target": settings.TRIAL_TARGET_ENROLLMENT,
+        },
+    )
+
+
+@require_role(*DASHBOARD_ROLES)
+def consort(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    flow = analysis.consort(
+        selectors.screening_rows(scope["site_ids"]), selectors.participant_rows(scope["site_ids"])
+    )
+    return render(
+        request,
+        "reports/consort.html",
+        {**scope, "tab": "consort", "flow": flow, "arm_labels": analysis.ARM_LABELS},
+    )
+
+
+@require_role(*ARM_LEVEL_ROLES)
+def balance(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    rows = analysis.balance(selectors.stratum_rows(scope["site_ids"]))
+    return render(request, "reports/balance.html", {**scope, "tab": "balance", "rows": rows})
+
+
+@require_role(*ARM_LEVEL_ROLES)
+def endpoints(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    result = analysis.endpoints_by_arm(selectors.participant_rows(scope["site_ids"]))
+    chart = {
+        "labels": [f"{r['endpoint']} {r['visit']}" for r in result["binary"]],
+        "cyclosporine": [r["cyclosporine"]["pct"] for r in result["binary"]],
+        "steroids": [r["steroids"]["pct"] for r in result["binary"]],
+    }
+    return render(
+        request,
+        "reports/endpoints.html",
+        {**scope, "tab": "endpoints", "r": result, "chart": chart},
+    )
+
+
+@require_role(*DASHBOARD_ROLES)
+def completeness(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    data = selectors.completeness(scope["site_ids"], scope["today_by_site"])
+    return render(
+        request, "reports/completeness.html", {**scope, "tab": "completeness", "data": data}
+    )
+
+
+@require_role(*ARM_LEVEL_ROLES)
+def safety(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request)
+    data = analysis.safety(selectors.participant_rows(scope["site_ids"]))
+    return render(
+        request,
+        "reports/safety.html",
+        {**scope, "tab": "safety", "data": data, "arm_labels": analysis.ARM_LABELS},
+    )

@@ -1,0 +1,51 @@
+/* Dashboard charts, drawn from the json_script data; each has a table beside it. */
+(function () {
+  "use strict";
+  var source = document.getElementById("dashboard-chart-data");
+  if (!source || typeof Chart === "undefined") { return; }
+  var data = JSON.parse(source.textContent);
+  var blue = "#0d6efd", red = "#dc3545", grey = "#6c757d";
+  function draw(name, config) {
+    var canvas = document.querySelector('canvas[data-chart="' + name + '"]');
+    if (canvas) { config.options = Object.assign({ animation: false, maintainAspectRatio: false }, config.options || {}); new Chart(canvas, config); }
+  }
+  if (data.cumulative) {
+    draw("cumulative", {
+      type: "line",
+      data: {
+        labels: data.cumulative.labels,
+        datasets: [
+          { label: "Randomized (cumulative)", data: data.cumulative.values, borderColor: blue, backgroundColor: blue, stepped: true },
+          { label: "Target", data: data.cumulative.labels.map(function () { return data.cumulative.target; }), borderColor: grey, borderDash: [6, 4], pointRadius: 0 }
+        ]
+      },
+      options: { plugins: { title: { display: true, text: "Participants randomized over time" } }, scales: { y: { beginAtZero: true } } }
+    });
+  }
+  if (data.by_site) {
+    draw("by_site", {
+      type: "bar",
+      data: {
+        labels: data.by_site.labels,
+        datasets: [
+          { label: "Cyclosporine", data: data.by_site.cyclosporine, backgroundColor: blue },
+          { label: "Corticosteroids", data: data.by_site.steroids, backgroundColor: red }
+        ]
+      },
+      options: { plugins: { title: { display: true, text: "Randomized by site and arm" } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }
+    });
+  }
+  if (data.labels && data.cyclosporine) {
+    draw("endpoints", {
+      type: "bar",
+      data: {
+        labels: data.labels,
+        datasets: [
+          { label: "Cyclosporine (%)", data: data.cyclosporine, backgroundColor: blue },
+          { label: "Corticosteroids (%)", data: data.steroids, backgroundColor: red }
+        ]
+      },
+      options: { indexAxis: "y", plugins: { title: { display: true, text: "Proportion with the endpoint, by arm (%)" } }, scales: { x: { min: 0, max: 100 } } }
+    });
+  }
+})();
