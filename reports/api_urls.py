@@ -1,5 +1,9 @@
-"""JSON API routes of the reports app, mounted under /api/v1/ in dressdb/urls.py."""
+"""JSON API routes of the reports app, mounted under /api/v1/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from reports import api
+
+urlpatterns = [
+    path("exports/<str:dataset>.csv", api.export_dataset, name="api-export-dataset"),
+]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from dosing import protocol
-from dosing.models import Order, Regimen
+from dosing.models import Assessment, Order, Regimen
 from dosing.settings import dosing_settings
 from dressdb.models import Site
 from enrollment.models import Participant, Screening
@@ -306,6 +306,26 @@ def seed_trial(
     _bulk(allocations, Allocation, user)
     saved_regimens = _bulk([r for r, _ in regimens], Regimen, user)
     day1_of = {r.pk: r.day1 for r in saved_regimens}
+    assessments = []
+    for regimen, (_, plan) in zip(saved_regimens, regimens, strict=True):
+        for n, point in enumerate(plan.decision_points, start=1):
+            assessments.append(
+                Assessment(
+                    participant_id=regimen.participant_id,
+                    regimen=regimen,
+                    number=n,
+                    study_day=point.day,
+                    block=str(point.block),
+                    improvement=str(point.decision.improvement),
+                    labs_trend=str(point.decision.labs_trend),
+                    result=point.result,
+                    signed_by=user,
+                    signed_at=timezone.now(),
+                    printed_name=user.get_full_name(),
+                    signature_meaning="Synthetic demo decision",
+                )
+            )
+    _bulk(assessments, Assessment, user)
     if with_orders:
         for regimen, (_, plan) in zip(saved_regimens, regimens, strict=True):
             for o in plan.orders:

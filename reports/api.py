@@ -1,0 +1,71 @@
+"""JSON API of the reports app: CSV exports with the same options and permissions."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http.response import HttpResponseBase
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.decorators import api_view, renderer_classes
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+
+from dressdb.access import has_role, sites_visible_to
+from reports.export_views import EXPORT_ROLES, stream_csv
+from reports.exports import DATASETS
+from reports.services import parse_options
+
+
+class CSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: object, accepted_media_type: str | None = None, renderer_context: object = None
+    ) -> bytes:
+        return b"" if data is None else str(data).encode()
+
+
+def _date(value: str | None, field: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({field: ["must be an ISO date (YYYY-MM-DD)"]}) from None
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("site", OpenApiTypes.STR, many=True, description="Site code(s)"),
+        OpenApiParameter("start", OpenApiTypes.DATE),
+        OpenApiParameter("end", OpenApiTypes.DATE),
+        OpenApiParameter("deidentify", OpenApiTypes.BOOL),
+        OpenApiParameter("bom", OpenApiTypes.BOOL),
+    ],
+    responses={(200, "text/csv"): OpenApiTypes.STR},
+    summary="Download a dataset as CSV (statistician/admin)",
+)
+@api_view(["GET"])
+@renderer_classes([CSVRenderer, JSONRenderer])
+def export_dataset(request: Request, dataset: str) -> HttpResponseBase:
+    if not has_role(request.user, *EXPORT_ROLES):
+        raise PermissionDenied("Only statisticians and admins export data.")
+    if dataset not in DATASETS:
+        raise NotFound("No such dataset.")
+    allowed = sites_visible_to(request.user, EXPORT_ROLES)
+    codes = [c.upper() for c in request.query_params.getlist("site")]
+    sites = list(allowed.filter(code__in=codes)) if codes else list(allowed)
+    if codes and len(sites) != len(set(codes)):
+        raise ValidationError({"site": ["unknown site code"]})
+    start = _date(request.query_params.get("start"), "start")
+    end = _date(request.query_params.get("end"), "end")
+    flags = {
+        k: request.query_params.get(k, "false").lower() in ("1", "true", "on", "yes")
+        for k in ("deidentify", "bom")
+    }
+    options = parse_options([s.pk for s in sites], start, end, flags["deidentify"], flags["bom"])
+    return stream_csv(request.user, dataset, options, f"{dataset}.csv")

@@ -1,0 +1,174 @@
+"""Export pages and downloads (statisticians and admins)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import FileResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from dressdb.access import require_role, sites_visible_to
+from dressdb.models import Role
+from reports import services
+from reports.exports import DATASETS, csv_lines, dictionary_csv
+from reports.models import ExportJob
+from reports.r_loader import r_script
+
+EXPORT_ROLES = (Role.STATISTICIAN, Role.ADMIN)
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ExportOptionsForm(forms.Form):
+    sites = forms.ModelMultipleChoiceField(  # type: ignore[var-annotated]
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: every site.",
+    )
+    start = forms.DateField(required=False, widget=DATE, label="From")
+    end = forms.DateField(required=False, widget=DATE, label="To")
+    deidentify = forms.BooleanField(
+        required=False, label="De-identified (no initials or free text; dates as study days)"
+    )
+    bom = forms.BooleanField(required=False, label="UTF-8 with BOM (for Excel)")
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sites"].queryset = sites_visible_to(user, EXPORT_ROLES)  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and end < start:
+            self.add_error("end", "The end date is before the start date.")
+        return cleaned
+
+    def options(self, user: Any) -> dict[str, Any]:
+        chosen = self.cleaned_data.get("sites")
+        site_ids = [s.pk for s in (chosen if chosen else sites_visible_to(user, EXPORT_ROLES))]
+        return services.parse_options(
+            site_ids,
+            self.cleaned_data.get("start"),
+            self.cleaned_data.get("end"),
+            bool(self.cleaned_data.get("deidentify")),
+            bool(self.cleaned_data.get("bom")),
+        )
+
+
+def stream_csv(
+    user: Any, dataset_name: str, options: dict[str, Any], filename: str
+) -> StreamingHttpResponse:
+    dataset = DATASETS[dataset_name]
+    start = dt.date.fromisoformat(options["start"]) if options.get("start") else None
+    end = dt.date.fromisoformat(options["end"]) if options.get("end") else None
+
+    def body() -> Iterator[bytes]:
+        counter: list[int] = []
+        for line in csv_lines(
+            dataset,
+            options["site_ids"],
+            start,
+            end,
+            deidentify=options["deidentify"],
+            bom=options["bom"],
+            counter=counter,
+        ):
+            yield line.encode("utf-8")
+        services.log_export(user, dataset_name, options, counter[0] if counter else 0)
+
+    response = StreamingHttpResponse(body(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_role(*EXPORT_ROLES)
+def export_home(request: HttpRequest) -> HttpResponse:
+    form = ExportOptionsForm(request.GET or None, user=request.user)
+    query = request.GET.urlencode()
+    jobs = ExportJob.objects.filter(user_id=request.user.pk or 0)[:5]
+    return render(
+        request,
+        "reports/exports.html",
+        {
+            "form": form,
+            "datasets": DATASETS.values(),
+            "query": query,
+            "jobs": jobs,
+        },
+    )
+
+
+@require_role(*EXPORT_ROLES)
+def export_download(request: HttpRequest, dataset: str) -> HttpResponseBase:
+    if dataset not in DATASETS:
+        raise Http404("No such dataset.")
+    form = ExportOptionsForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(
+            request,
+            "reports/exports.html",
+            {"form": form, "datasets": DATASETS.values(), "query": "", "jobs": []},
+            status=400,
+        )
+    return stream_csv(request.user, dataset, form.options(request.user), f"{dataset}.csv")
+
+
+@require_role(*EXPORT_ROLES)
+def export_dictionary(request: HttpRequest) -> HttpResponse:
+    deidentify = request.GET.get("deidentify") == "on"
+    response = HttpResponse(
+        dictionary_csv(deidentify, request.GET.get("bom") == "on"),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="data_dictionary.csv"'
+    return response
+
+
+@require_role(*EXPORT_ROLES)
+def export_r_script(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        r_script(request.GET.get("deidentify") == "on"), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="load_dressdb.R"'
+    return response
+
+
+@require_role(*EXPORT_ROLES)
+@require_POST
+def export_pack_start(request: HttpRequest) -> HttpResponse:
+    form = ExportOptionsForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(
+            request,
+            "reports/exports.html",
+            {"form": form, "datasets": DATASETS.values(), "query": "", "jobs": []},
+            status=400,
+        )
+    job = services.export_job_start(user=request.user, options=form.options(request.user))
+    return redirect("export_pack", pk=job.pk)
+
+
+@require_role(*EXPORT_ROLES)
+def export_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_object_or_404(ExportJob, pk=pk, user_id=request.user.pk)
+    template = (
+        "reports/_pack_status.html"
+        if request.headers.get("HX-Request")
+        else ("reports/export_pack.html")
+    )
+    return render(request, template, {"job": job})
+
+
+@require_role(*EXPORT_ROLES)
+def export_pack_download(request: HttpRequest, pk: int) -> HttpResponseBase:
+    job = get_object_or_404(ExportJob, pk=pk, user_id=request.user.pk, status=ExportJob.Status.DONE)
+    path = services.export_dir() / job.file_name
+    if not path.exists():
+        raise Http404("The file is no longer there; build the pack again.")
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)

@@ -1,0 +1,248 @@
+"""CSV exports: columns vs dictionary, R loader, scope, CSV injection, missing codes,
+de-identification, streaming, audit entries, the analysis pack."""
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+
+import pytest
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from dressdb.models import SecurityEvent
+from enrollment.models import Screening
+from outcomes import services as outcomes_services
+from outcomes.models import Visit
+from reports.exports import DATASETS, dictionary_rows, neutralise
+from reports.models import ExportJob
+from reports.r_loader import r_script
+from reports.synthetic import seed_trial
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(response) -> list[dict[str, str]]:
+    body = (
+        b"".join(response.streaming_content)
+        if hasattr(response, "streaming_content")
+        else response.content
+    )
+    text = body.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.fixture
+def trial(site_a, site_b, trial_admin):
+    seed_trial(sites=[site_a, site_b], participants=24, user=trial_admin)
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_every_dataset_matches_the_dictionary(login, statistician, trial, name):
+    response = login(statistician).get(f"/reports/exports/{name}.csv")
+    assert response.status_code == 200
+    assert isinstance(response, StreamingHttpResponse)
+    body = b"".join(response.streaming_content).decode()
+    header = next(csv.reader(io.StringIO(body)))
+    documented = [r[0] for r in dictionary_rows() if r[2] == name]
+    assert header == documented
+    assert len(body.splitlines()) > 1, name
+    # every row has the same shape
+    body = b"".join(login(statistician).get(f"/reports/exports/{name}.csv").streaming_content)
+    lines = list(csv.reader(io.StringIO(body.decode())))
+    assert len({len(line) for line in lines}) == 1
+
+
+def test_dictionary_has_the_required_columns(login, statistician):
+    response = login(statistician).get("/reports/exports/dictionary.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "variable",
+        "label",
+        "dataset",
+        "type",
+        "unit",
+        "allowed_values",
+        "visit",
+        "source_form",
+    ]
+    arm = next(r for r in rows if r[0] == "arm" and r[2] == "participants")
+    assert arm[5] == "cyclosporine=Cyclosporine; steroids=Corticosteroids"
+    assert any(r[0] == "NA_MISSED" for r in rows)
+
+
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_r_loader_names_only_existing_columns(deidentify):
+    script = r_script(deidentify)
+    documented: dict[str, set[str]] = {}
+    for row in list(dictionary_rows(deidentify))[1:]:
+        documented.setdefault(row[2], set()).add(row[0])
+    for name in DATASETS:
+        block = re.search(rf"{name} <- read_csv\(.*?\)\)\n", script, re.S)
+        assert block, name
+        named = set(re.findall(r"^\s+(\w+) = col_", block.group(0), re.M))
+        assert named == documented[name], name
+        for column in re.findall(rf"{name}\$(\w+) <- factor", script):
+            assert column in documented[name]
+    assert "library(readr)" in script and "NA_MISSED" in script
+
+
+@pytest.mark.parametrize("persona", ["coordinator_a", "investigator_a", "pharmacist_a"])
+def test_other_roles_cannot_export(request, login, trial, persona):
+    user = request.getfixturevalue(persona)
+    client = login(user)
+    for url in (
+        "/reports/exports/",
+        "/reports/exports/participants.csv",
+        "/reports/exports/dictionary.csv",
+        "/reports/exports/randomization.csv",
+    ):
+        assert client.get(url).status_code == 403, url
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    assert api.get("/api/v1/exports/participants.csv").status_code == 403
+
+
+def test_site_filter_holds(login, statistician, trial, site_a):
+    rows = parse(login(statistician).get(f"/reports/exports/participants.csv?sites={site_a.pk}"))
+    assert rows and {r["site"] for r in rows} == {"SITEA"}
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=statistician).key}")
+    response = api.get("/api/v1/exports/orders.csv?site=SITEB")
+    assert response.status_code == 200
+    assert {r["site"] for r in parse(response)} == {"SITEB"}
+    assert api.get("/api/v1/exports/orders.csv?site=NOPE").status_code == 400
+    assert api.get("/api/v1/exports/nothing.csv").status_code == 404
+
+
+@pytest.mark.parametrize("value", ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx", "\nx"])
+def test_csv_injection_is_neutralised(value):
+    assert neutralise(value) == "'" + value
+    assert neutralise("safe") == "safe"
+
+
+def test_injection_in_stored_text_and_numbers_stay_numeric(login, statistician, trial, site_a):
+    screening = Screening.objects.filter(site=site_a, outcome="eligible_not_consented").first()
+    assert screening is not None
+    screening.not_consented_reason = '=HYPERLINK("http://evil","x")'
+    screening.save()
+    rows = parse(login(statistician).get("/reports/exports/screening.csv"))
+    row = next(
+        r
+        for r in rows
+        if r["screening_number"] == str(screening.screening_number) and r["site"] == "SITEA"
+    )
+    assert row["not_consented_reason"].startswith("'=")
+    orders = parse(login(statistician).get("/reports/exports/orders.csv"))
+    assert all(not o["dose_mg"].startswith("'") for o in orders)
+    float(orders[0]["dose_mg"])
+
+
+def test_missed_visit_gets_missing_codes(login, statistician, coordinator_a, trial):
+    visit = Visit.objects.filter(
+        completed_on__isnull=True, missed=False, window_closes__lt=timezone.localdate()
+    ).first()
+    assert visit is not None
+    outcomes_services.visit_mark_missed(visit=visit, user=coordinator_a, reason="No show")
+    rows = parse(login(statistician).get("/reports/exports/participants.csv"))
+    row = next(r for r in rows if r["study_id"] == visit.participant.study_id)
+    assert row[f"{visit.name}_status"] == "missed"
+    for endpoint in visit.endpoint_names:
+        if not endpoint.endswith("_load") and endpoint not in (
+            "autoimmune_type",
+            "autoimmune_other",
+        ):
+            assert row[f"{visit.name}_{endpoint}"] == "NA_MISSED"
+    visits = parse(login(statistician).get("/reports/exports/visits.csv"))
+    missed = next(
+        v
+        for v in visits
+        if v["study_id"] == visit.participant.study_id and v["visit"] == visit.name
+    )
+    assert missed["completed_on"] == "NA_MISSED"
+
+
+def test_deidentified_export_has_no_dates_or_initials(login, statistician, trial):
+    client = login(statistician)
+    iso_date = re.compile(r"\b\d{4}-\d{2}-\d{2}")
+    for name in DATASETS:
+        response = client.get(f"/reports/exports/{name}.csv?deidentify=on")
+        body = b"".join(response.streaming_content).decode()
+        assert not iso_date.search(body), name
+        header = body.splitlines()[0]
+        assert "initials" not in header and "death_cause" not in header
+    rows = parse(client.get("/reports/exports/participants.csv?deidentify=on"))
+    assert rows[0]["day1_studyday"] == "1"
+
+
+def test_bom_option(login, statistician, trial):
+    body = b"".join(login(statistician).get("/reports/exports/visits.csv?bom=on").streaming_content)
+    assert body.startswith("\ufeff".encode())
+
+
+def test_each_export_is_audited(login, statistician, trial, site_a):
+    b"".join(
+        login(statistician)
+        .get(f"/reports/exports/orders.csv?sites={site_a.pk}&start=2026-01-01")
+        .streaming_content
+    )
+    event = SecurityEvent.objects.filter(kind="export").latest("at")
+    assert event.user == statistician
+    assert event.detail["dataset"] == "orders"
+    assert event.detail["filters"]["site_ids"] == [site_a.pk]
+    assert event.detail["filters"]["start"] == "2026-01-01"
+    assert event.detail["rows"] > 0
+
+
+def test_bad_dates_are_400_with_field(login, statistician):
+    response = login(statistician).get("/reports/exports/orders.csv?start=yesterday")
+    assert response.status_code == 400
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_date_range_filters_orders(login, statistician, trial):
+    today = timezone.localdate()
+    rows = parse(
+        login(statistician).get(
+            f"/reports/exports/orders.csv?start={today.isoformat()}&end={today.isoformat()}"
+        )
+    )
+    assert all(r["date"] == today.isoformat() for r in rows)
+
+
+def test_analysis_pack_builds_and_parses(
+    login, statistician, trial, django_capture_on_commit_callbacks
+):
+    client = login(statistician)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/reports/exports/pack/", {"bom": "on"})
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert job.status == "done" and job.progress == 100
+    status = client.get(f"/reports/exports/pack/{job.pk}/").content.decode()
+    assert "Download" in status
+    download = client.get(f"/reports/exports/pack/{job.pk}/download/")
+    data = b"".join(download.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(data)) as pack:
+        names = set(pack.namelist())
+        assert names == {f"{n}.csv" for n in DATASETS} | {"data_dictionary.csv", "load_dressdb.R"}
+        participants = list(
+            csv.DictReader(io.StringIO(pack.read("participants.csv").decode("utf-8-sig")))
+        )
+        assert len(participants) == 24
+    assert SecurityEvent.objects.filter(kind="export", detail__dataset="analysis_pack").exists()
+    # another user's pack is not reachable
+    other = ExportJob.objects.create(user=statistician.__class__.objects.create(username="x"))
+    assert client.get(f"/reports/exports/pack/{other.pk}/").status_code == 404
+
+
+def test_export_page(login, statistician, trial):
+    body = login(statistician).get("/reports/exports/").content.decode()
+    assert "Download participants.csv" in body and "Build the analysis pack" in body
+
+
+def test_date_helper_roundtrip():
+    assert dt.date.fromisoformat("2026-11-25").isoformat() == "2026-11-25"
