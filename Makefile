@@ -32,8 +32,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy .
 
+## make bench: benchmarks on PostgreSQL (DATABASE_URL, default the local server).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/dressdb_bench
 bench: $(STAMP)
-	$(PY) -m pytest tests/bench -m bench -s $(PYTEST_ARGS)
+	DATABASE_URL=$${DATABASE_URL:-$(BENCH_DATABASE_URL)} DRESSDB_REQUIRE_SERVICES=1 \
+		$(PY) -m pytest tests/bench -m bench -s -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/broker var/staticfiles

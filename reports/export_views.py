@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from dressdb.access import require_role, sites_visible_to
 from dressdb.models import Role
 from reports import services
+from reports.copy_export import copy_available, copy_lines
 from reports.exports import DATASETS, csv_lines, dictionary_csv
 from reports.models import ExportJob
 from reports.r_loader import r_script
@@ -69,16 +70,21 @@ def stream_csv(
 
     def body() -> Iterator[bytes]:
         counter: list[int] = []
-        for line in csv_lines(
-            dataset,
-            options["site_ids"],
-            start,
-            end,
-            deidentify=options["deidentify"],
-            bom=options["bom"],
-            counter=counter,
-        ):
-            yield line.encode("utf-8")
+        if copy_available(dataset_name, options["deidentify"]):
+            yield from copy_lines(
+                dataset_name, options["site_ids"], start, end, bom=options["bom"], counter=counter
+            )
+        else:
+            for line in csv_lines(
+                dataset,
+                options["site_ids"],
+                start,
+                end,
+                deidentify=options["deidentify"],
+                bom=options["bom"],
+                counter=counter,
+            ):
+                yield line.encode("utf-8")
         services.log_export(user, dataset_name, options, counter[0] if counter else 0)
 
     response = StreamingHttpResponse(body(), content_type="text/csv; charset=utf-8")

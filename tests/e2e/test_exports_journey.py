@@ -18,8 +18,11 @@ pytestmark = pytest.mark.browser
 
 
 def test_admin_downloads_the_analysis_pack(page, live_server, demo_users, tmp_path):
-    seed_trial(sites=list(Site.objects.order_by("code")), participants=30,
-               user=User.objects.get(username="admin"))
+    seed_trial(
+        sites=list(Site.objects.order_by("code")),
+        participants=30,
+        user=User.objects.get(username="admin"),
+    )
     log_in(page, live_server.url, "admin", DEMO_PASSWORD)
     page.click("nav >> text=Exports")
     page.wait_for_selector("[data-testid=datasets]")

@@ -243,3 +243,29 @@ def test_export_page(login, statistician, trial):
 
 def test_date_helper_roundtrip():
     assert dt.date.fromisoformat("2026-11-25").isoformat() == "2026-11-25"
+
+
+@pytest.mark.postgres
+def test_copy_path_gives_the_same_rows_as_the_python_path(statistician, trial, site_a, site_b):
+    from django.db import connection
+
+    from reports.copy_export import copy_available, copy_lines
+    from reports.exports import csv_lines
+
+    assert connection.vendor == "postgresql"
+    assert copy_available("orders", deidentify=False)
+    assert not copy_available("orders", deidentify=True)
+    ids = [site_a.pk, site_b.pk]
+    start = timezone.localdate() - dt.timedelta(days=30)
+    python_rows = list(
+        csv.reader(io.StringIO("".join(csv_lines(DATASETS["orders"], ids, start, None))))
+    )
+    counter: list[int] = []
+    copy_rows = list(
+        csv.reader(
+            io.StringIO(b"".join(copy_lines("orders", ids, start, None, counter=counter)).decode())
+        )
+    )
+    assert copy_rows == python_rows
+    assert counter == [len(python_rows) - 1]
+    assert len(python_rows) > 10

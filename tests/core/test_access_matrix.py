@@ -1,0 +1,232 @@
+"""The access matrix: every URL pattern and API route, for each role, on an object of
+the user's own site and of another site. A new route without an entry here fails.
+
+Expectations per entry:
+- a role listed as allowed gets a non-error answer on its own site's objects
+  (200, 201, 302, 400 or 409: bad or conflicting input is still an answer);
+- any other role gets 403;
+- an allowed role asking for another site's object gets 404;
+- anonymous users are sent to log in (302) or refused (401/403) by the API.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.authtoken.models import Token
+
+from outcomes.models import Reminder, Visit
+from randomization import services as randomization_services
+from reports.models import ExportJob
+from tests.dosing.helpers import started
+from tests.enrollment.factories import screen
+
+pytestmark = pytest.mark.django_db
+
+C, I, P, S, A = "coordinator_a", "investigator_a", "pharmacist_a", "statistician", "trial_admin"
+EVERYONE = {C, I, P, S, A}
+OK = {200, 201, 302, 400, 409}
+
+# name: (method, allowed personas, kwargs key or None, scoped to a participant/site object)
+MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
+    "home": ("GET", EVERYONE, None, False),
+    "participant_list": ("GET", EVERYONE, None, False),
+    "participant_detail": ("GET", EVERYONE, "participant", True),
+    "participant_audit": ("GET", EVERYONE, "participant", True),
+    "participant_renal_impairment": ("GET", {I, A}, "participant", True),
+    "participant_withdraw": ("GET", {C, I}, "participant", True),
+    "screening_log": ("GET", {C, I, A}, None, False),
+    "screening_new": ("GET", {C}, None, False),
+    "screening_preview": ("POST", {C}, None, False),
+    "screening_detail": ("GET", {C, I, A}, "screening", True),
+    "screening_enrol": ("GET", {C}, "screening", True),
+    "screening_not_consented": ("POST", {C}, "screening", True),
+    "allocation_lists": ("GET", {S, A}, None, False),
+    "allocation_list_detail": ("GET", {S, A}, "list", False),
+    "allocation_list_append": ("POST", {S, A}, "list", False),
+    "allocation_list_export": ("GET", {S, A}, "list", False),
+    "randomize": ("GET", {C}, "participant", True),
+    "randomization_result": ("GET", {C, I, P, A}, "participant", True),
+    "allocation_summary": ("GET", {C, I, S, A}, None, False),
+    "decisions_due": ("GET", {I}, None, False),
+    "todays_orders": ("GET", {C, P}, None, False),
+    "protocol_preview": ("GET", {I, P}, None, False),
+    "assessment_new": ("GET", {I}, "participant", True),
+    "assessment_suggest": ("POST", {I}, "participant", True),
+    "relapse_new": ("GET", {C, I}, "participant", True),
+    "npo_change": ("GET", {C, I}, "participant", True),
+    "weight_change": ("GET", {C, I}, "participant", True),
+    "order_sheet": ("GET", {C, P, I}, "participant", True),
+    "visit_list": ("GET", {C, I}, None, False),
+    "todo_list": ("GET", EVERYONE, None, False),
+    "todo_dismiss": ("POST", EVERYONE, "reminder", False),
+    "hospital_course": ("GET", {C, I}, "participant", True),
+    "visit_edit": ("GET", {C}, "visit", True),
+    "visit_missed": ("POST", {C}, "visit", True),
+    "visit_sign_off": ("POST", {I}, "visit", True),
+    "visit_unlock": ("GET", {I}, "visit", True),
+    "dashboard_home": ("GET", {C, I, S, A}, None, False),
+    "dashboard_consort": ("GET", {C, I, S, A}, None, False),
+    "dashboard_completeness": ("GET", {C, I, S, A}, None, False),
+    "dashboard_balance": ("GET", {I, S, A}, None, False),
+    "dashboard_endpoints": ("GET", {I, S, A}, None, False),
+    "dashboard_safety": ("GET", {I, S, A}, None, False),
+    "export_home": ("GET", {S, A}, None, False),
+    "export_dictionary": ("GET", {S, A}, None, False),
+    "export_r_script": ("GET", {S, A}, None, False),
+    "export_pack_start": ("POST", {S, A}, None, False),
+    "export_pack": ("GET", {S, A}, "job", False),
+    "export_pack_download": ("GET", {S, A}, "job", False),
+    "export_download": ("GET", {S, A}, "dataset", False),
+    "api-screening-create": ("POST", {C}, None, False),
+    "api-participant-randomize": ("POST", {C}, "participant", True),
+    "api-participant-orders": ("GET", {C, I, P, A}, "participant", True),
+    "api-participant-assessments": ("POST", {I}, "participant", True),
+    "api-participant-visits": ("GET", {C, I, A}, "participant", True),
+    "api-visit-endpoints": ("PUT", {C}, "visit-name", True),
+    "api-export-dataset": ("GET", {S, A}, "dataset", False),
+}
+# Public or framework routes, checked apart.
+PUBLIC = {"login", "logout", "healthz", "api-schema", "api-docs"}
+
+
+def all_route_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str | None) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "admin":
+                    continue
+                walk(p.url_patterns, p.namespace)
+            elif isinstance(p, URLPattern) and p.name and namespace is None:
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns, None)
+    return names
+
+
+def test_every_route_has_an_entry():
+    missing = all_route_names() - set(MATRIX) - PUBLIC
+    assert not missing, f"routes without an access-matrix entry: {sorted(missing)}"
+    stale = set(MATRIX) - all_route_names()
+    assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
+
+
+@pytest.fixture
+def world(
+    site_a,
+    site_b,
+    coordinator_a,
+    coordinator_b,
+    investigator_a,
+    pharmacist_a,
+    statistician,
+    trial_admin,
+):
+    own, _ = started(site_a, coordinator_a, days_ago=10)
+    other, _ = started(site_b, coordinator_b, days_ago=10)
+    alist = randomization_services.allocation_list_generate(
+        user=statistician, kind="live", slots_per_stratum=4
+    )
+    randomization_services.participant_randomize(participant=own, user=coordinator_a)
+    randomization_services.participant_randomize(participant=other, user=coordinator_b)
+    reminders = {
+        name: Reminder.objects.create(
+            user=user, subject="x", kind="visit_due", due_date="2026-01-01", message="m"
+        )
+        for name, user in {
+            C: coordinator_a,
+            I: investigator_a,
+            P: pharmacist_a,
+            S: statistician,
+            A: trial_admin,
+        }.items()
+    }
+    from reports.services import export_dir
+
+    jobs = {}
+    for name, user in {S: statistician, A: trial_admin}.items():
+        file_name = f"matrix-{name}.zip"
+        (export_dir() / file_name).write_bytes(b"PK\x05\x06" + b"\x00" * 18)
+        jobs[name] = ExportJob.objects.create(user=user, status="done", file_name=file_name)
+    return {
+        "participant": (own.pk, other.pk),
+        "screening": (screen(site_a, coordinator_a).pk, screen(site_b, coordinator_b).pk),
+        "visit": (
+            Visit.objects.get(participant=own, name="day7").pk,
+            Visit.objects.get(participant=other, name="day7").pk,
+        ),
+        "list": alist.pk,
+        "reminders": reminders,
+        "jobs": jobs,
+    }
+
+
+def url_for(name: str, key: str | None, world: dict[str, Any], persona: str, own: bool) -> str:
+    from django.urls import reverse
+
+    index = 0 if own else 1
+    if key is None:
+        return reverse(name)
+    if key == "participant" or key == "screening":
+        return reverse(name, kwargs={"pk": world[key][index]})
+    if key == "visit":
+        pid = world["participant"][index]
+        return reverse(name, kwargs={"pk": pid, "visit_pk": world["visit"][index]})
+    if key == "visit-name":
+        return reverse(name, kwargs={"pk": world["participant"][index], "visit": "day7"})
+    if key == "list":
+        return reverse(name, kwargs={"pk": world["list"]})
+    if key == "reminder":
+        reminder = world["reminders"][persona]
+        return reverse(name, kwargs={"reminder_pk": reminder.pk})
+    if key == "job":
+        job = world["jobs"].get(persona) or world["jobs"][S]
+        return reverse(name, kwargs={"pk": job.pk})
+    if key == "dataset":
+        return reverse(name, kwargs={"dataset": "orders"})
+    raise AssertionError(key)
+
+
+def call(client: Any, method: str, url: str) -> int:
+    if method == "GET":
+        return client.get(url).status_code
+    if method == "PUT":
+        return client.put(url, "{}", content_type="application/json").status_code
+    return client.post(url, {}).status_code
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_route_access(request, world, name):
+    from rest_framework.test import APIClient
+
+    method, allowed, key, scoped = MATRIX[name]
+    for persona in sorted(EVERYONE):
+        user = request.getfixturevalue(persona)
+        client = APIClient()
+        if name.startswith("api-"):
+            client.credentials(
+                HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
+            )
+        else:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        status = call(client, method, url_for(name, key, world, persona, own=True))
+        if persona in allowed:
+            assert status in OK, f"{name}: {persona} got {status} on its own site"
+        else:
+            assert status == 403, f"{name}: {persona} should get 403, got {status}"
+        if scoped and persona in allowed and persona in (C, I, P):
+            other = call(client, method, url_for(name, key, world, persona, own=False))
+            assert other == 404, f"{name}: {persona} got {other} on another site's object"
+    anonymous = APIClient()
+    status = call(anonymous, method, url_for(name, key, world, S, own=True))
+    assert status in (302, 401, 403), f"{name}: anonymous got {status}"
+
+
+def test_public_routes(client, db):
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/api/v1/schema/").status_code in (200, 302, 401, 403)
