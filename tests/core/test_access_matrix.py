@@ -25,7 +25,13 @@ from tests.enrollment.factories import screen
 
 pytestmark = pytest.mark.django_db
 
-C, I, P, S, A = "coordinator_a", "investigator_a", "pharmacist_a", "statistician", "trial_admin"
+C, I, P, S, A = (  # noqa: E741  (the matrix reads best with one letter per role)
+    "coordinator_a",
+    "investigator_a",
+    "pharmacist_a",
+    "statistician",
+    "trial_admin",
+)
 EVERYONE = {C, I, P, S, A}
 OK = {200, 201, 302, 400, 409}
 
