@@ -61,7 +61,12 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     page = context.new_page()
     page.set_default_timeout(15_000)
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.text} @ {m.location.get('url', '')}") if m.type == "error" else None
+        ),
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.console_errors = errors
     yield page
