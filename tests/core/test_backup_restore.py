@@ -55,7 +55,7 @@ def test_dump_and_restore_into_a_fresh_database(site_a, site_b, trial_admin, tmp
 
         def count(db: str, table: str) -> int:
             out = subprocess.run(
-                ["psql", *args, "-tAc", f"SELECT count(*) FROM {table}", db],
+                ["psql", *args, "-tAc", f"SELECT count(*) FROM {table}", db],  # noqa: S608
                 env=env,
                 check=True,
                 capture_output=True,
