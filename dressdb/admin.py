@@ -10,9 +10,6 @@ from simple_history.admin import SimpleHistoryAdmin
 from dressdb import services
 from dressdb.models import SecurityEvent, Site, StaffMembership
 
-admin.site.site_header = "dressdb administration"
-admin.site.site_title = "dressdb admin"
-
 
 @admin.register(Site)
 class SiteAdmin(SimpleHistoryAdmin):

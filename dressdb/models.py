@@ -85,6 +85,10 @@ class SecurityEvent(models.Model):
         ROLE_CHANGE = "role_change", "Role change"
         EXPORT = "export", "Export"
         RANDOMIZATION = "randomization", "Randomization"
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor set up"
+        TWO_FACTOR_VERIFIED = "two_factor_verified", "Two-factor code accepted"
+        TWO_FACTOR_FAILED = "two_factor_failed", "Two-factor code refused"
+        BACKUP_CODES_ISSUED = "backup_codes_issued", "Backup codes issued"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True, db_index=True)

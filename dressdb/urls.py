@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from dressdb import views
+from dressdb import two_factor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +17,18 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/two-factor/", two_factor_views.two_factor_overview, name="two_factor"),
+    path("accounts/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
+    path(
+        "accounts/two-factor/verify/",
+        two_factor_views.two_factor_verify,
+        name="two_factor_verify",
+    ),
+    path(
+        "accounts/two-factor/backup-codes/",
+        two_factor_views.two_factor_backup_codes,
+        name="two_factor_backup_codes",
+    ),
     path("admin/", admin.site.urls),
     path("participants/", include("enrollment.urls")),
     path("randomization/", include("randomization.urls")),

@@ -73,7 +73,29 @@ def participant_b(site_b, coordinator_b):
 def client_for(user) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    pass_second_factor(client, user)
     return client
+
+
+def pass_second_factor(client: Client, user) -> None:
+    """For roles that need one: the session state a real code step leaves behind.
+
+    The code step itself (setup, verify, backup codes, throttling) is tested in
+    tests/core/test_two_factor.py and, in a browser, by tests/e2e.
+    """
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from dressdb import two_factor
+
+    if not two_factor.required_for(user):
+        return
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Test phone", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
 
 @pytest.fixture

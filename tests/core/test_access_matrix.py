@@ -20,6 +20,7 @@ from rest_framework.authtoken.models import Token
 from outcomes.models import Reminder, Visit
 from randomization import services as randomization_services
 from reports.models import ExportJob
+from tests.conftest import pass_second_factor
 from tests.dosing.helpers import started
 from tests.enrollment.factories import screen
 
@@ -93,6 +94,10 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-participant-visits": ("GET", {C, I, A}, "participant", True),
     "api-visit-endpoints": ("PUT", {C}, "visit-name", True),
     "api-export-dataset": ("GET", {S, A}, "dataset", False),
+    "two_factor": ("GET", EVERYONE, None, False),
+    "two_factor_setup": ("GET", EVERYONE, None, False),
+    "two_factor_verify": ("GET", EVERYONE, None, False),
+    "two_factor_backup_codes": ("POST", EVERYONE, None, False),
 }
 # Public or framework routes, checked apart.
 PUBLIC = {"login", "logout", "healthz", "api-schema", "api-docs"}
@@ -219,6 +224,7 @@ def test_route_access(request, world, name):
             )
         else:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+            pass_second_factor(client, user)
         status = call(client, method, url_for(name, key, world, persona, own=True))
         if persona in allowed:
             assert status in OK, f"{name}: {persona} got {status} on its own site"
@@ -230,6 +236,34 @@ def test_route_access(request, world, name):
     anonymous = APIClient()
     status = call(anonymous, method, url_for(name, key, world, S, own=True))
     assert status in (302, 401, 403), f"{name}: anonymous got {status}"
+
+
+# Before the second factor, only these answer a privileged user's session.
+BEFORE_SECOND_FACTOR = {"two_factor_setup", "two_factor_verify"}
+
+
+@pytest.mark.parametrize("persona", [I, S, A])
+def test_no_route_answers_a_privileged_session_before_its_second_factor(request, world, persona):
+    from rest_framework.test import APIClient
+
+    user = request.getfixturevalue(persona)
+    client = APIClient()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    for name, (method, _allowed, key, _scoped) in sorted(MATRIX.items()):
+        if name in BEFORE_SECOND_FACTOR:
+            continue
+        url = url_for(name, key, world, persona, own=True)
+        if method == "GET":
+            response = client.get(url)
+        elif method == "PUT":
+            response = client.put(url, "{}", content_type="application/json")
+        else:
+            response = client.post(url, {})
+        if url.startswith("/api/"):
+            assert response.status_code == 403, f"{name}: {response.status_code}"
+        else:
+            assert response.status_code == 302, f"{name}: {response.status_code}"
+            assert response["Location"].startswith("/accounts/two-factor/"), name
 
 
 def test_public_routes(client, db):
