@@ -64,10 +64,14 @@ def outcome_counts(rows: QuerySet[Screening]) -> dict[str, int]:
 
 
 def _decimal(value: Any) -> Decimal | None:
+    """A finite, non-negative number typed so far, or None (NaN, inf, text, negatives)."""
     try:
-        return Decimal(str(value)) if value not in (None, "") else None
-    except InvalidOperation:
+        number = Decimal(str(value).strip()) if value not in (None, "") else None
+    except (InvalidOperation, ValueError):
         return None
+    if number is None or not number.is_finite() or number < 0 or number > Decimal("1e9"):
+        return None
+    return number
 
 
 def _answer(data: Any, name: str) -> YesNoUnknown | None:
@@ -113,6 +117,8 @@ def live_points(data: Any) -> dict[str, Any]:
     try:
         negative = int(data.get("other_causes_negative_tests", ""))
         positive = int(data.get("other_causes_positive_tests", ""))
+        if not (0 <= negative <= 100 and 0 <= positive <= 100):
+            raise ValueError("out of range")
         items.append(("Other causes excluded", points_other_causes(negative, positive)))
     except ValueError:
         items.append(("Other causes excluded", None))
@@ -122,14 +128,14 @@ def live_points(data: Any) -> dict[str, Any]:
     try:
         age = int(data.get("age", ""))
         sex = Sex(data.get("sex"))
-        if creatinine is not None and creatinine > 0:
+        if creatinine is not None and creatinine > 0 and 0 < age <= 130:
             mg = (
                 creatinine
                 if data.get("creatinine_unit") != "umol_l"
                 else (creatinine_mg_dl_from_umol_l(creatinine))
             )
             egfr = round_egfr(egfr_ckd_epi_2021(creatinine_mg_dl=mg, age=age, sex=sex))
-    except ValueError:
+    except (ValueError, ArithmeticError):
         egfr = None
     return {
         "items": items,
