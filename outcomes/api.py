@@ -8,7 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
@@ -18,7 +19,7 @@ from rest_framework.response import Response
 from dressdb.access import has_role, participant_for_user
 from dressdb.models import Role
 from outcomes import selectors, services
-from outcomes.models import HospitalCourse, Visit
+from outcomes.models import ENDPOINTS_BY_VISIT, HospitalCourse, Visit
 
 READ_ROLES = [Role.COORDINATOR, Role.INVESTIGATOR, Role.ADMIN]
 
@@ -44,23 +45,22 @@ def visit_json(v: Visit, status_value: str) -> dict[str, Any]:
     }
 
 
-VISIT = inline_serializer(
-    "Visit",
-    {
-        "id": serializers.IntegerField(),
-        "visit": serializers.CharField(),
-        "study_day": serializers.IntegerField(),
-        "target_date": serializers.DateField(),
-        "window_opens": serializers.DateField(),
-        "window_closes": serializers.DateField(),
-        "status": serializers.CharField(),
-        "completed_on": serializers.DateField(allow_null=True),
-        "missed": serializers.BooleanField(),
-        "missed_reason": serializers.CharField(),
-        "locked": serializers.BooleanField(),
-        "endpoints": serializers.DictField(),
-    },
-)
+VISIT_FIELDS: dict[str, serializers.Field] = {
+    "id": serializers.IntegerField(),
+    "visit": serializers.CharField(),
+    "study_day": serializers.IntegerField(),
+    "target_date": serializers.DateField(),
+    "window_opens": serializers.DateField(),
+    "window_closes": serializers.DateField(),
+    "status": serializers.CharField(),
+    "completed_on": serializers.DateField(allow_null=True),
+    "missed": serializers.BooleanField(),
+    "missed_reason": serializers.CharField(),
+    "locked": serializers.BooleanField(),
+    "endpoints": serializers.DictField(),
+}
+VISIT = inline_serializer("Visit", VISIT_FIELDS)
+VISIT_LIST = inline_serializer("Visit", VISIT_FIELDS, many=True)
 
 
 def _status(participant: Any, visit: Visit) -> str:
@@ -70,7 +70,7 @@ def _status(participant: Any, visit: Visit) -> str:
 
 
 @extend_schema(
-    responses={200: inline_serializer("VisitList", {"v": VISIT}, many=True)},
+    responses={200: VISIT_LIST},
     summary="A participant's visits, with status and endpoints",
 )
 @api_view(["GET"])
@@ -92,6 +92,11 @@ def participant_visits(request: Request, pk: int) -> Response:
             "reason_for_change": serializers.CharField(required=False),
         },
     ),
+    parameters=[
+        OpenApiParameter(
+            "visit", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(ENDPOINTS_BY_VISIT)
+        )
+    ],
     responses={200: VISIT},
     summary="Enter or correct a visit's endpoints (a reason is needed for a correction)",
 )

@@ -15,19 +15,19 @@ from dressdb.models import Role
 from randomization import services
 from randomization.models import Allocation
 
+RANDOMIZATION = inline_serializer(
+    "Randomization",
+    {
+        "arm": serializers.ChoiceField(choices=["cyclosporine", "steroids"]),
+        "randomized_at": serializers.DateTimeField(),
+        "stratum": serializers.CharField(),
+    },
+)
+
 
 @extend_schema(
     request=None,
-    responses={
-        201: inline_serializer(
-            "Randomization",
-            {
-                "arm": serializers.ChoiceField(choices=["cyclosporine", "steroids"]),
-                "randomized_at": serializers.DateTimeField(),
-                "stratum": serializers.CharField(),
-            },
-        )
-    },
+    responses={201: RANDOMIZATION, 200: RANDOMIZATION},
     summary="Randomize an enrolled participant (idempotent: a repeat returns the same arm)",
 )
 @api_view(["POST"])

@@ -40,6 +40,7 @@ def _date(value: str | None, field: str) -> dt.date | None:
 
 @extend_schema(
     parameters=[
+        OpenApiParameter("dataset", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(DATASETS)),
         OpenApiParameter("site", OpenApiTypes.STR, many=True, description="Site code(s)"),
         OpenApiParameter("start", OpenApiTypes.DATE),
         OpenApiParameter("end", OpenApiTypes.DATE),
