@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -55,10 +56,24 @@ def _protocol_settings() -> dict[str, Any]:
 # --- Participants ---------------------------------------------------------------
 
 
+PARTICIPANTS_PER_PAGE = 50
+
+
 @login_required
 def participant_list(request: HttpRequest) -> HttpResponse:
+    """Site-scoped, newest first, 50 a page; `q` finds a study ID."""
     participants = participants_visible_to(request.user).select_related("site")
-    return render(request, "enrollment/participant_list.html", {"participants": participants})
+    query = request.GET.get("q", "").strip()[:30]
+    if query:
+        participants = participants.filter(study_id__icontains=query)
+    page = Paginator(participants.order_by("-enrolled_at", "-id"), PARTICIPANTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "enrollment/participant_list.html",
+        {"participants": page.object_list, "page": page, "q": query},
+    )
 
 
 @login_required
