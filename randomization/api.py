@@ -13,7 +13,6 @@ from rest_framework.response import Response
 from dressdb.access import has_role, participant_for_user
 from dressdb.models import Role
 from randomization import services
-from randomization.models import Allocation
 
 RANDOMIZATION = inline_serializer(
     "Randomization",
@@ -35,7 +34,6 @@ def participant_randomize(request: Request, pk: int) -> Response:
     if not has_role(request.user, Role.COORDINATOR):
         raise PermissionDenied("Only site coordinators randomize.")
     participant = participant_for_user(request.user, pk, roles=[Role.COORDINATOR])
-    existed = Allocation.objects.filter(participant=participant).exists()
     try:
         allocation = services.participant_randomize(participant=participant, user=request.user)
     except services.NoSlotError as exc:
@@ -47,4 +45,6 @@ def participant_randomize(request: Request, pk: int) -> Response:
         "randomized_at": allocation.randomized_at.isoformat(),
         "stratum": allocation.stratum_key,
     }
-    return Response(body, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED)
+    return Response(
+        body, status=status.HTTP_201_CREATED if allocation.created_now else status.HTTP_200_OK
+    )

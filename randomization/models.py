@@ -97,6 +97,9 @@ class AllocationSlot(models.Model):
 class Allocation(models.Model):
     """A participant's randomization: irreversible, one slot, taken in list order."""
 
+    # Set by services.participant_randomize: True only for the request that allocated.
+    created_now: bool = False
+
     participant = models.OneToOneField(
         "enrollment.Participant", on_delete=models.PROTECT, related_name="allocation"
     )

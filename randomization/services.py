@@ -330,6 +330,7 @@ def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Alloca
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     existing = Allocation.objects.filter(participant=locked).first()
     if existing is not None:
+        existing.created_now = False
         return existing
     if locked.status != Participant.Status.ENROLLED:
         raise ValidationError({"participant": "A withdrawn participant cannot be randomized."})
@@ -381,6 +382,7 @@ def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Alloca
             list_kind=list_kind,
         )
     )
+    allocation.created_now = True
     return allocation
 
 

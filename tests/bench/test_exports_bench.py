@@ -8,7 +8,6 @@ Never asserts wall-clock time; the printout is the result.
 
 from __future__ import annotations
 
-import os
 import resource
 import time
 import tracemalloc
@@ -16,16 +15,11 @@ import tracemalloc
 import pytest
 from django.db import connection
 
-from dressdb.demo import seed_demo_sites_and_users
-from dressdb.models import Site
 from reports.copy_export import copy_available, copy_lines
 from reports.exports import DATASETS, csv_lines
-from reports.synthetic import seed_trial
+from tests.bench.seeding import seed_bench_trial
 
 pytestmark = [pytest.mark.bench, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-N = int(os.environ.get("BENCH_PARTICIPANTS", "10000"))
-SITES = int(os.environ.get("BENCH_SITES", "20"))
 
 
 def _raw_copy_seconds(select: str) -> tuple[float, int]:
@@ -49,15 +43,7 @@ RAW = {
 
 def test_export_speed_against_copy(capsys):
     assert connection.vendor == "postgresql", "make bench needs DATABASE_URL=postgres://..."
-    seed_demo_sites_and_users()
-    from django.contrib.auth.models import User
-
-    for n in range(3, SITES + 1):
-        Site.objects.get_or_create(code=f"S{n:03d}", defaults={"name": f"Site {n}"})
-    sites = list(Site.objects.order_by("code"))
-    started = time.perf_counter()
-    counts = seed_trial(sites=sites, participants=N, user=User.objects.get(username="admin"))
-    seeded = time.perf_counter() - started
+    sites, counts, seeded = seed_bench_trial()
     site_ids = [s.pk for s in sites]
     lines = [f"\n[bench] seeded {counts} in {seeded:.1f} s"]
     for name in ("orders", "participants", "visits"):
