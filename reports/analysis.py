@@ -118,16 +118,17 @@ def by_site_and_arm(
     participants: Sequence[ParticipantRow], screenings: Sequence[ScreeningRow], sites: Sequence[str]
 ) -> list[dict[str, Any]]:
     screened = Counter(s.site for s in screenings)
+    by_arm = Counter((p.site, p.arm) for p in participants)
     rows = []
     for site in sites:
-        arms = Counter(p.arm for p in participants if p.site == site)
-        randomized = sum(arms.values())
+        cyclosporine, steroids = by_arm[(site, "cyclosporine")], by_arm[(site, "steroids")]
+        randomized = cyclosporine + steroids
         rows.append(
             {
                 "site": site,
                 "screened": screened.get(site, 0),
-                "cyclosporine": arms.get("cyclosporine", 0),
-                "steroids": arms.get("steroids", 0),
+                "cyclosporine": cyclosporine,
+                "steroids": steroids,
                 "randomized": randomized,
                 "ratio": (screened[site] / randomized) if randomized else None,
             }

@@ -26,8 +26,12 @@ def screening_rows(site_ids: list[int]) -> list[ScreeningRow]:
     ]
 
 
-def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
-    """Every randomized participant of these sites with visits and hospital course: 4 queries."""
+def participant_rows(site_ids: list[int], *, detail: bool = True) -> list[ParticipantRow]:
+    """Every randomized participant of these sites with visits and hospital course: 4 queries.
+
+    detail=False: the allocation only (site, arm, dates, status), in 1 query, for pages
+    that count randomizations and need no visit or outcome.
+    """
     allocations = list(
         Allocation.objects.filter(participant__site_id__in=site_ids).values(
             "participant_id",
@@ -41,7 +45,7 @@ def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
             "randomized_at",
         )
     )
-    ids = [a["participant_id"] for a in allocations]
+    ids = [a["participant_id"] for a in allocations] if detail else []
     visits: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     for v in Visit.objects.filter(participant_id__in=ids).values(
         "participant_id",

@@ -39,7 +39,7 @@ def _scope(request: HttpRequest) -> dict[str, Any]:
 @require_role(*DASHBOARD_ROLES)
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    participants = selectors.participant_rows(scope["site_ids"])
+    participants = selectors.participant_rows(scope["site_ids"], detail=False)
     screenings = selectors.screening_rows(scope["site_ids"])
     series = analysis.cumulative_by_date(participants)
     by_site = analysis.by_site_and_arm(participants, screenings, scope["site_codes"])
