@@ -105,7 +105,11 @@ def _lost(p: ParticipantRow) -> bool:
 
 
 def cumulative_by_date(participants: Iterable[ParticipantRow]) -> list[tuple[str, int]]:
-    per_day = Counter(p.randomized_on for p in participants)
+    return cumulative_from_counts(Counter(p.randomized_on for p in participants))
+
+
+def cumulative_from_counts(per_day: Mapping[dt.date, int]) -> list[tuple[str, int]]:
+    """Randomizations per site-local day -> the cumulative series, in date order."""
     total = 0
     series = []
     for day in sorted(per_day):
@@ -117,11 +121,21 @@ def cumulative_by_date(participants: Iterable[ParticipantRow]) -> list[tuple[str
 def by_site_and_arm(
     participants: Sequence[ParticipantRow], screenings: Sequence[ScreeningRow], sites: Sequence[str]
 ) -> list[dict[str, Any]]:
-    screened = Counter(s.site for s in screenings)
-    by_arm = Counter((p.site, p.arm) for p in participants)
+    return by_site_from_counts(
+        Counter((p.site, p.arm) for p in participants),
+        Counter(s.site for s in screenings),
+        sites,
+    )
+
+
+def by_site_from_counts(
+    by_arm: Mapping[tuple[str, str], int], screened: Mapping[str, int], sites: Sequence[str]
+) -> list[dict[str, Any]]:
+    """Per site: screened, randomized per arm, and screened per randomized."""
     rows = []
     for site in sites:
-        cyclosporine, steroids = by_arm[(site, "cyclosporine")], by_arm[(site, "steroids")]
+        cyclosporine = by_arm.get((site, "cyclosporine"), 0)
+        steroids = by_arm.get((site, "steroids"), 0)
         randomized = cyclosporine + steroids
         rows.append(
             {
@@ -130,7 +144,7 @@ def by_site_and_arm(
                 "cyclosporine": cyclosporine,
                 "steroids": steroids,
                 "randomized": randomized,
-                "ratio": (screened[site] / randomized) if randomized else None,
+                "ratio": (screened.get(site, 0) / randomized) if randomized else None,
             }
         )
     return rows

@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from django.db.models import Count
 from django.utils import timezone
 
 from dosing.models import Regimen
@@ -26,12 +27,34 @@ def screening_rows(site_ids: list[int]) -> list[ScreeningRow]:
     ]
 
 
-def participant_rows(site_ids: list[int], *, detail: bool = True) -> list[ParticipantRow]:
-    """Every randomized participant of these sites with visits and hospital course: 4 queries.
+def enrollment_counts(
+    site_ids: list[int],
+) -> tuple[dict[dt.date, int], dict[tuple[str, str], int], dict[str, int]]:
+    """Counts only, aggregated in the database (3 queries, whatever the trial size):
+    randomizations per site-local day (study day 1 is the randomization date at the
+    site), randomizations per (site, arm), and screenings per site."""
+    allocations = Allocation.objects.filter(participant__site_id__in=site_ids).order_by()
+    per_day = {
+        r["participant__study_day_1"]: r["n"]
+        for r in allocations.values("participant__study_day_1").annotate(n=Count("id"))
+        if r["participant__study_day_1"] is not None
+    }
+    by_arm = {
+        (r["participant__site__code"], r["arm"]): r["n"]
+        for r in allocations.values("participant__site__code", "arm").annotate(n=Count("id"))
+    }
+    screened = {
+        r["site__code"]: r["n"]
+        for r in Screening.objects.filter(site_id__in=site_ids)
+        .order_by()
+        .values("site__code")
+        .annotate(n=Count("id"))
+    }
+    return per_day, by_arm, screened
 
-    detail=False: the allocation only (site, arm, dates, status), in 1 query, for pages
-    that count randomizations and need no visit or outcome.
-    """
+
+def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
+    """Every randomized participant of these sites with visits and hospital course: 4 queries."""
     allocations = list(
         Allocation.objects.filter(participant__site_id__in=site_ids).values(
             "participant_id",
@@ -45,7 +68,7 @@ def participant_rows(site_ids: list[int], *, detail: bool = True) -> list[Partic
             "randomized_at",
         )
     )
-    ids = [a["participant_id"] for a in allocations] if detail else []
+    ids = [a["participant_id"] for a in allocations]
     visits: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
     for v in Visit.objects.filter(participant_id__in=ids).values(
         "participant_id",

@@ -39,10 +39,9 @@ def _scope(request: HttpRequest) -> dict[str, Any]:
 @require_role(*DASHBOARD_ROLES)
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
-    participants = selectors.participant_rows(scope["site_ids"], detail=False)
-    screenings = selectors.screening_rows(scope["site_ids"])
-    series = analysis.cumulative_by_date(participants)
-    by_site = analysis.by_site_and_arm(participants, screenings, scope["site_codes"])
+    per_day, by_arm, screened = selectors.enrollment_counts(scope["site_ids"])
+    series = analysis.cumulative_from_counts(per_day)
+    by_site = analysis.by_site_from_counts(by_arm, screened, scope["site_codes"])
     chart = {
         "cumulative": {
             "labels": [d for d, _ in series],
@@ -64,7 +63,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "series": series,
             "by_site": by_site,
             "chart": chart,
-            "randomized": len(participants),
+            "randomized": sum(by_arm.values()),
             "target": settings.TRIAL_TARGET_ENROLLMENT,
         },
     )
