@@ -148,6 +148,8 @@ class Order(models.Model):
                 condition=models.Q(times_per_day__gte=1), name="order_times_per_day_positive"
             ),
         ]
+        # Today's orders and the reminder sweep (tomorrow's orders) look orders up by date.
+        indexes = [models.Index(fields=["date", "participant"], name="order_date_participant")]
 
     def __str__(self) -> str:
         return f"{self.participant} day {self.day}: {self.drug} {self.dose_mg} mg {self.route}"
