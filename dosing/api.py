@@ -14,8 +14,9 @@ from rest_framework.response import Response
 
 from dosing import services
 from dosing.models import Order
-from dressdb.access import has_role, participant_for_user
+from dressdb.access import has_role
 from dressdb.models import Role
+from enrollment.access import participant_for_user
 
 
 def _number(value: Any) -> int | float:

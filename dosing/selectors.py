@@ -1,4 +1,4 @@
-"""Reads of the dosing app (participant scope through dressdb.access)."""
+"""Reads of the dosing app (participant scope through enrollment.access)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from dosing.models import Assessment, Order, Regimen, RegimenEvent
-from dressdb.access import has_role, participants_visible_to
+from dosing.protocol import Drug, State
+from dressdb.access import has_role
 from dressdb.models import Role
+from enrollment.access import participants_visible_to
 from enrollment.models import Participant
 
 DRUG_COLOURS = {
-    "cyclosporine": "#0d6efd",
-    "methylprednisolone": "#dc3545",
-    "prednisone": "#fd7e14",
+    Drug.CYCLOSPORINE: "#0d6efd",
+    Drug.METHYLPREDNISOLONE: "#dc3545",
+    Drug.PREDNISONE: "#fd7e14",
 }
 
 
@@ -87,7 +89,7 @@ def participant_panel(*, participant: Participant, user: Any) -> dict[str, objec
         "chart": chart_data(order_rows(orders), [a.study_day for a in assessments]),
         "today": today,
         "today_study_day": (today - regimen.day1).days + 1,
-        "decision_due_now": regimen.state == "awaiting_decision"
+        "decision_due_now": regimen.state == State.AWAITING_DECISION
         and regimen.next_decision_date is not None
         and regimen.next_decision_date <= today,
         "can_sign": has_role(user, Role.INVESTIGATOR),
@@ -106,7 +108,7 @@ def decisions_due(user: Any) -> list[Regimen]:
     visible = participants_visible_to(user, [Role.INVESTIGATOR]).values("pk")
     regimens = (
         Regimen.objects.filter(
-            participant__in=visible, state="awaiting_decision", participant__status="enrolled"
+            participant__in=visible, state=State.AWAITING_DECISION, participant__status="enrolled"
         )
         .select_related("participant__site")
         .order_by("next_decision_date", "participant__study_id")

@@ -21,9 +21,11 @@ from dosing.forms import (
     WeightForm,
 )
 from dosing.models import Assessment, Regimen
-from dosing.settings import dosing_settings
-from dressdb.access import participant_for_user, require_role
+from dosing.protocol_contract import regimen_to_json
+from dosing.config import dosing_settings
+from dressdb.access import require_role
 from dressdb.models import Role
+from enrollment.access import participant_for_user
 
 
 def _apply(form: Form, exc: ValidationError) -> None:
@@ -225,25 +227,13 @@ def protocol_preview(request: HttpRequest) -> HttpResponse:
     form = PreviewForm(request.GET or None)
     result = None
     chart = None
-    if form.is_bound and form.is_valid():
+    if form.is_bound and form.is_valid() and form.preview_input is not None:
         try:
-            document = {
-                "arm": form.cleaned_data["arm"],
-                "weight_kg": str(form.cleaned_data["weight_kg"]),
-                "renal_impairment": form.cleaned_data["renal_impairment"],
-                "npo": form.cleaned_data["npo"],
-                "start_date": (
-                    form.cleaned_data["start_date"].isoformat()
-                    if form.cleaned_data["start_date"]
-                    else None
-                ),
-                "decisions": form.decision_list(),
-                "relapse_day": form.cleaned_data["relapse_day"],
-            }
-            result = protocol.preview(document, dosing_settings())
-        except (protocol.ProtocolError, ValidationError) as exc:
+            regimen = protocol.plan_preview(form.preview_input, dosing_settings())
+        except protocol.ProtocolError as exc:
             form.add_error("decisions", str(exc))
         else:
+            result = regimen_to_json(regimen)
             decision_days = [e["day"] for e in result["events"]]
             chart = selectors.chart_data(result["orders"], decision_days)
     return render(

@@ -1,7 +1,8 @@
-"""The one access chokepoint.
+"""Roles and sites: the core of the access chokepoint.
 
-Every participant-scoped read (pages, API, exports) goes through
-`participants_visible_to` or `participant_for_user`. Scope rules, one per line:
+Participant-scoped reads go through `enrollment.access` (`participants_visible_to`,
+`participant_for_user`), which applies the site scope defined here. Scope rules, one
+per line:
 
 - an anonymous or inactive user sees nothing;
 - a superuser sees every site;
@@ -11,6 +12,7 @@ Every participant-scoped read (pages, API, exports) goes through
 Role checks (`has_role`, `require_role`) are separate from site scope: a page first
 checks the role, then reads through the scoped querysets here. Objects outside the
 user's scope answer 404, never 403, so their existence is not disclosed.
+This module imports no domain app.
 """
 
 from __future__ import annotations
@@ -29,8 +31,6 @@ from dressdb.models import Role, Site, StaffMembership
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
-
-    from enrollment.models import Participant
 
     AnyUser = User | AnonymousUser
 else:
@@ -99,31 +99,6 @@ def site_for_user(user: AnyUser, site_id: int | str, roles: Iterable[str] | None
         raise Http404("No such site.") from None
 
 
-def participants_visible_to(
-    user: AnyUser, roles: Iterable[str] | None = None
-) -> QuerySet[Participant]:
-    from enrollment.models import Participant
-
-    roles = list(roles) if roles is not None else None
-    if not user.is_authenticated or not user.is_active:
-        return Participant.objects.none()
-    if sees_all_sites(user, roles):
-        return Participant.objects.all()
-    return Participant.objects.filter(site_id__in=site_ids_for(user, roles))
-
-
-def participant_for_user(
-    user: AnyUser, pk: int | str, roles: Iterable[str] | None = None
-) -> Participant:
-    """The participant `pk` if the user may see it, else 404."""
-    from enrollment.models import Participant
-
-    try:
-        return participants_visible_to(user, roles).select_related("site").get(pk=int(pk))
-    except (Participant.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such participant.") from None
-
-
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponseBase])
 
 
@@ -144,27 +119,6 @@ def require_role(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
-
-
-def screenings_visible_to(user: AnyUser, roles: Iterable[str] | None = None) -> QuerySet[Any]:
-    """Screening log rows of the user's sites (trial-wide roles: every site)."""
-    from enrollment.models import Screening
-
-    roles = list(roles) if roles is not None else None
-    if not user.is_authenticated or not user.is_active:
-        return Screening.objects.none()
-    if sees_all_sites(user, roles):
-        return Screening.objects.all()
-    return Screening.objects.filter(site_id__in=site_ids_for(user, roles))
-
-
-def screening_for_user(user: AnyUser, pk: int | str, roles: Iterable[str] | None = None) -> Any:
-    from enrollment.models import Screening
-
-    try:
-        return screenings_visible_to(user, roles).select_related("site", "screener").get(pk=int(pk))
-    except (Screening.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such screening.") from None
 
 
 DASHBOARD_ALL_SITES_ROLES = (Role.INVESTIGATOR, Role.STATISTICIAN, Role.ADMIN)

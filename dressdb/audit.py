@@ -4,8 +4,8 @@
   `full_clean()`, demands a reason on any edit after the first save, and stamps the
   history row (django-simple-history) with the user and the reason.
 - `ReasonForChangeMixin` gives a form the matching required field on edits.
-- `participant_audit_trail` reads every clinical history table that carries a
-  `participant` key (or the participant itself) and lists field changes.
+- `history_entries` lists the field changes of the history rows of some records (the
+  per-participant trail, `enrollment.audit.participant_audit_trail`, builds on it).
 - On PostgreSQL, history tables are append-only: `install_history_triggers` puts a
   trigger on each that refuses UPDATE and DELETE. The migration dressdb 0002 installs
   it, and a post_migrate hook keeps it on every history table added later.
@@ -26,8 +26,6 @@ from django.dispatch import receiver
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
-
-    from enrollment.models import Participant
 
 INITIAL_REASON = "Initial entry"
 REASON_FIELD = "reason_for_change"
@@ -87,7 +85,7 @@ class ReasonForChangeMixin(forms.Form):
         return value
 
 
-# --- The per-participant audit trail ---------------------------------------
+# --- Audit trails: field changes read from the history tables --------------
 
 
 @dataclass(frozen=True)
@@ -103,40 +101,20 @@ class AuditEntry:
     reason: str
 
 
-def _clinical_history_models() -> list[tuple[type[models.Model], str]]:
-    """(model, participant lookup) for every model with history and a `participant` key.
-
-    The participant's own history is read by its id; its screening by the
-    participant's screening_id (see participant_audit_trail).
-    """
-    found: list[tuple[type[models.Model], str]] = []
-    for model in apps.get_models():
-        if not hasattr(model, "history") or model.__name__.startswith("Historical"):
-            continue
-        if model._meta.label in ("enrollment.Participant", "enrollment.Screening"):
-            continue
-        if "participant" in {f.name for f in model._meta.concrete_fields}:
-            found.append((model, "participant_id"))
-    return found
-
-
 def _display(value: Any) -> str:
     if value is None or value == "":
         return "-"
     return str(value)
 
 
-def participant_audit_trail(participant: Participant) -> list[AuditEntry]:
-    """Every change to the participant's clinical records, newest first.
+HistorySource = tuple[type[models.Model], str, Any]
 
-    One query per clinical model type, whatever the number of rows.
+
+def history_entries(sources: list[HistorySource]) -> list[AuditEntry]:
+    """The field changes of the history rows matching each (model, lookup, value),
+    newest first. One query per source, whatever the number of rows.
     """
     entries: list[AuditEntry] = []
-    sources: list[tuple[type[models.Model], str, Any]] = [
-        (apps.get_model("enrollment", "Participant"), "id", participant.pk),
-        (apps.get_model("enrollment", "Screening"), "id", participant.screening_id),
-    ]
-    sources += [(m, lookup, participant.pk) for m, lookup in _clinical_history_models()]
     for model, lookup, value in sources:
         if value is None:
             continue

@@ -6,12 +6,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from dressdb.access import participants_visible_to, sites_visible_to, user_roles
+from dressdb.access import sites_visible_to, user_roles
 from dressdb.models import Role
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
+    from enrollment.access import participants_visible_to
+
     roles = user_roles(request.user)
     participants = (
         participants_visible_to(request.user).select_related("site").order_by("-enrolled_at")[:20]

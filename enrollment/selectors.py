@@ -1,4 +1,4 @@
-"""Reads of the enrollment app (site scope through dressdb.access)."""
+"""Reads of the enrollment app (site scope through dressdb.access and enrollment.access)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ import django_filters
 from django import forms
 from django.db.models import Count, QuerySet
 
-from dressdb.access import screenings_visible_to, sites_visible_to
+from dressdb.access import sites_visible_to
+from enrollment.access import screenings_visible_to
 from enrollment.egfr import Sex, creatinine_mg_dl_from_umol_l, egfr_ckd_epi_2021, round_egfr
 from enrollment.models import Screening
 from enrollment.regiscar import (

@@ -13,17 +13,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from dressdb.access import (
-    participant_for_user,
-    participants_visible_to,
-    require_role,
-    screening_for_user,
-    site_ids_for,
-    sites_visible_to,
-)
-from dressdb.audit import participant_audit_trail
+from dressdb.access import require_role, site_ids_for, sites_visible_to
 from dressdb.models import Role
 from enrollment import selectors, services
+from enrollment.access import (
+    participant_for_user,
+    participants_visible_to,
+    screening_for_user,
+)
+from enrollment.audit import participant_audit_trail
 from enrollment.forms import (
     EnrolForm,
     NotConsentedForm,

@@ -16,8 +16,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dressdb.access import has_role, participant_for_user
+from dressdb.access import has_role
 from dressdb.models import Role
+from enrollment.access import participant_for_user
 from outcomes import selectors, services
 from outcomes.models import ENDPOINTS_BY_VISIT, HospitalCourse, Visit
 

@@ -1,4 +1,4 @@
-"""Reads of the outcomes app (participant scope through dressdb.access)."""
+"""Reads of the outcomes app (participant scope through enrollment.access)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils import timezone
 
-from dressdb.access import has_role, participants_visible_to
+from dressdb.access import has_role
 from dressdb.models import Role
+from enrollment.access import participants_visible_to
 from enrollment.models import Participant
 from outcomes import schedule
 from outcomes.models import HospitalCourse, Reminder, Visit

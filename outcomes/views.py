@@ -7,8 +7,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from dressdb.access import participant_for_user, require_role
+from dressdb.access import require_role
 from dressdb.models import Role
+from enrollment.access import participant_for_user
 from outcomes import selectors, services
 from outcomes.forms import HospitalCourseForm, MissedForm, UnlockForm, VisitForm
 from outcomes.models import HospitalCourse, Visit

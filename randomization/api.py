@@ -10,8 +10,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dressdb.access import has_role, participant_for_user
+from dressdb.access import has_role
 from dressdb.models import Role
+from enrollment.access import participant_for_user
 from randomization import services
 
 RANDOMIZATION = inline_serializer(

@@ -11,10 +11,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from dressdb.access import has_role, participants_visible_to
+from dressdb.access import has_role
 from dressdb.models import Role
+from enrollment.access import participants_visible_to
 from enrollment.models import Participant
-from randomization.models import Allocation, AllocationList, ListKind, Stratum
+from randomization.blocks import ListKind
+from randomization.models import Allocation, AllocationList, Stratum
 
 LIST_ROLES = (Role.STATISTICIAN, Role.ADMIN)
 

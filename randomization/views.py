@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from dressdb.access import participant_for_user, require_role
+from dressdb.access import require_role
 from dressdb.models import Role, SecurityEvent
 from dressdb.security_log import log_event
+from enrollment.access import participant_for_user
 from randomization import selectors, services
 from randomization.forms import AppendForm, GenerateForm, UploadForm
 from randomization.models import Allocation, AllocationList, AllocationSlot

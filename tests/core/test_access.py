@@ -1,11 +1,12 @@
-"""Site scope through dressdb.access: one condition per rule, each tested."""
+"""Site scope (dressdb.access, enrollment.access): one condition per rule, each tested."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 
-from dressdb import access
+from dressdb import access as core_access
 from dressdb.models import Role
+from enrollment import access
 from tests.factories import MembershipFactory, ParticipantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,10 +96,10 @@ def test_anonymous_is_sent_to_login(client, participant_a):
 
 
 def test_memberships_read_once_per_request(coordinator_a, participant_a, django_assert_num_queries):
-    access.user_roles(coordinator_a)
+    core_access.user_roles(coordinator_a)
     with django_assert_num_queries(0):
-        access.user_roles(coordinator_a)
-        access.site_ids_for(coordinator_a)
+        core_access.user_roles(coordinator_a)
+        core_access.site_ids_for(coordinator_a)
 
 
 def test_participant_list_query_count_is_constant(

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from dressdb.audit import participant_audit_trail, require_reason, save_clinical
+from dressdb.audit import require_reason, save_clinical
 from enrollment import services
+from enrollment.audit import participant_audit_trail
 from enrollment.models import Participant
 from tests.factories import ParticipantFactory
 
