@@ -20,6 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dosing.protocol import Improvement, LabsTrend
+
 UPPER_NORMAL: Mapping[str, Decimal] = {
     "alt": Decimal("40"),
     "ast": Decimal("40"),
@@ -32,8 +34,8 @@ RISE_THRESHOLD = Decimal("0.10")
 
 @dataclass(frozen=True)
 class Suggestion:
-    improvement: str | None
-    labs_trend: str | None
+    improvement: Improvement | None
+    labs_trend: LabsTrend | None
     per_marker: Mapping[str, Decimal]  # improvement as a fraction, by marker
 
 
@@ -50,17 +52,17 @@ def suggest(
             continue
         per_marker[name] = (base - now) / (base - uln)
         within_normal.append(now <= uln)
-    improvement: str | None = None
+    improvement: Improvement | None = None
     if per_marker:
         values = list(per_marker.values())
         if all(within_normal):
-            improvement = "complete"
+            improvement = Improvement.COMPLETE
         elif all(v > Decimal("0.25") for v in values):
-            improvement = "gt25"
+            improvement = Improvement.GT25
         elif all(v <= 0 for v in values):
-            improvement = "none"
+            improvement = Improvement.NONE
         else:
-            improvement = "le25"
+            improvement = Improvement.LE25
     reference = previous or baseline
     changes = []
     for name in UPPER_NORMAL:
@@ -68,12 +70,12 @@ def suggest(
         if now is None or before is None or before == 0:
             continue
         changes.append((now - before) / before)
-    trend: str | None = None
+    trend: LabsTrend | None = None
     if changes:
         if any(c > RISE_THRESHOLD for c in changes):
-            trend = "up"
+            trend = LabsTrend.UP
         elif all(c < 0 for c in changes):
-            trend = "down"
+            trend = LabsTrend.DOWN
         else:
-            trend = "flat"
+            trend = LabsTrend.FLAT
     return Suggestion(improvement, trend, per_marker)

@@ -1,4 +1,4 @@
-"""The engine's settings from Django settings (the [reading] values of PROTOCOL.md)."""
+"""The dosing engine's config from Django settings (the [reading] values of PROTOCOL.md)."""
 
 from __future__ import annotations
 

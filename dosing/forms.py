@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from dosing.models import IMPROVEMENT_CHOICES, TREND_CHOICES
+from dosing.models import ARM_CHOICES, IMPROVEMENT_CHOICES, TREND_CHOICES
+from dosing.protocol import Arm, Decision, PreviewInput, ProtocolError
+from dosing.protocol_contract import parse_decision
 
 LAB_FIELDS = ("alt", "ast", "bilirubin", "creatinine", "eosinophils")
 LAB_LABELS = {
@@ -105,9 +109,7 @@ class OrderSheetForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    arm = forms.ChoiceField(
-        choices=[("cyclosporine", "Cyclosporine"), ("steroids", "Corticosteroids")]
-    )
+    arm = forms.ChoiceField(choices=ARM_CHOICES)
     weight_kg = forms.DecimalField(
         min_value=25, max_value=350, decimal_places=1, max_digits=5, initial=70
     )
@@ -121,6 +123,8 @@ class PreviewForm(forms.Form):
     )
     relapse_day = forms.IntegerField(required=False, min_value=1, max_value=400)
 
+    preview_input: PreviewInput | None = None
+
     def decision_list(self) -> list[dict[str, str]]:
         items = []
         for i, line in enumerate((self.cleaned_data.get("decisions") or "").splitlines()):
@@ -133,3 +137,27 @@ class PreviewForm(forms.Form):
                 )
             items.append({"improvement": parts[0], "labs_trend": parts[1]})
         return items
+
+    def clean(self) -> dict[str, Any]:
+        """The typed input of the engine (`self.preview_input`), built once here."""
+        cleaned = super().clean() or {}
+        if self.errors:
+            return cleaned
+        try:
+            decisions: list[Decision] = [
+                parse_decision(item, i) for i, item in enumerate(self.decision_list())
+            ]
+        except (ProtocolError, forms.ValidationError) as exc:
+            # The message as the page has always shown it (str() of the exception).
+            self.add_error("decisions", str(exc))
+            return cleaned
+        self.preview_input = PreviewInput(
+            arm=Arm(cleaned["arm"]),
+            weight_kg=cleaned["weight_kg"],
+            renal_impairment=cleaned["renal_impairment"],
+            npo=cleaned["npo"],
+            start_date=cleaned["start_date"],
+            decisions=tuple(decisions),
+            relapse_day=cleaned["relapse_day"],
+        )
+        return cleaned

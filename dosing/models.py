@@ -12,26 +12,28 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-ARM_CHOICES = [("cyclosporine", "Cyclosporine"), ("steroids", "Corticosteroids")]
-DRUG_CHOICES = [
-    ("cyclosporine", "Cyclosporine"),
-    ("methylprednisolone", "Methylprednisolone"),
-    ("prednisone", "Prednisone"),
-]
-ROUTE_CHOICES = [("PO", "PO (oral)"), ("IV", "IV")]
-IMPROVEMENT_CHOICES = [
-    ("complete", "Complete or near-complete resolution of organ involvement"),
-    ("gt25", "> 25% improvement in every involved organ"),
-    ("le25", "0-25% improvement in at least one involved organ"),
-    ("none", "No improvement, or worse"),
-]
-TREND_CHOICES = [("down", "Down-trending"), ("flat", "Flat"), ("up", "Up-trending")]
-STATE_CHOICES = [
-    ("awaiting_decision", "Awaiting decision"),
-    ("monitoring", "Monitoring for relapse"),
-    ("completed", "Completed"),
-    ("off_protocol", "Off protocol"),
-]
+from dosing.protocol import (
+    ARM_LABELS,
+    DRUG_LABELS,
+    IMPROVEMENT_LABELS,
+    LABS_TREND_LABELS,
+    ROUTE_LABELS,
+    STATE_LABELS,
+    Arm,
+    Drug,
+    Improvement,
+    LabsTrend,
+    Route,
+    State,
+)
+from dressdb.choices import choices
+
+ARM_CHOICES = choices(Arm, ARM_LABELS)
+DRUG_CHOICES = choices(Drug, DRUG_LABELS)
+ROUTE_CHOICES = choices(Route, ROUTE_LABELS)
+IMPROVEMENT_CHOICES = choices(Improvement, IMPROVEMENT_LABELS)
+TREND_CHOICES = choices(LabsTrend, LABS_TREND_LABELS)
+STATE_CHOICES = choices(State, STATE_LABELS)
 
 
 class Regimen(models.Model):

@@ -42,12 +42,10 @@ Readings where PROTOCOL.md leaves room (each documented where it is applied):
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
 
 
 class Arm(StrEnum):
@@ -106,10 +104,41 @@ class EventType(StrEnum):
 
 
 class Outcome(StrEnum):
-    """What a decision leads to, besides a next block."""
+    """What a decision leads to, besides a next block (OFF_PROTOCOL: a second switch)."""
 
     STOP = "STOP"
     SWITCH = "SWITCH"
+    OFF_PROTOCOL = "OFF_PROTOCOL"
+
+
+# Human labels, for model and form choices (stored values are the enum values).
+ARM_LABELS: Mapping[Arm, str] = {
+    Arm.CYCLOSPORINE: "Cyclosporine",
+    Arm.STEROIDS: "Corticosteroids",
+}
+DRUG_LABELS: Mapping[Drug, str] = {
+    Drug.CYCLOSPORINE: "Cyclosporine",
+    Drug.METHYLPREDNISOLONE: "Methylprednisolone",
+    Drug.PREDNISONE: "Prednisone",
+}
+ROUTE_LABELS: Mapping[Route, str] = {Route.PO: "PO (oral)", Route.IV: "IV"}
+IMPROVEMENT_LABELS: Mapping[Improvement, str] = {
+    Improvement.COMPLETE: "Complete or near-complete resolution of organ involvement",
+    Improvement.GT25: "> 25% improvement in every involved organ",
+    Improvement.LE25: "0-25% improvement in at least one involved organ",
+    Improvement.NONE: "No improvement, or worse",
+}
+LABS_TREND_LABELS: Mapping[LabsTrend, str] = {
+    LabsTrend.DOWN: "Down-trending",
+    LabsTrend.FLAT: "Flat",
+    LabsTrend.UP: "Up-trending",
+}
+STATE_LABELS: Mapping[State, str] = {
+    State.AWAITING_DECISION: "Awaiting decision",
+    State.MONITORING: "Monitoring for relapse",
+    State.COMPLETED: "Completed",
+    State.OFF_PROTOCOL: "Off protocol",
+}
 
 
 @dataclass(frozen=True)
@@ -168,7 +197,7 @@ class DecisionPoint:
     day: int
     block: Block
     decision: Decision
-    result: str  # the next Block's name, "STOP" or "SWITCH" / "OFF_PROTOCOL"
+    result: str  # the next Block's name, or Outcome.STOP / SWITCH / OFF_PROTOCOL
 
 
 @dataclass(frozen=True)
@@ -463,18 +492,18 @@ def plan_regimen(
         result = rule(decision)
         if result is Outcome.STOP:
             events.append(Event(last_day, EventType.STOP))
-            points.append(DecisionPoint(last_day, block, decision, "STOP"))
+            points.append(DecisionPoint(last_day, block, decision, str(Outcome.STOP)))
             block, day = Block.MONITORING, last_day + 1
         elif result is Outcome.SWITCH:
             if switched:
                 events.append(Event(last_day, EventType.OFF_PROTOCOL))
-                points.append(DecisionPoint(last_day, block, decision, "OFF_PROTOCOL"))
+                points.append(DecisionPoint(last_day, block, decision, str(Outcome.OFF_PROTOCOL)))
                 state, current_block = State.OFF_PROTOCOL, None
                 break
             switched = True
             current_arm = other_arm(current_arm)
             events.append(Event(last_day, EventType.SWITCH, to_arm=current_arm))
-            points.append(DecisionPoint(last_day, block, decision, "SWITCH"))
+            points.append(DecisionPoint(last_day, block, decision, str(Outcome.SWITCH)))
             block, day = FIRST_BLOCK[current_arm], last_day + 1
         else:
             assert isinstance(result, Block)  # noqa: S101  (rules return a Block or Outcome)
@@ -496,47 +525,16 @@ def plan_regimen(
     )
 
 
-# --- JSON in and out (CONTRACTS.md `protocol_preview`) ---------------------------
-
-
-def _json_number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
-def order_to_json(order: Order) -> dict[str, Any]:
-    return {
-        "day": order.day,
-        "date": order.date.isoformat() if order.date is not None else None,
-        "drug": str(order.drug),
-        "route": str(order.route),
-        "dose_mg": _json_number(order.dose_mg),
-        "calculated_dose_mg": float(order.calculated_dose_mg.quantize(Decimal("0.01"))),
-        "times_per_day": order.times_per_day,
-        "daily_dose_mg": _json_number(order.daily_dose_mg),
-        "block": str(order.block),
-        "pharmacist_to_verify": order.pharmacist_to_verify,
-    }
-
-
-def regimen_to_json(regimen: Regimen) -> dict[str, Any]:
-    events = []
-    for e in regimen.events:
-        item: dict[str, Any] = {"day": e.day, "type": str(e.type)}
-        if e.to_arm is not None:
-            item["to_arm"] = str(e.to_arm)
-        events.append(item)
-    return {
-        "orders": [order_to_json(o) for o in regimen.orders],
-        "events": events,
-        "state": str(regimen.state),
-        "current_arm": str(regimen.current_arm),
-        "next_decision_day": regimen.next_decision_day,
-        "current_block": str(regimen.current_block) if regimen.current_block else None,
-    }
+# --- A whole preview (the input of `protocol_preview` and the preview page) --------
 
 
 @dataclass(frozen=True)
 class PreviewInput:
+    """A hypothetical patient and the decisions so far: everything `plan_regimen` needs.
+
+    Built by dosing/protocol_contract.py from the JSON document, or by the preview form.
+    """
+
     arm: Arm
     weight_kg: Decimal
     renal_impairment: bool
@@ -546,86 +544,8 @@ class PreviewInput:
     relapse_day: int | None
 
 
-def _choice(value: Any, field_name: str, enum: type[StrEnum]) -> Any:
-    allowed = [str(m) for m in enum]
-    if not isinstance(value, str) or value not in allowed:
-        raise ProtocolError(field_name, "must be one of " + ", ".join(allowed))
-    return enum(value)
-
-
-def _boolean(data: Mapping[str, Any], key: str) -> bool:
-    if key not in data:
-        raise ProtocolError(key, "is required")
-    if not isinstance(data[key], bool):
-        raise ProtocolError(key, "must be true or false")
-    return bool(data[key])
-
-
-def parse_preview_input(data: object) -> PreviewInput:
-    if not isinstance(data, Mapping):
-        raise ProtocolError("input", "must be a JSON object")
-    for key in ("arm", "weight_kg", "renal_impairment", "npo", "decisions"):
-        if key not in data:
-            raise ProtocolError(key, "is required")
-    arm = _choice(data["arm"], "arm", Arm)
-    raw_weight = data["weight_kg"]
-    if isinstance(raw_weight, bool) or not isinstance(raw_weight, int | float | str):
-        raise ProtocolError("weight_kg", "must be a number")
-    if isinstance(raw_weight, float) and not math.isfinite(raw_weight):
-        raise ProtocolError("weight_kg", "must be a finite number")
-    try:
-        weight = Decimal(str(raw_weight))
-    except InvalidOperation:
-        raise ProtocolError("weight_kg", "must be a number") from None
-    if not weight.is_finite() or weight < 25 or weight > 350:
-        raise ProtocolError("weight_kg", "must be between 25 and 350 kg")
-    renal = _boolean(data, "renal_impairment")
-    npo = _boolean(data, "npo")
-    start_date = None
-    raw_date = data.get("start_date")
-    if raw_date is not None:
-        if not isinstance(raw_date, str):
-            raise ProtocolError("start_date", "must be an ISO date (YYYY-MM-DD)")
-        try:
-            start_date = dt.date.fromisoformat(raw_date)
-        except ValueError:
-            raise ProtocolError("start_date", "must be an ISO date (YYYY-MM-DD)") from None
-    raw_decisions = data["decisions"]
-    if not isinstance(raw_decisions, list):
-        raise ProtocolError("decisions", "must be a list")
-    decisions = []
-    for i, raw in enumerate(raw_decisions):
-        if not isinstance(raw, Mapping):
-            raise ProtocolError(f"decisions[{i}]", "must be an object")
-        for key in ("improvement", "labs_trend"):
-            if key not in raw:
-                raise ProtocolError(f"decisions[{i}].{key}", "is required")
-        decisions.append(
-            Decision(
-                _choice(raw["improvement"], f"decisions[{i}].improvement", Improvement),
-                _choice(raw["labs_trend"], f"decisions[{i}].labs_trend", LabsTrend),
-            )
-        )
-    relapse_day = data.get("relapse_day")
-    if relapse_day is not None and (
-        isinstance(relapse_day, bool) or not isinstance(relapse_day, int) or relapse_day < 1
-    ):
-        raise ProtocolError("relapse_day", "must be a whole study day >= 1, or null")
-    return PreviewInput(
-        arm=arm,
-        weight_kg=weight,
-        renal_impairment=renal,
-        npo=npo,
-        start_date=start_date,
-        decisions=tuple(decisions),
-        relapse_day=relapse_day,
-    )
-
-
-def preview(data: object, settings: DosingSettings | None = None) -> dict[str, Any]:
-    """The whole `protocol_preview` command: parse, plan, serialise."""
-    spec = parse_preview_input(data)
-    regimen = plan_regimen(
+def plan_preview(spec: PreviewInput, settings: DosingSettings | None = None) -> Regimen:
+    return plan_regimen(
         arm=spec.arm,
         weight_kg=spec.weight_kg,
         renal_impairment=spec.renal_impairment,
@@ -635,4 +555,3 @@ def preview(data: object, settings: DosingSettings | None = None) -> dict[str, A
         start_date=spec.start_date,
         settings=settings,
     )
-    return regimen_to_json(regimen)

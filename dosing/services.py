@@ -20,8 +20,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dosing import protocol
+from dosing.config import dosing_settings
 from dosing.models import Assessment, Order, Regimen, RegimenEvent
-from dosing.settings import dosing_settings
 from dressdb.audit import require_reason, save_clinical
 from enrollment.models import Participant
 
@@ -145,7 +145,7 @@ def regimen_start(*, participant: Participant, arm: str, day1: dt.date, user: An
         participant=participant,
         randomized_arm=arm,
         day1=day1,
-        state="awaiting_decision",
+        state=protocol.State.AWAITING_DECISION,
         current_arm=arm,
     )
     save_clinical(regimen, user=user, reason="Regimen started at randomization")
@@ -154,9 +154,15 @@ def regimen_start(*, participant: Participant, arm: str, day1: dt.date, user: An
 
 
 def _alert(participant: Participant, kind: str, message: str) -> None:
-    from dosing.reminders import regimen_alert
+    from outcomes.services import alert_raise
 
-    regimen_alert(participant, kind, message)
+    alert_raise(
+        site=participant.site,
+        participant=participant,
+        kind=kind,
+        message=message,
+        roles=("investigator",),
+    )
 
 
 @transaction.atomic
@@ -185,7 +191,7 @@ def assessment_sign(
     if regimen is None:
         raise ValidationError({"improvement": "This participant has no regimen (not randomized)."})
     if (
-        regimen.state != "awaiting_decision"
+        regimen.state != protocol.State.AWAITING_DECISION
         or regimen.next_decision_date is None
         or regimen.next_decision_day is None
     ):
@@ -225,17 +231,17 @@ def assessment_sign(
     point = plan.decision_points[number - 1]
     assessment.result = point.result
     save_clinical(assessment, user=user, reason="Decision result recorded")
-    from dosing.reminders import decision_reminders_close
+    from outcomes.services import reminders_close
 
-    decision_reminders_close(locked)
-    if point.result == "SWITCH":
+    reminders_close(participant=locked, kind="decision_due")
+    if point.result == protocol.Outcome.SWITCH:
         _alert(
             locked,
             "switch",
             f"{locked.study_id} switched to {plan.current_arm} after "
             f"day {point.day} ({point.block}).",
         )
-    elif point.result == "OFF_PROTOCOL":
+    elif point.result == protocol.Outcome.OFF_PROTOCOL:
         _alert(
             locked,
             "off_protocol",
@@ -253,7 +259,7 @@ def relapse_record(
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     regimen = Regimen.objects.select_for_update().get(participant=locked)
     final_reason = require_reason(regimen, reason)
-    if regimen.state != "monitoring":
+    if regimen.state != protocol.State.MONITORING:
         raise ValidationError({"relapse_on": "A relapse is recorded only while monitoring."})
     if relapse_on > site_today(locked):
         raise ValidationError({"relapse_on": "The relapse date cannot be in the future."})

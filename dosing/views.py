@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from dosing import assessment_rules, protocol, selectors, services
+from dosing.config import dosing_settings
 from dosing.forms import (
     AssessmentForm,
     NpoForm,
@@ -22,7 +23,6 @@ from dosing.forms import (
 )
 from dosing.models import Assessment, Regimen
 from dosing.protocol_contract import regimen_to_json
-from dosing.config import dosing_settings
 from dressdb.access import require_role
 from dressdb.models import Role
 from enrollment.access import participant_for_user

@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "csp",
     "dressdb",
-    "notifications",
     "enrollment",
     "randomization",
     "dosing",

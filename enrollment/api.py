@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from dressdb.access import has_role, sites_visible_to
 from dressdb.models import Role
 from enrollment import services
+from enrollment.screening_contract import InputError, parse_screening_input
 
 SCREENING_OUTPUT = inline_serializer(
     "ScreeningResult",
@@ -82,10 +83,14 @@ def screening_create(request: Request) -> Response:
             )
     document = {k: v for k, v in data.items() if k not in {"site", "initials", "screened_on"}}
     try:
+        answers = parse_screening_input(document)
+    except InputError as exc:
+        return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
         screening = services.screening_record(
             site=site,
             user=request.user,
-            document=document,
+            answers=answers,
             initials=str(data.get("initials") or ""),
             screened_on=screened_on,
         )

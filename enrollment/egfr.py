@@ -7,6 +7,7 @@ Check values (PROTOCOL.md): Scr 1.0, 50 y, F -> 68.6; M -> 91.7; Scr 2.5, 70 y, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
@@ -19,8 +20,25 @@ class Sex(StrEnum):
     MALE = "male"
 
 
+class CreatinineUnit(StrEnum):
+    MG_DL = "mg_dl"
+    UMOL_L = "umol_l"
+
+
+SEX_LABELS: Mapping[Sex, str] = {Sex.FEMALE: "Female", Sex.MALE: "Male"}
+CREATININE_UNIT_LABELS: Mapping[CreatinineUnit, str] = {
+    CreatinineUnit.MG_DL: "mg/dL",
+    CreatinineUnit.UMOL_L: "µmol/L",
+}
+
+
 def creatinine_mg_dl_from_umol_l(umol_l: Decimal) -> Decimal:
     return umol_l / UMOL_PER_MG
+
+
+def creatinine_mg_dl(value: Decimal, unit: CreatinineUnit) -> Decimal:
+    """A creatinine as entered, in mg/dL (the unit of the equation)."""
+    return value if unit is CreatinineUnit.MG_DL else creatinine_mg_dl_from_umol_l(value)
 
 
 def egfr_ckd_epi_2021(*, creatinine_mg_dl: Decimal, age: int, sex: Sex) -> float:

@@ -8,26 +8,21 @@ from django import forms
 from django.utils import timezone
 
 from dressdb.audit import ReasonForChangeMixin
+from dressdb.choices import choices
 from dressdb.models import Site
-from enrollment.eligibility import EXCLUSION_FIELDS, InputError, parse_screening_input
-from enrollment.models import Participant, Screening, Sex
-from enrollment.regiscar import Organ
+from enrollment.egfr import CreatinineUnit, Sex
+from enrollment.eligibility import EXCLUSION_FIELDS, ScreeningInput
+from enrollment.models import CREATININE_UNIT_CHOICES, SEX_CHOICES, YES_NO_UNKNOWN, Participant
+from enrollment.regiscar import ORGAN_LABELS, Organ, RegiscarAnswers, YesNoUnknown
+from enrollment.screening_contract import InputError, check_screening_input, parse_organs
 from enrollment.services import RASH_FEATURES, rash_suggestive
 
-YNU = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+YNU = YES_NO_UNKNOWN
 YES_NO = [("no", "No"), ("yes", "Yes")]
-ORGAN_LABELS = {
-    "liver": "Liver",
-    "kidney": "Kidney",
-    "lung": "Lung",
-    "heart_muscle": "Muscle / heart",
-    "pancreas": "Pancreas",
-    "other": "Other organ",
-}
 # Plausible creatinine by unit: 0.1-20 mg/dL = 8.8-1768 µmol/L.
 CREATININE_RANGE = {
-    "mg_dl": (Decimal("0.1"), Decimal("20")),
-    "umol_l": (Decimal("8.8"), Decimal("1768")),
+    CreatinineUnit.MG_DL: (Decimal("0.1"), Decimal("20")),
+    CreatinineUnit.UMOL_L: (Decimal("8.8"), Decimal("1768")),
 }
 
 REGISCAR_ITEMS = (
@@ -51,7 +46,7 @@ class ScreeningForm(forms.Form):
     initials = forms.CharField(max_length=4, help_text="2-4 letters. No names or record numbers.")
     screened_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     age = forms.IntegerField(label="Age (years)", min_value=0, max_value=120)
-    sex = forms.ChoiceField(choices=Sex.choices, widget=forms.RadioSelect)
+    sex = forms.ChoiceField(choices=SEX_CHOICES, widget=forms.RadioSelect)
     weight_kg = forms.DecimalField(
         label="Weight (kg)", min_value=25, max_value=350, decimal_places=1, max_digits=5
     )
@@ -59,7 +54,7 @@ class ScreeningForm(forms.Form):
         label="Serum creatinine", min_value=0, max_digits=7, decimal_places=2
     )
     creatinine_unit = forms.ChoiceField(
-        choices=Screening.CreatinineUnit.choices, widget=forms.RadioSelect, initial="mg_dl"
+        choices=CREATININE_UNIT_CHOICES, widget=forms.RadioSelect, initial=CreatinineUnit.MG_DL
     )
     on_dialysis = forms.ChoiceField(label="On dialysis", choices=YES_NO, widget=forms.RadioSelect)
     fever = _ynu("Fever >= 38.5 °C")
@@ -98,7 +93,7 @@ class ScreeningForm(forms.Form):
     organs_involved = forms.MultipleChoiceField(
         label="Internal organ involvement",
         required=False,
-        choices=[(o.value, ORGAN_LABELS[o.value]) for o in Organ],
+        choices=choices(Organ, ORGAN_LABELS),
         widget=forms.CheckboxSelectMultiple,
     )
     resolution_15_days = _ynu("Resolution >= 15 days")
@@ -128,6 +123,8 @@ class ScreeningForm(forms.Form):
         label="Documented allergy to cyclosporine", choices=YES_NO, widget=forms.RadioSelect
     )
 
+    answers: ScreeningInput | None = None  # set by clean() when every answer is valid
+
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites  # type: ignore[attr-defined]
@@ -156,13 +153,13 @@ class ScreeningForm(forms.Form):
         if unit in CREATININE_RANGE and creatinine is not None:
             low, high = CREATININE_RANGE[unit]
             if not low <= creatinine <= high:
-                label = dict(Screening.CreatinineUnit.choices)[unit]
+                label = dict(CREATININE_UNIT_CHOICES)[unit]
                 self.add_error(
                     "creatinine", f"Creatinine must be between {low} and {high} {label}."
                 )
         if not self.errors:
             try:
-                parse_screening_input(self.document())
+                self.answers = self._answers()
             except InputError as exc:
                 self.add_error(form_field_for(exc.field), exc.message)
         return cleaned
@@ -170,41 +167,41 @@ class ScreeningForm(forms.Form):
     def rash_features(self) -> dict[str, str]:
         return {name: self.cleaned_data[name] for name in RASH_FEATURES}
 
-    def document(self) -> dict[str, Any]:
-        """The CONTRACTS.md `eligibility_check` document for these answers."""
+    def _answers(self) -> ScreeningInput:
+        """The typed screening answers (the core's ScreeningInput), from cleaned_data.
+
+        Checked against the CONTRACTS.md document's plausible ranges, so the form and
+        the JSON document accept and refuse the same answers, with the same messages.
+        """
         c = self.cleaned_data
-        creatinine_key = (
-            "creatinine_mg_dl" if c["creatinine_unit"] == "mg_dl" else "creatinine_umol_l"
+        regiscar = RegiscarAnswers(
+            fever=YesNoUnknown(c["fever"]),
+            lymph_nodes=YesNoUnknown(c["lymph_nodes"]),
+            atypical_lymphocytes=YesNoUnknown(c["atypical_lymphocytes"]),
+            eosinophil_count=c.get("eosinophil_count"),
+            eosinophil_percent=c.get("eosinophil_percent"),
+            leukocyte_count=c.get("leukocyte_count"),
+            rash_extent_over_50=YesNoUnknown(c["rash_extent_over_50"]),
+            rash_suggestive=YesNoUnknown(rash_suggestive(self.rash_features())),
+            biopsy=YesNoUnknown(c["biopsy"]),
+            organs_involved=frozenset(Organ(o) for o in c.get("organs_involved") or []),
+            resolution_15_days=YesNoUnknown(c["resolution_15_days"]),
+            other_causes_negative_tests=c["other_causes_negative_tests"],
+            other_causes_positive_tests=c["other_causes_positive_tests"],
         )
-
-        def number(value: Decimal | None) -> str | None:
-            return None if value is None else str(value)
-
-        return {
-            "age": c["age"],
-            "sex": c["sex"],
-            "weight_kg": str(c["weight_kg"]),
-            creatinine_key: str(c["creatinine"]),
-            "on_dialysis": c["on_dialysis"] == "yes",
-            "regiscar": {
-                "fever": c["fever"],
-                "lymph_nodes": c["lymph_nodes"],
-                "atypical_lymphocytes": c["atypical_lymphocytes"],
-                "eosinophil_count": number(c.get("eosinophil_count")),
-                "eosinophil_percent": number(c.get("eosinophil_percent")),
-                "leukocyte_count": number(c.get("leukocyte_count")),
-                "rash_extent_over_50": c["rash_extent_over_50"],
-                "rash_suggestive": rash_suggestive(self.rash_features()),
-                "biopsy": c["biopsy"],
-                "organs_involved": list(c.get("organs_involved") or []),
-                "resolution_15_days": c["resolution_15_days"],
-                "other_causes": {
-                    "negative_tests": c["other_causes_negative_tests"],
-                    "positive_tests": c["other_causes_positive_tests"],
-                },
-            },
-            "exclusions": {name: c[name] == "yes" for name in EXCLUSION_FIELDS},
-        }
+        answers = ScreeningInput(
+            age=c["age"],
+            sex=Sex(c["sex"]),
+            weight_kg=c["weight_kg"],
+            creatinine=c["creatinine"],
+            creatinine_unit=CreatinineUnit(c["creatinine_unit"]),
+            on_dialysis=c["on_dialysis"] == "yes",
+            regiscar=regiscar,
+            exclusions={name: c[name] == "yes" for name in EXCLUSION_FIELDS},
+        )
+        check_screening_input(answers)
+        parse_organs(list(c.get("organs_involved") or []))  # each organ once
+        return answers
 
 
 def form_field_for(contract_field: str) -> str | None:

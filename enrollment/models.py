@@ -7,15 +7,14 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from dressdb.choices import choices
 from dressdb.models import Site
+from enrollment.egfr import CREATININE_UNIT_LABELS, SEX_LABELS, CreatinineUnit, Sex
+from enrollment.regiscar import YES_NO_UNKNOWN_LABELS, YesNoUnknown
 
-
-class Sex(models.TextChoices):
-    FEMALE = "female", "Female"
-    MALE = "male", "Male"
-
-
-YES_NO_UNKNOWN = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+SEX_CHOICES = choices(Sex, SEX_LABELS)
+CREATININE_UNIT_CHOICES = choices(CreatinineUnit, CREATININE_UNIT_LABELS)
+YES_NO_UNKNOWN = choices(YesNoUnknown, YES_NO_UNKNOWN_LABELS)
 
 
 class Screening(models.Model):
@@ -30,10 +29,6 @@ class Screening(models.Model):
         NOT_CONSENTED = "eligible_not_consented", "Eligible, not consented"
         ENROLLED = "enrolled", "Enrolled"
 
-    class CreatinineUnit(models.TextChoices):
-        MG_DL = "mg_dl", "mg/dL"
-        UMOL_L = "umol_l", "µmol/L"
-
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="screenings")
     screening_number = models.PositiveIntegerField()
     screened_on = models.DateField()
@@ -44,7 +39,7 @@ class Screening(models.Model):
         max_length=4, blank=True, help_text="2-4 letters; no other identifier."
     )
     age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(120)])
-    sex = models.CharField(max_length=6, choices=Sex.choices)
+    sex = models.CharField(max_length=6, choices=SEX_CHOICES)
     weight_kg = models.DecimalField(
         "weight (kg)",
         max_digits=5,
@@ -52,7 +47,7 @@ class Screening(models.Model):
         validators=[MinValueValidator(Decimal("25")), MaxValueValidator(Decimal("350"))],
     )
     creatinine = models.DecimalField(max_digits=7, decimal_places=2)
-    creatinine_unit = models.CharField(max_length=6, choices=CreatinineUnit.choices)
+    creatinine_unit = models.CharField(max_length=6, choices=CREATININE_UNIT_CHOICES)
     on_dialysis = models.BooleanField(default=False)
     # RegiSCAR items
     fever = models.CharField("fever >= 38.5 °C", max_length=7, choices=YES_NO_UNKNOWN)
@@ -172,7 +167,7 @@ class Participant(models.Model):
     age = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(18), MaxValueValidator(120)]
     )
-    sex = models.CharField(max_length=6, choices=Sex.choices)
+    sex = models.CharField(max_length=6, choices=SEX_CHOICES)
     weight_kg = models.DecimalField(
         "baseline weight (kg)",
         max_digits=5,

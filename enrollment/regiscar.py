@@ -23,6 +23,7 @@ Range -4..9. Category: < 2 no_case; 2-3 possible; 4-5 probable; >= 6 definite.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -51,6 +52,21 @@ class Category(StrEnum):
     POSSIBLE = "possible"
     PROBABLE = "probable"
     DEFINITE = "definite"
+
+
+YES_NO_UNKNOWN_LABELS: Mapping[YesNoUnknown, str] = {
+    YesNoUnknown.YES: "Yes",
+    YesNoUnknown.NO: "No",
+    YesNoUnknown.UNKNOWN: "Unknown",
+}
+ORGAN_LABELS: Mapping[Organ, str] = {
+    Organ.LIVER: "Liver",
+    Organ.KIDNEY: "Kidney",
+    Organ.LUNG: "Lung",
+    Organ.HEART_MUSCLE: "Muscle / heart",
+    Organ.PANCREAS: "Pancreas",
+    Organ.OTHER: "Other organ",
+}
 
 
 # Cut-offs (x10^9/L and %), from the table above.

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,16 +17,12 @@ from django.utils import timezone
 
 from dressdb.audit import require_reason, save_clinical
 from dressdb.models import Site
-from enrollment.eligibility import InputError, parse_screening_input
+from enrollment.config import eligibility_settings
+from enrollment.eligibility import ScreeningInput, assess_eligibility
 from enrollment.models import Participant, Screening
 from enrollment.regiscar import YesNoUnknown, rash_suggestive_from_features
-from enrollment.rules import check_document
 
 RASH_FEATURES = ("rash_facial_oedema", "rash_infiltration", "rash_purpura", "rash_scaling")
-
-
-def _input_error(exc: InputError) -> ValidationError:
-    return ValidationError({exc.field: exc.message})
 
 
 def rash_suggestive(features: Mapping[str, str]) -> str:
@@ -41,21 +36,18 @@ def screening_record(
     *,
     site: Site,
     user: Any,
-    document: Mapping[str, Any],
+    answers: ScreeningInput,
     initials: str,
     screened_on: dt.date | None = None,
     rash_features: Mapping[str, str] | None = None,
 ) -> Screening:
-    """Record one screening from the CONTRACTS.md `eligibility_check` document.
+    """Record one screening from its typed answers (the form's, or the API's parsed
+    CONTRACTS.md `eligibility_check` document): the rules run here, nothing is parsed again.
 
     `rash_features` (the four features) are recorded when the form gives them; the
-    document's `rash_suggestive` must then agree with them.
+    answers' `rash_suggestive` must then agree with them.
     """
-    try:
-        parsed = parse_screening_input(document)
-        result = check_document(document)
-    except InputError as exc:
-        raise _input_error(exc) from None
+    result = assess_eligibility(answers, eligibility_settings())
     initials = (initials or "").strip().upper()
     if initials and not (2 <= len(initials) <= 4 and initials.isalpha()):
         raise ValidationError({"initials": "Give 2 to 4 letters (initials only, no name)."})
@@ -66,29 +58,25 @@ def screening_record(
     features = dict(rash_features or {})
     if features:
         derived = rash_suggestive(features)
-        if derived != str(parsed.regiscar.rash_suggestive):
+        if derived != str(answers.regiscar.rash_suggestive):
             raise ValidationError(
                 {"rash_suggestive": f"Does not match the rash features ({derived})."}
             )
     locked_site = Site.objects.select_for_update().get(pk=site.pk)
     last = Screening.objects.filter(site=locked_site).aggregate(n=Max("screening_number"))["n"]
-    if "creatinine_umol_l" in document and document.get("creatinine_umol_l") is not None:
-        creatinine, unit = Decimal(str(document["creatinine_umol_l"])), "umol_l"
-    else:
-        creatinine, unit = Decimal(str(document["creatinine_mg_dl"])), "mg_dl"
-    r = parsed.regiscar
+    r = answers.regiscar
     screening = Screening(
         site=locked_site,
         screening_number=(last or 0) + 1,
         screened_on=screened_on,
         screener=user,
         initials=initials,
-        age=parsed.age,
-        sex=str(parsed.sex),
-        weight_kg=parsed.weight_kg,
-        creatinine=creatinine,
-        creatinine_unit=unit,
-        on_dialysis=parsed.on_dialysis,
+        age=answers.age,
+        sex=str(answers.sex),
+        weight_kg=answers.weight_kg,
+        creatinine=answers.creatinine,
+        creatinine_unit=str(answers.creatinine_unit),
+        on_dialysis=answers.on_dialysis,
         fever=str(r.fever),
         lymph_nodes=str(r.lymph_nodes),
         atypical_lymphocytes=str(r.atypical_lymphocytes),
@@ -111,7 +99,7 @@ def screening_record(
         outcome=(
             Screening.Outcome.ELIGIBLE_PENDING if result.eligible else Screening.Outcome.INELIGIBLE
         ),
-        **{name: parsed.exclusions[name] for name in parsed.exclusions},
+        **{name: answers.exclusions[name] for name in answers.exclusions},
         **{name: features.get(name, "") for name in RASH_FEATURES},
     )
     save_clinical(screening, user=user, reason="Screening recorded")

@@ -22,6 +22,8 @@ from enrollment.access import (
     screening_for_user,
 )
 from enrollment.audit import participant_audit_trail
+from enrollment.config import eligibility_settings
+from enrollment.eligibility import assess_eligibility
 from enrollment.forms import (
     EnrolForm,
     NotConsentedForm,
@@ -31,7 +33,6 @@ from enrollment.forms import (
     form_field_for,
 )
 from enrollment.models import Screening
-from enrollment.rules import check_document
 
 SCREENERS = (Role.COORDINATOR,)
 LOG_READERS = (Role.COORDINATOR, Role.INVESTIGATOR, Role.ADMIN)
@@ -157,12 +158,12 @@ def participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def screening_new(request: HttpRequest) -> HttpResponse:
     sites = sites_visible_to(request.user, roles=SCREENERS)
     form = ScreeningForm(request.POST or None, sites=sites)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and form.answers is not None:
         try:
             screening = services.screening_record(
                 site=form.cleaned_data["site"],
                 user=request.user,
-                document=form.document(),
+                answers=form.answers,
                 initials=form.cleaned_data["initials"],
                 screened_on=form.cleaned_data["screened_on"],
                 rash_features=form.rash_features(),
@@ -190,7 +191,11 @@ def screening_preview(request: HttpRequest) -> HttpResponse:
     """The live panel (htmx): item points so far, eGFR, and the full result when valid."""
     sites = sites_visible_to(request.user, roles=SCREENERS)
     form = ScreeningForm(request.POST, sites=sites)
-    result = check_document(form.document()) if form.is_valid() else None
+    result = (
+        assess_eligibility(form.answers, eligibility_settings())
+        if form.is_valid() and form.answers is not None
+        else None
+    )
     return render(
         request,
         "enrollment/_screening_panel.html",

@@ -14,11 +14,12 @@ from dressdb.access import has_role
 from dressdb.models import Role
 from enrollment.access import participant_for_user
 from randomization import services
+from randomization.blocks import Arm
 
 RANDOMIZATION = inline_serializer(
     "Randomization",
     {
-        "arm": serializers.ChoiceField(choices=["cyclosporine", "steroids"]),
+        "arm": serializers.ChoiceField(choices=[a.value for a in Arm]),
         "randomized_at": serializers.DateTimeField(),
         "stratum": serializers.CharField(),
     },

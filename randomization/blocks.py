@@ -18,12 +18,36 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from dosing.protocol import Arm as Arm  # the one arm vocabulary (re-exported here)
+
 DEFAULT_BLOCK_SIZES: tuple[int, ...] = (2, 4, 6)
+DEFAULT_STRATA_FACTORS: tuple[str, ...] = ("site", "renal_impairment")
 
 
-class Arm(StrEnum):
-    CYCLOSPORINE = "cyclosporine"
-    STEROIDS = "steroids"
+class ListKind(StrEnum):
+    """A TEST list trains staff and is never used for real participants."""
+
+    TEST = "test"
+    LIVE = "live"
+
+
+LIST_KIND_LABELS: Mapping[ListKind, str] = {
+    ListKind.TEST: "TEST (training, never for real participants)",
+    ListKind.LIVE: "LIVE",
+}
+
+
+@dataclass(frozen=True)
+class RandomizationSettings:
+    """The [reading] values of PROTOCOL.md section 2, as settings with their defaults."""
+
+    block_sizes: tuple[int, ...] = DEFAULT_BLOCK_SIZES
+    strata_factors: tuple[str, ...] = DEFAULT_STRATA_FACTORS
+
+    @property
+    def factors_besides_site(self) -> list[str]:
+        """Every stratum is within a site; these are the other factors."""
+        return [f for f in self.strata_factors if f != "site"]
 
 
 @dataclass(frozen=True)

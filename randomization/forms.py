@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django import forms
 
-from randomization.models import ListKind
+from randomization.blocks import ListKind
+from randomization.models import LIST_KIND_CHOICES
 
 
 class GenerateForm(forms.Form):
-    kind = forms.ChoiceField(choices=ListKind.choices, initial=ListKind.TEST)
+    kind = forms.ChoiceField(choices=LIST_KIND_CHOICES, initial=ListKind.TEST)
     slots_per_stratum = forms.IntegerField(
         min_value=1,
         max_value=10_000,
@@ -29,7 +30,7 @@ class GenerateForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    kind = forms.ChoiceField(choices=ListKind.choices, initial=ListKind.TEST)
+    kind = forms.ChoiceField(choices=LIST_KIND_CHOICES, initial=ListKind.TEST)
     file = forms.FileField(
         help_text="CSV with columns site, renal_impairment (yes/no), position, block, arm."
     )

@@ -8,17 +8,13 @@ from django.conf import settings
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from dosing.protocol import ARM_LABELS, Arm
+from dressdb.choices import choices
 from dressdb.models import Site
+from randomization.blocks import LIST_KIND_LABELS, ListKind
 
-
-class ListKind(models.TextChoices):
-    TEST = "test", "TEST (training, never for real participants)"
-    LIVE = "live", "LIVE"
-
-
-class Arm(models.TextChoices):
-    CYCLOSPORINE = "cyclosporine", "Cyclosporine"
-    STEROIDS = "steroids", "Corticosteroids"
+ARM_CHOICES = choices(Arm, ARM_LABELS)
+LIST_KIND_CHOICES = choices(ListKind, LIST_KIND_LABELS)
 
 
 class AllocationList(models.Model):
@@ -26,7 +22,7 @@ class AllocationList(models.Model):
         GENERATED = "generated", "Generated in dressdb"
         UPLOADED = "uploaded", "Uploaded by the statistician"
 
-    kind = models.CharField(max_length=4, choices=ListKind.choices)
+    kind = models.CharField(max_length=4, choices=LIST_KIND_CHOICES)
     source = models.CharField(max_length=10, choices=Source.choices)
     active = models.BooleanField(default=True)
     seed = models.CharField(max_length=64, blank=True, help_text="Empty for uploaded lists.")
@@ -79,7 +75,7 @@ class AllocationSlot(models.Model):
     position = models.PositiveIntegerField()
     block_number = models.PositiveIntegerField()
     block_size = models.PositiveSmallIntegerField()
-    arm = models.CharField(max_length=12, choices=Arm.choices)
+    arm = models.CharField(max_length=12, choices=ARM_CHOICES)
 
     history = HistoricalRecords()
 
@@ -104,9 +100,9 @@ class Allocation(models.Model):
         "enrollment.Participant", on_delete=models.PROTECT, related_name="allocation"
     )
     slot = models.OneToOneField(AllocationSlot, on_delete=models.PROTECT, related_name="allocation")
-    arm = models.CharField(max_length=12, choices=Arm.choices)
+    arm = models.CharField(max_length=12, choices=ARM_CHOICES)
     stratum_key = models.CharField(max_length=200)
-    list_kind = models.CharField(max_length=4, choices=ListKind.choices)
+    list_kind = models.CharField(max_length=4, choices=LIST_KIND_CHOICES)
     randomized_at = models.DateTimeField()
     randomized_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -15,7 +15,7 @@ from dressdb.access import has_role
 from dressdb.models import Role
 from enrollment.access import participants_visible_to
 from enrollment.models import Participant
-from randomization.blocks import ListKind
+from randomization.blocks import Arm, ListKind
 from randomization.models import Allocation, AllocationList, Stratum
 
 LIST_ROLES = (Role.STATISTICIAN, Role.ADMIN)
@@ -64,9 +64,7 @@ def allocation_counts(user: Any) -> list[dict[str, Any]]:
     )
     table: dict[str, dict[str, int]] = {}
     for row in rows:
-        table.setdefault(row["stratum_key"], {"cyclosporine": 0, "steroids": 0})[row["arm"]] = row[
-            "n"
-        ]
+        table.setdefault(row["stratum_key"], {a.value: 0 for a in Arm})[row["arm"]] = row["n"]
     return [{"stratum": k, **v, "total": sum(v.values())} for k, v in sorted(table.items())]
 
 

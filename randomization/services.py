@@ -9,7 +9,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,7 +19,9 @@ from dressdb.models import SecurityEvent, Site
 from dressdb.security_log import log_event
 from enrollment.models import Participant
 from randomization import blocks
-from randomization.models import Allocation, AllocationList, AllocationSlot, ListKind, Stratum
+from randomization.blocks import Arm, ListKind
+from randomization.config import randomization_settings
+from randomization.models import Allocation, AllocationList, AllocationSlot, Stratum
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ class NoSlotError(Exception):
 
 
 def strata_factors() -> list[str]:
-    return [f for f in settings.TRIAL_STRATA_FACTORS if f != "site"]
+    return randomization_settings().factors_besides_site
 
 
 def stratum_factors_for(renal_impairment: bool | None, factors: list[str]) -> dict[str, str]:
@@ -92,11 +93,11 @@ def allocation_list_generate(
     *, user: Any, kind: str, slots_per_stratum: int, block_sizes: list[int] | None = None
 ) -> AllocationList:
     """A new list for every active site x stratum, from a fresh secret seed."""
-    if kind not in ListKind.values:
+    if kind not in [k.value for k in ListKind]:
         raise ValidationError({"kind": "Choose TEST or LIVE."})
     if not 1 <= slots_per_stratum <= 10_000:
         raise ValidationError({"slots_per_stratum": "Give 1 to 10000 slots per stratum."})
-    sizes = list(block_sizes or settings.TRIAL_BLOCK_SIZES)
+    sizes = list(block_sizes or randomization_settings().block_sizes)
     try:
         sizes = list(blocks.validate_block_sizes(sizes))
     except ValueError as exc:
@@ -209,7 +210,7 @@ def parse_upload(text: str, factors: list[str]) -> tuple[list[UploadRow], list[s
             problems.append("block must be a whole number >= 1")
             block_number = 0
         arm = row.get("arm", "").lower()
-        if arm not in ("cyclosporine", "steroids"):
+        if arm not in [a.value for a in Arm]:
             problems.append("arm must be cyclosporine or steroids")
         if not row.get("site"):
             problems.append("site is empty")
@@ -227,7 +228,7 @@ def allocation_list_upload(
     *, user: Any, kind: str, text: str, allocation_list: AllocationList | None = None
 ) -> AllocationList:
     """Import a verified list (new, or rows appended to an uploaded list). All or nothing."""
-    if kind not in ListKind.values:
+    if kind not in [k.value for k in ListKind]:
         raise ValidationError({"kind": "Choose TEST or LIVE."})
     factors = strata_factors() if allocation_list is None else list(allocation_list.factors)
     rows, errors = parse_upload(text, factors)
@@ -256,7 +257,7 @@ def allocation_list_upload(
         for r in stratum_rows:
             per_block[r.block_number].append(r.arm)
         for number, arms in per_block.items():
-            if arms.count("cyclosporine") != arms.count("steroids"):
+            if arms.count(Arm.CYCLOSPORINE) != arms.count(Arm.STEROIDS):
                 errors.append(f"stratum {key}: block {number} is not balanced 1:1")
     if errors:
         raise ValidationError({"file": errors})
@@ -388,20 +389,15 @@ def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Alloca
 
 def _alert_no_slot(participant: Participant, exc: NoSlotError) -> None:
     """Outside the failed transaction, so the alert survives its rollback."""
-    from django.urls import reverse
-
-    from notifications.services import alert_raise
+    from outcomes.services import alert_raise
 
     try:
         alert_raise(
             site=participant.site,
-            subject=participant,
+            participant=participant,
             kind="no_slot",
-            title="No allocation slot left",
             message=str(exc),
             roles=("admin", "statistician"),
-            label=participant.study_id,
-            url=reverse("participant_detail", kwargs={"pk": participant.pk}),
         )
     except Exception:  # the alert must never hide the original error
         logger.exception("event=alert_failed kind=no_slot participant=%s", participant.pk)

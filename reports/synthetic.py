@@ -18,8 +18,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from dosing import protocol
+from dosing.config import dosing_settings
 from dosing.models import Assessment, Order, Regimen
-from dosing.settings import dosing_settings
 from dressdb.models import Site
 from enrollment.models import Participant, Screening
 from outcomes.models import HospitalCourse, Visit

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dosing.protocol import preview
+from dosing.protocol_contract import preview
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKED = {

@@ -10,6 +10,7 @@ from django.utils import timezone
 from dressdb.demo import DEMO_PASSWORD
 from dressdb.models import Site
 from enrollment import services as enrollment_services
+from enrollment.screening_contract import parse_screening_input
 from tests.e2e.conftest import log_in, shot
 from tests.enrollment.factories import document
 
@@ -20,7 +21,7 @@ def enrolled_participant():
     site = Site.objects.get(code="USC")
     coordinator = User.objects.get(username="coordinator")
     screening = enrollment_services.screening_record(
-        site=site, user=coordinator, document=document(), initials="EF"
+        site=site, user=coordinator, answers=parse_screening_input(document()), initials="EF"
     )
     return enrollment_services.participant_enrol(
         screening=screening,

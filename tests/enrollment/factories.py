@@ -8,6 +8,7 @@ from typing import Any
 from dressdb.models import Site
 from enrollment import services
 from enrollment.models import Screening
+from enrollment.screening_contract import parse_screening_input
 from tests.enrollment.test_eligibility import EXAMPLE
 
 ELIGIBLE_FORM: dict[str, Any] = {
@@ -60,4 +61,6 @@ def screen(site: Site, user: Any, eligible: bool = True, **changes: Any) -> Scre
     doc = document(**changes)
     if not eligible:
         doc["exclusions"] = {**doc["exclusions"], "sepsis": True}
-    return services.screening_record(site=site, user=user, document=doc, initials="AB")
+    return services.screening_record(
+        site=site, user=user, answers=parse_screening_input(doc), initials="AB"
+    )

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dosing.protocol import ProtocolError, preview
-from dosing.settings import dosing_settings
+from dosing.config import dosing_settings
+from dosing.protocol import ProtocolError
+from dosing.protocol_contract import preview
 from dressdb.jsoncommand import JsonCommand
 
 

@@ -6,12 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from dressdb.jsoncommand import JsonCommand
-from enrollment.eligibility import InputError, result_to_json
-from enrollment.rules import check_document
+from enrollment.config import eligibility_settings
+from enrollment.eligibility import assess_eligibility
+from enrollment.screening_contract import InputError, parse_screening_input, result_to_json
 
 
 def check(document: Any) -> dict[str, Any]:
-    return result_to_json(check_document(document))
+    return result_to_json(
+        assess_eligibility(parse_screening_input(document), eligibility_settings())
+    )
 
 
 class Command(JsonCommand):
