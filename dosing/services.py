@@ -154,15 +154,9 @@ def regimen_start(*, participant: Participant, arm: str, day1: dt.date, user: An
 
 
 def _alert(participant: Participant, kind: str, message: str) -> None:
-    from outcomes.services import alert_raise
+    from dosing.reminders import regimen_alert
 
-    alert_raise(
-        site=participant.site,
-        participant=participant,
-        kind=kind,
-        message=message,
-        roles=("investigator",),
-    )
+    regimen_alert(participant, kind, message)
 
 
 @transaction.atomic
@@ -231,9 +225,9 @@ def assessment_sign(
     point = plan.decision_points[number - 1]
     assessment.result = point.result
     save_clinical(assessment, user=user, reason="Decision result recorded")
-    from outcomes.services import reminders_close
+    from dosing.reminders import decision_reminders_close
 
-    reminders_close(participant=locked, kind="decision_due")
+    decision_reminders_close(locked)
     if point.result == protocol.Outcome.SWITCH:
         _alert(
             locked,

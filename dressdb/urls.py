@@ -33,6 +33,7 @@ urlpatterns = [
     path("participants/", include("enrollment.urls")),
     path("randomization/", include("randomization.urls")),
     path("dosing/", include("dosing.urls")),
+    path("visits/todo/", include("notifications.urls")),
     path("visits/", include("outcomes.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/", include("enrollment.api_urls")),

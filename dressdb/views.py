@@ -29,12 +29,12 @@ def home(request: HttpRequest) -> HttpResponse:
         "participants": list(participants),
     }
     from dosing import selectors as dosing_selectors
-    from outcomes import selectors as outcomes_selectors
+    from notifications import selectors as notifications_selectors
     from randomization import selectors as randomization_selectors
 
     context |= randomization_selectors.home_panel(user=request.user)
     context |= dosing_selectors.home_panel(user=request.user)
-    context |= outcomes_selectors.home_panel(user=request.user)
+    context |= notifications_selectors.home_panel(user=request.user)
     return render(request, "home.html", context)
 
 

@@ -1,6 +1,7 @@
-"""Visits, endpoints, the hospital course, and reminders (the to-do list)."""
+"""Visits, endpoints and the hospital course. (Reminders: the notifications app.)"""
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
@@ -112,6 +113,13 @@ class Visit(models.Model):
     autoimmune_other = models.CharField("other autoimmune disease", max_length=200, blank=True)
 
     history = HistoricalRecords()
+    # The reminders about this visit (no column; deleting a visit deletes them).
+    reminders = GenericRelation(
+        "notifications.Reminder",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="visit",
+    )
 
     class Meta:
         ordering = ["participant", "study_day"]
@@ -175,57 +183,3 @@ class HospitalCourse(models.Model):
             return None
         return (self.discharge_date - self.admission_date).days
 
-
-class Reminder(models.Model):
-    """A to-do item and its email. The unique key makes each reminder happen once."""
-
-    class Kind(models.TextChoices):
-        WINDOW_OPENS = "window_opens", "Visit window opens in 2 days"
-        VISIT_DUE = "visit_due", "Visit due today"
-        VISIT_OVERDUE = "visit_overdue", "Visit overdue"
-        VISIT_OVERDUE_ESCALATED = "visit_overdue_escalated", "Visit overdue 2+ days (escalated)"
-        DECISION_DUE = "decision_due", "Dosing decision due today"
-        ORDERS_TOMORROW = "orders_tomorrow", "Orders for tomorrow"
-        NO_SLOT = "no_slot", "No allocation slot left"
-        SWITCH = "switch", "Arm switch"
-        OFF_PROTOCOL = "off_protocol", "Off protocol"
-
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Done"
-        DISMISSED = "dismissed", "Dismissed"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
-    )
-    participant = models.ForeignKey(
-        "enrollment.Participant",
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    visit = models.ForeignKey(
-        Visit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    subject = models.CharField(max_length=40, help_text='e.g. "visit:12", "decision", "orders"')
-    kind = models.CharField(max_length=24, choices=Kind.choices)
-    due_date = models.DateField()
-    message = models.CharField(max_length=500)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(auto_now_add=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["status", "due_date", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "subject", "kind", "due_date"],
-                name="one_reminder_per_user_subject_kind_day",
-            ),
-        ]
-        indexes = [models.Index(fields=["user", "status"])]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.message}"

@@ -12,7 +12,7 @@ from dressdb.models import Role
 from enrollment.access import participants_visible_to
 from enrollment.models import Participant
 from outcomes import schedule
-from outcomes.models import HospitalCourse, Reminder, Visit
+from outcomes.models import HospitalCourse, Visit
 
 
 def visit_status(visit: Visit, today: dt.date, death_date: dt.date | None) -> str:
@@ -84,14 +84,3 @@ def visit_list(user: Any) -> list[Visit]:
         deaths[v.participant_id] = course.death_date if course else None
     return with_status(visits, today_of, deaths)
 
-
-def todo(user: Any) -> list[Reminder]:
-    return list(
-        Reminder.objects.filter(user=user, status=Reminder.Status.OPEN)
-        .select_related("participant")
-        .order_by("due_date", "id")[:200]
-    )
-
-
-def home_panel(*, user: Any) -> dict[str, object]:
-    return {"todo": todo(user)}

@@ -1,31 +1,26 @@
-"""Writes of the outcomes app: visit schedule, endpoints, sign-off, hospital course,
-reminders and alerts."""
+"""Writes of the outcomes app: visit schedule, endpoints, sign-off, hospital course.
+
+Reminders and alerts are the notifications app's (this app's rules: outcomes/reminders.py).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from dressdb.audit import require_reason, save_clinical
-from dressdb.models import Role, Site, StaffMembership
+from dressdb.models import Site
 from enrollment.models import Participant
+from notifications.services import reminders_close
 from outcomes import schedule
 from outcomes.config import visit_windows
-from outcomes.models import (
-    ENDPOINTS_BY_VISIT,
-    OPTIONAL_ENDPOINTS,
-    HospitalCourse,
-    Reminder,
-    Visit,
-)
+from outcomes.models import ENDPOINTS_BY_VISIT, OPTIONAL_ENDPOINTS, HospitalCourse, Visit
 
 logger = logging.getLogger(__name__)
 
@@ -135,7 +130,7 @@ def visit_record(
         out_of_window_reason.strip() if not planned.in_window(completed_on) else ""
     )
     save_clinical(locked_visit, user=user, reason=final_reason)
-    reminders_close(participant=participant, kind="", visit=locked_visit)
+    reminders_close(subject=locked_visit)
     return locked_visit
 
 
@@ -149,7 +144,7 @@ def visit_mark_missed(*, visit: Visit, user: Any, reason: str) -> Visit:
     locked_visit.missed_reason = reason.strip()
     locked_visit.completed_on = None
     save_clinical(locked_visit, user=user, reason=f"Visit missed: {reason.strip()}")
-    reminders_close(participant=locked_visit.participant, kind="", visit=locked_visit)
+    reminders_close(subject=locked_visit)
     return locked_visit
 
 
@@ -240,75 +235,3 @@ def hospital_course_save(
     save_clinical(course, user=user, reason=final_reason)
     return course
 
-
-# --- Reminders and alerts ---------------------------------------------------------
-
-
-def _enqueue_email(reminder_id: int) -> None:
-    """Enqueue after commit. A broker that is down is logged; the sweep re-sends later."""
-    from outcomes.tasks import reminder_email
-
-    try:
-        reminder_email.delay(reminder_id)
-    except Exception:  # kombu OperationalError and friends: never fail the page
-        logger.exception("event=enqueue_failed task=reminder_email reminder=%s", reminder_id)
-
-
-def enqueue_emails(reminder_ids: Iterable[int]) -> None:
-    for reminder_id in reminder_ids:
-        transaction.on_commit(lambda rid=reminder_id: _enqueue_email(rid))  # type: ignore[misc]
-
-
-def users_with_roles(site: Site, roles: Iterable[str]) -> list[User]:
-    roles = list(roles)
-    trial_wide = [r for r in roles if r in (Role.ADMIN, Role.STATISTICIAN)]
-    memberships = StaffMembership.objects.filter(
-        Q(site=site, role__in=roles) | Q(role__in=trial_wide), active=True, user__is_active=True
-    ).select_related("user")
-    return list({m.user_id: m.user for m in memberships}.values())
-
-
-def alert_raise(
-    *,
-    site: Site,
-    participant: Participant | None,
-    kind: str,
-    message: str,
-    roles: tuple[str, ...],
-) -> None:
-    """An immediate to-do item and email for every user with those roles at that site."""
-    today = site_today(site)
-    subject = f"alert:{participant.pk if participant else site.code}"
-    created = []
-    with transaction.atomic():
-        for user in users_with_roles(site, roles):
-            reminder, new = Reminder.objects.get_or_create(
-                user=user,
-                subject=subject,
-                kind=kind,
-                due_date=today,
-                defaults={"participant": participant, "message": message[:500]},
-            )
-            if new:
-                created.append(reminder.pk)
-        enqueue_emails(created)
-
-
-def reminders_close(*, participant: Participant, kind: str, visit: Visit | None = None) -> int:
-    """Close the open reminders of a participant (of one kind, or of one visit)."""
-    rows = Reminder.objects.filter(participant=participant, status=Reminder.Status.OPEN)
-    if visit is not None:
-        rows = rows.filter(visit=visit)
-    if kind:
-        rows = rows.filter(kind=kind)
-    return rows.update(status=Reminder.Status.CLOSED, closed_at=timezone.now())
-
-
-def reminder_dismiss(*, reminder_id: int, user: Any) -> Reminder:
-    reminder = Reminder.objects.filter(pk=reminder_id, user=user).first()
-    if reminder is None:
-        raise ValidationError({"reminder": "No such reminder on your list."})
-    reminder.status = Reminder.Status.DISMISSED
-    reminder.closed_at = timezone.now()
-    reminder.save(update_fields=["status", "closed_at"])
-    return reminder

@@ -6,8 +6,6 @@ from outcomes import views
 
 urlpatterns = [
     path("", views.visit_list, name="visit_list"),
-    path("todo/", views.todo_list, name="todo_list"),
-    path("todo/<int:reminder_pk>/dismiss/", views.todo_dismiss, name="todo_dismiss"),
     path("participants/<int:pk>/hospital-course/", views.hospital_course, name="hospital_course"),
     path("participants/<int:pk>/<int:visit_pk>/", views.visit_edit, name="visit_edit"),
     path("participants/<int:pk>/<int:visit_pk>/missed/", views.visit_missed, name="visit_missed"),

@@ -14,9 +14,6 @@ from outcomes import selectors, services
 from outcomes.forms import HospitalCourseForm, MissedForm, UnlockForm, VisitForm
 from outcomes.models import HospitalCourse, Visit
 
-EVERY_ROLE = (Role.COORDINATOR, Role.INVESTIGATOR, Role.PHARMACIST, Role.STATISTICIAN, Role.ADMIN)
-
-
 def _visit_for(request: HttpRequest, pk: int, visit_pk: int, roles: list[str]) -> Visit:
     participant = participant_for_user(request.user, pk, roles=roles)
     return get_object_or_404(
@@ -147,17 +144,3 @@ def hospital_course(request: HttpRequest, pk: int) -> HttpResponse:
         request, "outcomes/hospital_course.html", {"participant": participant, "form": form}
     )
 
-
-@require_role(*EVERY_ROLE)
-def todo_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "outcomes/todo.html", {"todo": selectors.todo(request.user)})
-
-
-@require_role(*EVERY_ROLE)
-@require_POST
-def todo_dismiss(request: HttpRequest, reminder_pk: int) -> HttpResponse:
-    try:
-        services.reminder_dismiss(reminder_id=reminder_pk, user=request.user)
-    except ValidationError:
-        messages.error(request, "That reminder is not on your list.")
-    return redirect(request.POST.get("next") or "todo_list")

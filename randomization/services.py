@@ -389,15 +389,20 @@ def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Alloca
 
 def _alert_no_slot(participant: Participant, exc: NoSlotError) -> None:
     """Outside the failed transaction, so the alert survives its rollback."""
-    from outcomes.services import alert_raise
+    from django.urls import reverse
+
+    from notifications.services import alert_raise
 
     try:
         alert_raise(
             site=participant.site,
-            participant=participant,
+            subject=participant,
             kind="no_slot",
+            title="No allocation slot left",
             message=str(exc),
             roles=("admin", "statistician"),
+            label=participant.study_id,
+            url=reverse("participant_detail", kwargs={"pk": participant.pk}),
         )
     except Exception:  # the alert must never hide the original error
         logger.exception("event=alert_failed kind=no_slot participant=%s", participant.pk)

@@ -17,7 +17,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 
-from outcomes.models import Reminder, Visit
+from notifications.models import Reminder
+from outcomes.models import Visit
 from randomization import services as randomization_services
 from reports.models import ExportJob
 from tests.conftest import pass_second_factor
@@ -146,7 +147,7 @@ def world(
     randomization_services.participant_randomize(participant=other, user=coordinator_b)
     reminders = {
         name: Reminder.objects.create(
-            user=user, subject="x", kind="visit_due", due_date="2026-01-01", message="m"
+            user=user, subject=site_a, kind="visit_due", due_date="2026-01-01", message="m"
         )
         for name, user in {
             C: coordinator_a,

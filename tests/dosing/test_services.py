@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dosing import protocol, services
 from dosing.models import Assessment, Order, Regimen, RegimenEvent
-from outcomes.models import Reminder
+from notifications.models import Reminder
 from tests.dosing.helpers import started
 from tests.factories import TEST_PASSWORD
 
@@ -137,9 +137,9 @@ def test_signing_closes_the_decision_reminder(site_a, coordinator_a, investigato
     participant, regimen = started(site_a, coordinator_a)
     Reminder.objects.create(
         user=investigator_a,
-        participant=participant,
         kind="decision_due",
-        subject=f"decision:{participant.pk}",
+        subject=participant,
+        title="Dosing decision due today",
         due_date=regimen.day1,
         message="due",
     )

@@ -10,9 +10,9 @@ from django.utils import timezone
 from dressdb.demo import DEMO_PASSWORD
 from dressdb.models import Site
 from outcomes.models import Visit
-from outcomes.sweep import reminder_sweep
 from tests.dosing.helpers import started
 from tests.e2e.conftest import log_in, shot
+from tests.notifications.helpers import reminder_sweep
 
 pytestmark = pytest.mark.browser
 

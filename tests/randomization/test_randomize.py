@@ -3,14 +3,15 @@
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dosing.models import Order, Regimen
 from dressdb.models import SecurityEvent
-from outcomes.models import Reminder, Visit
+from notifications.models import Reminder
+from outcomes.models import Visit
 from randomization import services
 from randomization.models import Allocation, AllocationSlot
+from tests.api_tokens import api_key
 from tests.factories import ParticipantFactory
 from tests.randomization.helpers import live_list
 
@@ -151,8 +152,7 @@ def test_randomize_page_404_for_other_site(login, statistician, coordinator_b, p
 
 def api(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

@@ -1,0 +1,120 @@
+"""The dosing reminder rules, run by the beat (dosing.tasks.reminder_sweep), and the
+dosing alerts (arm switch, off protocol).
+
+Decisions due today go to the site's investigators; tomorrow's orders, one reminder per
+site, to its pharmacists. Raised through the notifications services: their unique key
+(user, subject, kind, due date) makes a second sweep a no-op. Constant queries whatever
+the number of participants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Q
+from django.urls import reverse
+
+from dosing.models import Order, Regimen
+from dressdb.models import Role
+from enrollment.models import Participant
+from notifications.models import Reminder
+from notifications.selectors import sweep_context
+from notifications.services import alert_raise, reminder_new, reminders_close, reminders_raise
+
+# The kinds this app raises, and the title each shows on the to-do list.
+DECISION_DUE = "decision_due"
+ORDERS_TOMORROW = "orders_tomorrow"
+SWITCH = "switch"
+OFF_PROTOCOL = "off_protocol"
+TITLES = {
+    DECISION_DUE: "Dosing decision due today",
+    ORDERS_TOMORROW: "Orders for tomorrow",
+    SWITCH: "Arm switch",
+    OFF_PROTOCOL: "Off protocol",
+}
+
+
+def _participant_url(participant_id: int) -> str:
+    return reverse("participant_detail", kwargs={"pk": participant_id})
+
+
+def dosing_reminders_sweep() -> dict[str, int]:
+    context = sweep_context([Role.INVESTIGATOR, Role.PHARMACIST])
+    wanted: list[Reminder] = []
+
+    # Dosing decisions due today (investigators).
+    decision_q = Q()
+    for day, ids in context.by_date.items():
+        decision_q |= Q(participant__site_id__in=ids, next_decision_date=day)
+    regimens = (
+        Regimen.objects.filter(
+            decision_q, state="awaiting_decision", participant__status="enrolled"
+        ).select_related("participant")
+        if context.by_date
+        else Regimen.objects.none()
+    )
+    for regimen in regimens:
+        p = regimen.participant
+        wanted += [
+            reminder_new(
+                user_id=user_id,
+                site_id=p.site_id,
+                subject=p,
+                kind=DECISION_DUE,
+                title=TITLES[DECISION_DUE],
+                due_date=context.today[p.site_id],
+                message=f"{p.study_id}: dosing decision due today (study day "
+                f"{regimen.next_decision_day}, {regimen.current_block}).",
+                label=p.study_id,
+                url=_participant_url(p.pk),
+            )
+            for user_id in context.users(p.site_id, Role.INVESTIGATOR)
+        ]
+
+    # Tomorrow's orders (pharmacists): one reminder per site.
+    orders_q = Q()
+    for day, ids in context.by_date.items():
+        orders_q |= Q(participant__site_id__in=ids, date=day + dt.timedelta(days=1))
+    counts: dict[int, int] = defaultdict(int)
+    if context.by_date:
+        for row in Order.objects.filter(orders_q, participant__status="enrolled").values(
+            "participant__site_id"
+        ):
+            counts[row["participant__site_id"]] += 1
+    for site_id, n in counts.items():
+        site = context.sites[site_id]
+        tomorrow = context.today[site_id] + dt.timedelta(days=1)
+        wanted += [
+            reminder_new(
+                user_id=user_id,
+                site_id=site_id,
+                subject=site,
+                kind=ORDERS_TOMORROW,
+                title=TITLES[ORDERS_TOMORROW],
+                due_date=context.today[site_id],
+                message=f"{n} order(s) to prepare for {tomorrow:%Y-%m-%d}.",
+                label=site.code,
+            )
+            for user_id in context.users(site_id, Role.PHARMACIST)
+        ]
+    return reminders_raise(wanted)
+
+
+def decision_reminders_close(participant: Participant) -> int:
+    """A signed decision closes the participant's "decision due" reminders."""
+    return reminders_close(subject=participant, kind=DECISION_DUE)
+
+
+def regimen_alert(participant: Participant, kind: str, message: str) -> None:
+    """An immediate alert to the site's investigators (arm switch, off protocol)."""
+    alert_raise(
+        site=participant.site,
+        subject=participant,
+        kind=kind,
+        title=TITLES[kind],
+        message=message,
+        roles=(Role.INVESTIGATOR,),
+        label=participant.study_id,
+        url=_participant_url(participant.pk),
+    )

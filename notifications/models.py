@@ -1,0 +1,57 @@
+"""Reminders and alerts: the to-do list and its emails.
+
+A reminder is about a generic subject (a visit, a participant, a site: any row, through
+the content types framework), so this app knows no domain model. The domain rule that
+raises it stores what the to-do list shows: a title (the kind's label), a label (e.g. the
+study ID), the message and the URL of the page to open.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class Reminder(models.Model):
+    """A to-do item and its email. The unique key makes each reminder happen once."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Done"
+        DISMISSED = "dismissed", "Dismissed"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    site = models.ForeignKey(
+        "dressdb.Site", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    kind = models.CharField(max_length=40, help_text='e.g. "visit_due", "decision_due"')
+    title = models.CharField(max_length=100, help_text="The kind's label, e.g. Visit due today")
+    label = models.CharField(max_length=40, blank=True, help_text="e.g. the study ID")
+    url = models.CharField(max_length=200, blank=True, help_text="The page to open")
+    due_date = models.DateField()
+    message = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["status", "due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "subject_type", "subject_id", "kind", "due_date"],
+                name="notifications_one_per_user_subject_kind_day",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "status"]),
+            models.Index(fields=["subject_type", "subject_id", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.message}"

@@ -1,0 +1,30 @@
+"""The to-do list (mounted at /visits/todo/, its historical path)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from dressdb.access import require_role
+from dressdb.models import Role
+from notifications import selectors, services
+
+EVERY_ROLE = (Role.COORDINATOR, Role.INVESTIGATOR, Role.PHARMACIST, Role.STATISTICIAN, Role.ADMIN)
+
+
+@require_role(*EVERY_ROLE)
+def todo_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "notifications/todo.html", {"todo": selectors.todo(request.user)})
+
+
+@require_role(*EVERY_ROLE)
+@require_POST
+def todo_dismiss(request: HttpRequest, reminder_pk: int) -> HttpResponse:
+    try:
+        services.reminder_dismiss(reminder_id=reminder_pk, user=request.user)
+    except ValidationError:
+        messages.error(request, "That reminder is not on your list.")
+    return redirect(request.POST.get("next") or "todo_list")

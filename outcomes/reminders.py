@@ -1,0 +1,126 @@
+"""The visit reminder rules, run by the beat (outcomes.tasks.reminder_sweep).
+
+For each site the "today" is the site's local date. The reminders are raised through the
+notifications services; their unique key (user, subject, kind, due date) makes a sweep
+that runs twice create nothing new and send nothing twice. Constant queries whatever
+the number of participants.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.urls import reverse
+
+from dressdb.models import Role
+from notifications.models import Reminder
+from notifications.selectors import SweepContext, sweep_context
+from notifications.services import reminder_new, reminders_raise
+from outcomes.models import Visit
+
+ESCALATE_AFTER_DAYS = 2
+WINDOW_NOTICE_DAYS = 2
+
+# The kinds this app raises, and the title each shows on the to-do list.
+WINDOW_OPENS = "window_opens"
+VISIT_DUE = "visit_due"
+VISIT_OVERDUE = "visit_overdue"
+VISIT_OVERDUE_ESCALATED = "visit_overdue_escalated"
+TITLES = {
+    WINDOW_OPENS: "Visit window opens in 2 days",
+    VISIT_DUE: "Visit due today",
+    VISIT_OVERDUE: "Visit overdue",
+    VISIT_OVERDUE_ESCALATED: "Visit overdue 2+ days (escalated)",
+}
+
+
+def _reminders(
+    context: SweepContext, visit: Visit, role: str, kind: str, due_date: dt.date, message: str
+) -> list[Reminder]:
+    """One reminder about the visit for each user with `role` at its site."""
+    site_id = visit.participant.site_id
+    url = reverse("participant_detail", kwargs={"pk": visit.participant_id})
+    return [
+        reminder_new(
+            user_id=user_id,
+            site_id=site_id,
+            subject=visit,
+            kind=kind,
+            title=TITLES[kind],
+            due_date=due_date,
+            message=message,
+            label=visit.participant.study_id,
+            url=url,
+        )
+        for user_id in context.users(site_id, role)
+    ]
+
+
+def visit_reminders_sweep() -> dict[str, int]:
+    """Window opens in 2 days, due today, overdue (escalated to investigators after 2 days)."""
+    context = sweep_context([Role.COORDINATOR, Role.INVESTIGATOR])
+    wanted: list[Reminder] = []
+    visit_q = Q()
+    for day, ids in context.by_date.items():
+        visit_q |= Q(participant__site_id__in=ids) & (
+            Q(window_opens=day + dt.timedelta(days=WINDOW_NOTICE_DAYS))
+            | Q(target_date=day)
+            | Q(window_closes__lt=day)
+        )
+    visits = (
+        Visit.objects.filter(
+            visit_q, completed_on__isnull=True, missed=False, participant__status="enrolled"
+        )
+        .filter(
+            Q(participant__hospital_course__isnull=True)
+            | Q(participant__hospital_course__death_date__isnull=True)
+        )
+        .select_related("participant")
+        if context.by_date
+        else Visit.objects.none()
+    )
+    for visit in visits:
+        today = context.today[visit.participant.site_id]
+        sid = visit.participant.study_id
+
+        if visit.window_opens == today + dt.timedelta(days=WINDOW_NOTICE_DAYS):
+            wanted += _reminders(
+                context,
+                visit,
+                Role.COORDINATOR,
+                WINDOW_OPENS,
+                today,
+                f"{sid}: {visit.label} window opens on {visit.window_opens:%Y-%m-%d}.",
+            )
+        if visit.target_date == today:
+            wanted += _reminders(
+                context,
+                visit,
+                Role.COORDINATOR,
+                VISIT_DUE,
+                today,
+                f"{sid}: {visit.label} visit is due today.",
+            )
+        if visit.window_closes < today:
+            # one overdue reminder per visit (dated when the window closed)
+            overdue_since = visit.window_closes + dt.timedelta(days=1)
+            wanted += _reminders(
+                context,
+                visit,
+                Role.COORDINATOR,
+                VISIT_OVERDUE,
+                overdue_since,
+                f"{sid}: {visit.label} visit is overdue (window closed "
+                f"{visit.window_closes:%Y-%m-%d}).",
+            )
+            if (today - visit.window_closes).days > ESCALATE_AFTER_DAYS:
+                wanted += _reminders(
+                    context,
+                    visit,
+                    Role.INVESTIGATOR,
+                    VISIT_OVERDUE_ESCALATED,
+                    overdue_since + dt.timedelta(days=ESCALATE_AFTER_DAYS),
+                    f"{sid}: {visit.label} visit overdue for more than {ESCALATE_AFTER_DAYS} days.",
+                )
+    return reminders_raise(wanted)
