@@ -11,10 +11,13 @@ from dressdb.choices import choices
 from dressdb.models import Site
 from enrollment.egfr import CREATININE_UNIT_LABELS, SEX_LABELS, CreatinineUnit, Sex
 from enrollment.regiscar import YES_NO_UNKNOWN_LABELS, YesNoUnknown
+from enrollment.status import WITHDRAWAL_LABELS, Facts, WithdrawalKind, participant_status
+from enrollment.status import Status as DerivedStatus
 
 SEX_CHOICES = choices(Sex, SEX_LABELS)
 CREATININE_UNIT_CHOICES = choices(CreatinineUnit, CREATININE_UNIT_LABELS)
 YES_NO_UNKNOWN = choices(YesNoUnknown, YES_NO_UNKNOWN_LABELS)
+WITHDRAWAL_KIND_CHOICES = choices(WithdrawalKind, WITHDRAWAL_LABELS)
 
 
 class Screening(models.Model):
@@ -192,6 +195,28 @@ class Participant(models.Model):
     study_day_1 = models.DateField(
         null=True, blank=True, help_text="Day of the first dose; set at randomization."
     )
+    # Milestones: the facts the status is derived from (enrollment.status). Each is set
+    # by the service of the app that owns the event, in the same transaction.
+    withdrawal_kind = models.CharField(max_length=10, choices=WITHDRAWAL_KIND_CHOICES, blank=True)
+    treatment_withdrawn_on = models.DateField(
+        null=True, blank=True, help_text="Study treatment ended by a withdrawal (any kind)."
+    )
+    randomized_on = models.DateField(null=True, blank=True)
+    randomized_arm = models.CharField(max_length=12, blank=True)
+    current_arm = models.CharField(max_length=12, blank=True)
+    treatment_stopped_on = models.DateField(
+        null=True, blank=True, help_text="Last dosing day before monitoring for relapse."
+    )
+    course_completed_on = models.DateField(
+        null=True, blank=True, help_text="Last dosing day of the completed course."
+    )
+    off_protocol_on = models.DateField(null=True, blank=True)
+    follow_up_completed_on = models.DateField(null=True, blank=True)
+    died_on = models.DateField(
+        null=True, blank=True, help_text="The one date of death, reconciled from every source."
+    )
+    death_discrepancy = models.TextField(blank=True)
+    lost_to_follow_up_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -218,6 +243,31 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.study_id
+
+    def facts(self) -> Facts:
+        return Facts(
+            enrolled=True,
+            randomized_on=self.randomized_on,
+            randomized_arm=self.randomized_arm,
+            current_arm=self.current_arm,
+            day1=self.study_day_1,
+            treatment_stopped_on=self.treatment_stopped_on,
+            course_completed_on=self.course_completed_on,
+            off_protocol_on=self.off_protocol_on,
+            follow_up_completed_on=self.follow_up_completed_on,
+            died_on=self.died_on,
+            death_discrepancy=self.death_discrepancy,
+            lost_to_follow_up_on=self.lost_to_follow_up_on,
+            withdrawal_kind=self.withdrawal_kind,
+            withdrawn_on=self.withdrawn_on,
+        )
+
+    @property
+    def current_status(self) -> DerivedStatus:
+        """The one status, derived from the facts and the site's today."""
+        from django.utils import timezone
+
+        return participant_status(self.facts(), timezone.localdate(timezone=self.site.tz))
 
     @property
     def renal_impairment(self) -> bool:

@@ -6,6 +6,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from dressdb.choices import choices
+from outcomes.schedule import MISSED_REASON_LABELS, MissedReason, missed_label
+
 YES_NO = [("yes", "Yes"), ("no", "No")]
 PCR = [("negative", "PCR negative"), ("positive", "PCR positive"), ("not_done", "Not done")]
 VITAL = [("alive", "Alive"), ("dead", "Dead")]
@@ -15,6 +18,7 @@ AUTOIMMUNE_TYPES = [
     ("other", "Other"),
 ]
 VIRUSES = ("hhv6", "hhv7", "ebv", "cmv")
+MISSED_REASON_CHOICES = choices(MissedReason, MISSED_REASON_LABELS)
 VIRUS_LABELS = {"hhv6": "HHV-6", "hhv7": "HHV-7", "ebv": "EBV", "cmv": "CMV"}
 
 # PROTOCOL.md section 4: which endpoints each visit collects.
@@ -79,6 +83,7 @@ class Visit(models.Model):
     out_of_window_reason = models.TextField(blank=True)
     missed = models.BooleanField(default=False)
     missed_reason = models.TextField(blank=True)
+    missed_reason_code = models.CharField(max_length=14, choices=MISSED_REASON_CHOICES, blank=True)
     locked = models.BooleanField(default=False)
     signed_off_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -100,6 +105,9 @@ class Visit(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(50)],
     )
     vital_status = models.CharField(max_length=5, choices=VITAL, blank=True)
+    death_date = models.DateField(
+        "date of death", null=True, blank=True, help_text="Required when the vital status is dead."
+    )
     hhv6_pcr = models.CharField("HHV-6 PCR", max_length=8, choices=PCR, blank=True)
     hhv7_pcr = models.CharField("HHV-7 PCR", max_length=8, choices=PCR, blank=True)
     ebv_pcr = models.CharField("EBV PCR", max_length=8, choices=PCR, blank=True)
@@ -144,6 +152,11 @@ class Visit(models.Model):
         return f"Day {self.study_day}"
 
     @property
+    def missed_label(self) -> str:
+        """'missed (participant died)' and so on."""
+        return missed_label(self.missed_reason_code, self.missed_reason) if self.missed else ""
+
+    @property
     def endpoint_names(self) -> tuple[str, ...]:
         return ENDPOINTS_BY_VISIT.get(self.name, ())
 
@@ -182,4 +195,3 @@ class HospitalCourse(models.Model):
         if self.admission_date is None or self.discharge_date is None:
             return None
         return (self.discharge_date - self.admission_date).days
-

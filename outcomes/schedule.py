@@ -12,6 +12,14 @@ Status of a visit, first rule that applies:
 4. today before the window opens -> upcoming;
 5. today inside the window -> open;
 6. today after the window closed -> overdue.
+
+Marking a visit missed (`missed_allowed`): only once its window has closed (the
+site's local date is after `window_closes`). Earlier only with a reason from a fixed
+list (`MissedReason`: the participant died, withdrew, or moved or is unreachable,
+the last with a note); shown as "missed (reason)".
+
+A participant who withdrew from follow-up on day W, or died, is not expected at a
+visit whose window had not closed by then.
 """
 
 from __future__ import annotations
@@ -30,6 +38,81 @@ class VisitStatus(StrEnum):
     COMPLETED_OUT_OF_WINDOW = "completed_out_of_window"
     MISSED = "missed"
     NOT_EXPECTED = "not_expected"
+
+
+class MissedReason(StrEnum):
+    """Why a visit is recorded as missed. Only WINDOW_CLOSED needs the window shut."""
+
+    WINDOW_CLOSED = "window_closed"
+    DIED = "died"
+    WITHDREW = "withdrew"
+    UNREACHABLE = "unreachable"
+
+    @property
+    def label(self) -> str:
+        return MISSED_REASON_LABELS[self]
+
+
+MISSED_REASON_LABELS: dict[MissedReason, str] = {
+    MissedReason.WINDOW_CLOSED: "window closed",
+    MissedReason.DIED: "participant died",
+    MissedReason.WITHDREW: "participant withdrew",
+    MissedReason.UNREACHABLE: "moved or unreachable",
+}
+# Reasons that allow marking a visit missed before its window closes.
+EARLY_MISSED_REASONS = (MissedReason.DIED, MissedReason.WITHDREW, MissedReason.UNREACHABLE)
+NOTE_REQUIRED = frozenset({MissedReason.WINDOW_CLOSED, MissedReason.UNREACHABLE})
+
+
+@dataclass(frozen=True)
+class MissedCheck:
+    """The answer of `missed_allowed`: ok, or the field and message to show."""
+
+    ok: bool
+    field: str = ""
+    message: str = ""
+
+
+def missed_allowed(
+    *, window_closes: dt.date, today: dt.date, reason: MissedReason | str | None, note: str
+) -> MissedCheck:
+    """May this visit be marked missed today (site-local date), with this reason?
+
+    - after the window closed: yes, with a note saying why (any reason code);
+    - before or on the closing day: only with an early reason (died, withdrew,
+      moved or unreachable); "moved or unreachable" needs a note.
+    """
+    try:
+        code = MissedReason(reason) if reason else MissedReason.WINDOW_CLOSED
+    except ValueError:
+        return MissedCheck(False, "missed_reason_code", "Choose a reason from the list.")
+    note = (note or "").strip()
+    closed = today > window_closes
+    if not closed and code not in EARLY_MISSED_REASONS:
+        return MissedCheck(
+            False,
+            "missed_reason_code",
+            f"The window is open until {window_closes:%Y-%m-%d} (site date): a visit can be "
+            "marked missed only after its window has closed, or earlier because the "
+            "participant died, withdrew, or moved or is unreachable.",
+        )
+    if code in NOTE_REQUIRED and not note:
+        what = "where or how they were last reached" if code is MissedReason.UNREACHABLE else "why"
+        return MissedCheck(False, "missed_reason", f"Give a note ({what}).")
+    return MissedCheck(True)
+
+
+def missed_label(reason: MissedReason | str | None, note: str = "") -> str:
+    """'missed (participant died)'; after the window closed: 'missed (<note>)'."""
+    try:
+        code = MissedReason(reason) if reason else MissedReason.WINDOW_CLOSED
+    except ValueError:
+        code = MissedReason.WINDOW_CLOSED
+    if code is MissedReason.WINDOW_CLOSED:
+        return f"missed ({note.strip()})" if note.strip() else "missed"
+    if code is MissedReason.UNREACHABLE and note.strip():
+        return f"missed ({code.label}: {note.strip()})"
+    return f"missed ({code.label})"
 
 
 @dataclass(frozen=True)
@@ -106,6 +189,7 @@ def visit_status(
     completed_on: dt.date | None,
     missed: bool,
     death_date: dt.date | None,
+    follow_up_ended_on: dt.date | None = None,
 ) -> VisitStatus:
     if completed_on is not None:
         if visit.in_window(completed_on):
@@ -114,6 +198,8 @@ def visit_status(
     if missed:
         return VisitStatus.MISSED
     if death_date is not None and death_date <= visit.window_closes:
+        return VisitStatus.NOT_EXPECTED
+    if follow_up_ended_on is not None and follow_up_ended_on <= visit.window_closes:
         return VisitStatus.NOT_EXPECTED
     if today < visit.window_opens:
         return VisitStatus.UPCOMING
