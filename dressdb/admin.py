@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from dressdb import services
-from dressdb.models import SecurityEvent, Site, StaffMembership
+from dressdb.models import ApiToken, SecurityEvent, Site, StaffMembership
 
 
 @admin.register(Site)
@@ -81,3 +81,36 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """No secret is shown: the table holds only a hash, and the hash is not displayed."""
+
+    list_display = (
+        "prefix",
+        "name",
+        "user",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    list_filter = ("revoked_at",)
+    search_fields = ("user__username", "name", "prefix")
+    fields = (*list_display, "revoked_by")
+    readonly_fields = fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens are created on the tokens page or with create_api_token
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request: HttpRequest, queryset: Any) -> None:
+        from dressdb import tokens
+
+        for token in queryset:
+            tokens.token_revoke(token_id=token.pk, by=request.user, request=request)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from dressdb.text_safety import first_unsafe_in_json
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -15,3 +19,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail=detail)
     return drf_exception_handler(exc, context)
+
+
+class StrictJSONParser(JSONParser):
+    """JSON whose strings and keys hold no NUL byte or lone surrogate: else a 400 naming
+    the field (dressdb.text_safety, the same rule the middleware applies to forms)."""
+
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: Mapping[str, Any] | None = None,
+    ) -> Any:
+        data = super().parse(stream, media_type, parser_context)
+        found = first_unsafe_in_json(data)
+        if found is not None:
+            field, problem = found
+            raise exceptions.ValidationError({field: [problem]})
+        return data

@@ -1,4 +1,13 @@
-"""Two-factor gate: a user who must enter a code sees nothing else until they have."""
+"""Request-wide controls.
+
+- TwoFactorMiddleware: a user who must enter a code sees nothing else until they have.
+- InputGuardMiddleware: a NUL byte or a lone surrogate in any GET or POST parameter
+  (name or value) is a 400 naming the parameter, before any view runs. JSON bodies get
+  the same rule from the API's parser (dressdb.api.StrictJSONParser).
+- NoStoreMiddleware: `Cache-Control: no-store` on every answer that is not a static file
+  and is given to a logged-in session, a token (Authorization header) or under /api/:
+  participant pages, the JSON API and CSV downloads are never kept by a browser or proxy.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +15,14 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.html import escape
 
 from dressdb import two_factor
+from dressdb.text_safety import first_unsafe_parameter
 
 # Pages reachable before the second factor: the login itself and the two-factor steps.
 _OPEN_URL_NAMES = (
@@ -50,3 +62,51 @@ class TwoFactorMiddleware:
             else "two_factor_setup"
         )
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class InputGuardMiddleware:
+    """400 naming the parameter for NUL bytes or lone surrogates in GET/POST parameters."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        found = first_unsafe_parameter(request.GET)
+        if found is None and request.method == "POST" and _is_form_body(request):
+            found = first_unsafe_parameter(request.POST)
+        if found is not None:
+            name, problem = found
+            message = f"{name}: {problem}"
+            if request.path.startswith("/api/"):
+                return JsonResponse({name: [problem]}, status=400)
+            return HttpResponseBadRequest(
+                f"<!doctype html><title>Bad request</title><h1>Bad request</h1>"
+                f"<p>{escape(message)}</p>",
+            )
+        return self.get_response(request)
+
+
+def _is_form_body(request: HttpRequest) -> bool:
+    content_type = request.META.get("CONTENT_TYPE", "")
+    return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every authenticated or API answer but static files."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        path = request.path
+        if path.startswith(settings.STATIC_URL) or path == "/favicon.ico":
+            return response
+        user = getattr(request, "user", None)
+        if (
+            (user is not None and user.is_authenticated)
+            or "HTTP_AUTHORIZATION" in request.META
+            or path.startswith("/api/")
+        ):
+            add_never_cache_headers(response)
+        return response

@@ -5,6 +5,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -89,6 +90,14 @@ class SecurityEvent(models.Model):
         TWO_FACTOR_VERIFIED = "two_factor_verified", "Two-factor code accepted"
         TWO_FACTOR_FAILED = "two_factor_failed", "Two-factor code refused"
         BACKUP_CODES_ISSUED = "backup_codes_issued", "Backup codes issued"
+        LOCKED_OUT = "locked_out", "Locked out (account or address)"
+        UNLOCKED = "unlocked", "Lockout lifted by an admin"
+        SIGNED = "signed", "Electronic signature"
+        SIGNATURE_FAILED = "signature_failed", "Signature refused (wrong password)"
+        SIGNATURE_VOIDED = "signature_voided", "Signature voided"
+        API_TOKEN_CREATED = "api_token_created", "API token created"
+        API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+        API_TOKEN_USED = "api_token_used", "API token used (first use of the day)"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -115,3 +124,43 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.last_seen:%Y-%m-%d %H:%M:%S}Z"
+
+
+class ApiToken(models.Model):
+    """An API token. Only its SHA-256 hash is stored; the token is shown once (dressdb/tokens.py).
+
+    `prefix` is the token's first characters, not secret: it finds the row and lets a
+    user tell their tokens apart.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name}, {self.user})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and not self.is_expired

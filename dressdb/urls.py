@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from dressdb import two_factor_views, views
+from dressdb import token_views, two_factor_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -29,6 +30,19 @@ urlpatterns = [
         two_factor_views.two_factor_backup_codes,
         name="two_factor_backup_codes",
     ),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/tokens/", token_views.api_tokens, name="api_tokens"),
+    path("accounts/tokens/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
+    path("accounts/tokens/all/", token_views.api_tokens_admin, name="api_tokens_admin"),
     path("admin/", admin.site.urls),
     path("participants/", include("enrollment.urls")),
     path("randomization/", include("randomization.urls")),
@@ -41,10 +55,12 @@ urlpatterns = [
     path("api/v1/", include("dosing.api_urls")),
     path("api/v1/", include("outcomes.api_urls")),
     path("api/v1/", include("reports.api_urls")),
+    # Both need a logged-in user (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs page
+    # sends an anonymous visitor to the login page.
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/v1/docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
+        login_required(SpectacularSwaggerSplitView.as_view(url_name="api-schema")),
         name="api-docs",
     ),
 ]

@@ -35,11 +35,11 @@ from django.contrib.auth.models import User
 from django.db import connection
 from django.db.models import Count
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from enrollment.models import Participant
 from randomization import services as randomization_services
 from randomization.models import Allocation
+from tests.api_tokens import api_key
 from tests.bench.seeding import seed_bench_trial
 from tests.conftest import pass_second_factor
 from tests.factories import ParticipantFactory
@@ -175,7 +175,7 @@ def test_load_pages_and_randomization(capsys):
         kind="live",
         slots_per_stratum=RANDOMIZATIONS + 20,
     )
-    token = Token.objects.get_or_create(user=coordinator)[0].key
+    token = api_key(coordinator)
 
     timings: dict[str, list[float]] = {name: [] for name in pages}
     statuses: Counter[tuple[str, int]] = Counter()

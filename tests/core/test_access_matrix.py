@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.authtoken.models import Token
 
 from notifications.models import Reminder
 from outcomes.models import Visit
 from randomization import services as randomization_services
 from reports.models import ExportJob
+from tests.api_tokens import api_key
 from tests.conftest import pass_second_factor
 from tests.dosing.helpers import started
 from tests.enrollment.factories import screen
@@ -221,7 +221,7 @@ def test_route_access(request, world, name):
         client = APIClient()
         if name.startswith("api-"):
             client.credentials(
-                HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}"
+                HTTP_AUTHORIZATION=f"Token {api_key(user)}"
             )
         else:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

@@ -22,13 +22,13 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
 )
 
+from tests.api_tokens import api_key
 from tests.core.test_access_matrix import C, I, S, world  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_every_operation_has_a_persona():
 def test_api_operation(case: Any, request: pytest.FixtureRequest, world, in_process_requests):  # noqa: F811
     persona = PERSONA_BY_OPERATION[case.operation.path]
     user = request.getfixturevalue(persona)
-    token = Token.objects.get_or_create(user=user)[0].key
+    token = api_key(user)
     if case.path_parameters and "id" in case.path_parameters:
         case.path_parameters["id"] = world["participant"][0]
     case.call_and_validate(

@@ -1,10 +1,10 @@
 """Dosing pages and API: roles, site scope, query counts."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dosing.models import Assessment
+from tests.api_tokens import api_key
 from tests.dosing.helpers import started
 from tests.factories import TEST_PASSWORD
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

@@ -1,10 +1,12 @@
 """POST /api/v1/screenings/: the eligibility_check document plus the site."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from dressdb.models import ApiToken
+from dressdb.tokens import hash_key
 from enrollment.models import Screening
+from tests.api_tokens import api_key
 from tests.enrollment.factories import document
 
 pytestmark = pytest.mark.django_db
@@ -12,8 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def api(user) -> APIClient:
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 
@@ -81,4 +82,5 @@ def test_create_api_token_command(coordinator_a):
 
     out = StringIO()
     call_command("create_api_token", "coord_a", stdout=out)
-    assert out.getvalue().strip() == Token.objects.get(user=coordinator_a).key
+    # Only the hash is stored: the printed token is the one whose hash is kept.
+    assert hash_key(out.getvalue().strip()) == ApiToken.objects.get(user=coordinator_a).key_hash

@@ -5,11 +5,11 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from outcomes import services
 from outcomes.models import HospitalCourse, Visit
+from tests.api_tokens import api_key
 from tests.dosing.helpers import started
 
 pytestmark = pytest.mark.django_db
@@ -314,7 +314,7 @@ def test_visit_form_bad_input_message(login, site_a, coordinator_a):
 
 def api(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 

@@ -65,10 +65,11 @@ def test_summary_counts_only_done_allocations(
 
 
 def test_api_randomize_returns_only_this_participants_arm(alist, coordinator_a, participant_a):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from tests.api_tokens import api_key
+
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=coordinator_a).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(coordinator_a)}")
     body = client.post(f"/api/v1/participants/{participant_a.pk}/randomize").json()
     assert set(body) == {"arm", "randomized_at", "stratum"}

@@ -10,7 +10,6 @@ import zipfile
 import pytest
 from django.http import StreamingHttpResponse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from dressdb.models import SecurityEvent
@@ -21,6 +20,7 @@ from reports.exports import DATASETS, dictionary_rows, neutralise
 from reports.models import ExportJob
 from reports.r_loader import r_script
 from reports.synthetic import seed_trial
+from tests.api_tokens import api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_other_roles_cannot_export(request, login, trial, persona):
     ):
         assert client.get(url).status_code == 403, url
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     assert api.get("/api/v1/exports/participants.csv").status_code == 403
 
 
@@ -107,7 +107,7 @@ def test_site_filter_holds(login, statistician, trial, site_a):
     rows = parse(login(statistician).get(f"/reports/exports/participants.csv?sites={site_a.pk}"))
     assert rows and {r["site"] for r in rows} == {"SITEA"}
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=statistician).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(statistician)}")
     response = api.get("/api/v1/exports/orders.csv?site=SITEB")
     assert response.status_code == 200
     assert {r["site"] for r in parse(response)} == {"SITEB"}

@@ -1,16 +1,25 @@
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from rest_framework.authtoken.models import Token
+
+from dressdb import tokens
+from dressdb.models import ApiToken
 
 
 class Command(BaseCommand):
-    help = "Create (or show) the API token of USERNAME, for `Authorization: Token <key>`."
+    help = (
+        "Create an API token for USERNAME, for `Authorization: Token <key>`. The token is "
+        "printed once: only its hash is stored. --rotate revokes the user's other tokens."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
-        parser.add_argument("--rotate", action="store_true", help="Replace an existing token.")
+        parser.add_argument("--name", default="created with manage.py create_api_token")
+        parser.add_argument(
+            "--rotate", action="store_true", help="Revoke the user's existing tokens first."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -18,6 +27,10 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"username: no active user {options['username']!r}") from None
         if options["rotate"]:
-            Token.objects.filter(user=user).delete()
-        token, _ = Token.objects.get_or_create(user=user)
-        self.stdout.write(token.key)
+            for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+                tokens.token_revoke(token_id=token.pk, by=user)
+        try:
+            _, raw = tokens.token_create(user=user, name=options["name"], via="command")
+        except ValidationError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(raw)
