@@ -1,13 +1,14 @@
-"""Demo data for `make run`: two sites and one user per role. Demo mode only."""
+"""The demo identities of `make run`: two sites and one user per role. Demo mode only.
+
+The core keeps these names because the two-factor gate exempts the demo users while
+DRESSDB_DEMO is on (dressdb.two_factor.demo_exempt); seeding them is the demo app's
+(demo.seeding, `manage.py seed_demo`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import User
-from django.db import transaction
-
-from dressdb.models import Role, Site, StaffMembership
+from dressdb.models import Role
 
 DEMO_PASSWORD = "dressdb-demo-2026"  # noqa: S105  (printed on purpose; demo mode only)
 
@@ -33,35 +34,3 @@ DEMO_USERS = (
     DemoUser("statistician", "Stan Lee", Role.STATISTICIAN, "USC"),
     DemoUser("admin", "Ada Admin", Role.ADMIN, "USC"),
 )
-
-
-@transaction.atomic
-def seed_demo_sites_and_users() -> list[DemoUser]:
-    sites = {}
-    for code, name, tz in DEMO_SITES:
-        site, _ = Site.objects.get_or_create(code=code, defaults={"name": name, "time_zone": tz})
-        sites[code] = site
-    for demo in DEMO_USERS:
-        first, last = demo.full_name.split(" ", 1)
-        user, created = User.objects.get_or_create(
-            username=demo.username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "email": f"{demo.username}@demo.dressdb.invalid",
-            },
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-        if demo.role == Role.ADMIN:
-            user.is_staff = True
-            user.is_superuser = True
-        user.save()
-        StaffMembership.objects.get_or_create(user=user, site=sites[demo.site_code], role=demo.role)
-    # The investigator covers both demo sites.
-    StaffMembership.objects.get_or_create(
-        user=User.objects.get(username="investigator"),
-        site=sites["PAR"],
-        role=Role.INVESTIGATOR,
-    )
-    return list(DEMO_USERS)

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "dosing",
     "outcomes",
     "reports",
+    "portal",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from dressdb import token_views, two_factor_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("portal.urls")),  # "/" (home) and "participants/<pk>/"
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "favicon.svg")),
     path(

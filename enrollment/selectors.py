@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Count, QuerySet
 
 from dressdb.access import sites_visible_to
-from enrollment.access import screenings_visible_to
+from enrollment.access import participants_visible_to, screenings_visible_to
 from enrollment.egfr import Sex, creatinine_mg_dl_from_umol_l, egfr_ckd_epi_2021, round_egfr
 from enrollment.models import Screening
 from enrollment.regiscar import (
@@ -145,3 +145,11 @@ def live_points(data: Any) -> dict[str, Any]:
         "suggestive": suggestive,
         "egfr": egfr,
     }
+
+
+def home_panel(*, user: Any) -> dict[str, object]:
+    """The home page's participant table: the 20 newest at the user's sites."""
+    participants = (
+        participants_visible_to(user).select_related("site").order_by("-enrolled_at")[:20]
+    )
+    return {"participants": list(participants)}

@@ -4,7 +4,7 @@ from enrollment import views
 
 urlpatterns = [
     path("", views.participant_list, name="participant_list"),
-    path("<int:pk>/", views.participant_detail, name="participant_detail"),
+    # "<int:pk>/": the participant page is the portal's (portal.urls, same path and name).
     path("<int:pk>/audit/", views.participant_audit, name="participant_audit"),
     path(
         "<int:pk>/renal-impairment/",

@@ -76,21 +76,6 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from dosing import selectors as dosing_selectors
-    from outcomes import selectors as outcomes_selectors
-    from randomization import selectors as randomization_selectors
-
-    participant = participant_for_user(request.user, pk)
-    context: dict[str, object] = {"participant": participant}
-    # Each app adds its own panel, read through its selectors (explicit, no plug-in magic).
-    context |= randomization_selectors.participant_panel(participant=participant, user=request.user)
-    context |= dosing_selectors.participant_panel(participant=participant, user=request.user)
-    context |= outcomes_selectors.participant_panel(participant=participant, user=request.user)
-    return render(request, "enrollment/participant_detail.html", context)
-
-
-@login_required
 def participant_audit(request: HttpRequest, pk: int) -> HttpResponse:
     participant = participant_for_user(request.user, pk)
     entries = participant_audit_trail(participant)

@@ -1,5 +1,5 @@
 """The bench's trial: demo sites and users, BENCH_SITES sites, BENCH_PARTICIPANTS
-participants with full regimens, visits and outcomes (reports.synthetic)."""
+participants with full regimens, visits and outcomes (demo.synthetic)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import time
 
 from django.contrib.auth.models import User
 
-from dressdb.demo import seed_demo_sites_and_users
+from demo.seeding import seed_demo_sites_and_users
+from demo.synthetic import seed_trial
 from dressdb.models import Site
-from reports.synthetic import seed_trial
 
 N = int(os.environ.get("BENCH_PARTICIPANTS", "10000"))
 SITES = int(os.environ.get("BENCH_SITES", "20"))

@@ -7,9 +7,9 @@ import subprocess
 import pytest
 from django.db import connection
 
+from demo.synthetic import seed_trial
 from dosing.models import Order
 from enrollment.models import Participant
-from reports.synthetic import seed_trial
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -197,7 +197,7 @@ def test_next_cannot_send_the_user_off_site(investigator_a):
 
 
 def test_demo_exemption_exists_only_in_demo_mode(client, settings):
-    from dressdb.demo import seed_demo_sites_and_users
+    from demo.seeding import seed_demo_sites_and_users
 
     seed_demo_sites_and_users()
     client.post("/accounts/login/", {"username": "investigator", "password": "dressdb-demo-2026"})

@@ -125,6 +125,6 @@ def totp_code(key: bytes, after_step: int = -1) -> str:
 
 @pytest.fixture
 def demo_users(transactional_db: None) -> list[Any]:
-    from dressdb.demo import seed_demo_sites_and_users
+    from demo.seeding import seed_demo_sites_and_users
 
     return seed_demo_sites_and_users()

@@ -4,12 +4,12 @@ opens its pages in Chromium and the console shows no CSP violation or script err
 import pytest
 from django.contrib.auth.models import User
 
+from demo.synthetic import seed_trial
 from dosing.models import Regimen
 from dressdb.demo import DEMO_PASSWORD
 from dressdb.models import Site
 from outcomes.models import Visit
 from randomization.models import AllocationList
-from reports.synthetic import seed_trial
 from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.browser

@@ -8,10 +8,10 @@ import zipfile
 import pytest
 from django.contrib.auth.models import User
 
+from demo.synthetic import seed_trial
 from dressdb.demo import DEMO_PASSWORD
 from dressdb.models import Site
 from reports.exports import DATASETS
-from reports.synthetic import seed_trial
 from tests.e2e.conftest import log_in, shot
 
 pytestmark = pytest.mark.browser

@@ -72,9 +72,9 @@ def test_sweep_query_count_is_constant(
 ):
     from django.contrib.contenttypes.models import ContentType
 
+    from demo.synthetic import seed_trial
     from dressdb.models import Site
     from enrollment.models import Participant
-    from reports.synthetic import seed_trial
 
     seed_trial(sites=[site_a, site_b], participants=10, user=trial_admin)
     # Content types are cached per process: warm them so both sweeps run the same reads.

@@ -6,12 +6,12 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from demo.synthetic import seed_trial
 from dressdb.models import Site
 from enrollment.models import Screening
 from outcomes import services as outcomes_services
 from outcomes.models import Visit
 from randomization.models import Allocation, AllocationList, AllocationSlot, Stratum
-from reports.synthetic import seed_trial
 from tests.dosing.helpers import started
 
 pytestmark = pytest.mark.django_db

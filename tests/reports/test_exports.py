@@ -12,6 +12,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from demo.synthetic import seed_trial
 from dressdb.models import SecurityEvent
 from enrollment.models import Screening
 from outcomes import services as outcomes_services
@@ -19,7 +20,6 @@ from outcomes.models import Visit
 from reports.exports import DATASETS, dictionary_rows, neutralise
 from reports.models import ExportJob
 from reports.r_loader import r_script
-from reports.synthetic import seed_trial
 from tests.api_tokens import api_key
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from dressdb.demo import DEMO_PASSWORD, seed_demo_sites_and_users
+from demo.seeding import seed_demo_sites_and_users
+from demo.synthetic import seed_trial
+from dressdb.demo import DEMO_PASSWORD
 from dressdb.models import Site
 
 
@@ -31,8 +33,6 @@ class Command(BaseCommand):
                 code=f"S{n:03d}", defaults={"name": f"Synthetic site {n}", "time_zone": "UTC"}
             )
         if options["participants"]:
-            from reports.synthetic import seed_trial
-
             sites = list(Site.objects.filter(active=True).order_by("code")[: options["sites"]])
             counts = seed_trial(
                 sites=sites,
