@@ -269,3 +269,37 @@ def test_copy_path_gives_the_same_rows_as_the_python_path(statistician, trial, s
     assert copy_rows == python_rows
     assert counter == [len(python_rows) - 1]
     assert len(python_rows) > 10
+
+
+COPYABLE = [name for name, dataset in DATASETS.items() if dataset.copyable]
+
+
+def test_the_flat_datasets_have_a_copy_path():
+    # every dataset whose columns are all plain fields of one query is written by COPY
+    assert COPYABLE == ["orders", "assessments", "screening", "randomization"]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("name", COPYABLE)
+def test_copy_path_gives_the_same_bytes_as_the_python_path(
+    statistician, trial, site_a, site_b, name
+):
+    from reports.copy_export import copy_available, copy_lines
+    from reports.exports import csv_lines
+
+    assert copy_available(name, deidentify=False)
+    assert not copy_available(name, deidentify=True)
+    # free text with commas, quotes and formula starts, and blank text
+    Screening.objects.filter(site=site_a).update(
+        not_consented_reason='=HYPERLINK("http://evil","x"), -2+3', initials="@AB"
+    )
+    Screening.objects.filter(site=site_b).update(not_consented_reason="")
+    ids = [site_a.pk, site_b.pk]
+    today = timezone.localdate()
+    for start, end in [(None, None), (today - dt.timedelta(days=20), today)]:
+        counter: list[int] = []
+        python_text = "".join(csv_lines(DATASETS[name], ids, start, end, bom=True))
+        copy_text = b"".join(copy_lines(name, ids, start, end, bom=True, counter=counter))
+        assert copy_text == python_text.encode(), name
+        assert counter == [len(list(csv.reader(io.StringIO(python_text)))) - 1]
+    assert counter[0] > 0, name

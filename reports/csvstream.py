@@ -1,0 +1,277 @@
+"""The shared path of every CSV dataset, written once.
+
+A dataset (see `reports/datasets.py`) is a declaration: its columns with their data
+dictionary entries, the query its rows come from, and how missing values are coded.
+This module turns a declaration into CSV:
+
+- site scope and the date filter (`Scope`): every query is restricted to the site ids
+  the caller resolved through the access module (`dressdb.access.sites_visible_to`),
+  then to the period;
+- formatting (`format_value`): ISO 8601 dates, UTC datetimes, true/false, numbers as
+  numbers, missing codes kept as they are;
+- CSV-injection neutralisation (`neutralise`);
+- de-identification (`export_columns`, `Column.deidentified`): identifying columns are
+  dropped and dates become study days;
+- streaming (`csv_lines`): one line at a time, constant memory, optional UTF-8 BOM.
+
+The PostgreSQL COPY path (`reports/copy_export.py`) reads the same declarations and the
+same scoped queryset, so the two paths cannot disagree.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+from django.db.models import QuerySet
+
+MISSING_CODES = {
+    "NA_MISSED": "Visit recorded as missed (reason in visits.missed_reason)",
+    "NA_NOT_DUE": "Visit window not yet open",
+    "NA_NOT_EXPECTED": "Not expected: the participant died before the visit window closed",
+    "NA_NOT_ENTERED": "Visit due or overdue, no data entered yet",
+    "NA_NOT_COLLECTED": "Endpoint not collected at this visit",
+}
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+CHUNK = 2000
+
+Row = dict[str, Any]
+
+
+def neutralise(value: str) -> str:
+    """OWASP CSV injection: a text cell that could start a formula gets a leading '."""
+    if value and value.startswith(DANGEROUS_PREFIXES):
+        return "'" + value
+    return value
+
+
+@dataclass(frozen=True)
+class Convert:
+    """A value conversion written twice, once per path: Python and PostgreSQL."""
+
+    python: Callable[[Any], Any]
+    sql: str  # a template with one {} for the column expression
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: its data dictionary entry and, for declared queries, its source field."""
+
+    name: str
+    label: str
+    type: str  # text, integer, decimal, date, datetime, boolean, factor
+    unit: str = ""
+    allowed: tuple[tuple[str, str], ...] = ()  # (value, label) for factors
+    visit: str = ""
+    source: str = ""
+    identifying: bool = False  # dropped when de-identified (initials, free text)
+    field: str = ""  # ORM lookup the value is read from ("" = derived in Python)
+    convert: Convert | None = None
+
+    def deidentified(self) -> Column | None:
+        if self.identifying:
+            return None
+        if self.type in ("date", "datetime"):
+            return Column(
+                name=f"{self.name}_studyday",
+                label=f"{self.label} (study day; day 1 = first dose)",
+                type="integer",
+                unit="study day",
+                visit=self.visit,
+                source=self.source,
+            )
+        return self
+
+
+@dataclass(frozen=True)
+class Query:
+    """Where a dataset's rows come from, and how scope and period apply to them."""
+
+    model: str  # "app_label.Model"
+    site: str  # lookup of the site id, e.g. "participant__site_id"
+    period: str  # lookup the start/end dates filter, e.g. "date" or "signed_at__date"
+    order_by: tuple[str, ...]
+    day1: str = "participant__study_day_1"  # lookup of study day 1 ("" when none)
+    extra: tuple[str, ...] = ()  # further lookups read for derived columns
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The rows an export may contain: these sites (already scoped), this period."""
+
+    site_ids: list[int]
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    def in_sites(self, qs: QuerySet[Any], site: str) -> QuerySet[Any]:
+        return qs.filter(**{f"{site}__in": self.site_ids})
+
+    def in_period(self, qs: QuerySet[Any], period: str) -> QuerySet[Any]:
+        if self.start:
+            qs = qs.filter(**{f"{period}__gte": self.start})
+        if self.end:
+            qs = qs.filter(**{f"{period}__lte": self.end})
+        return qs
+
+    def queryset(self, query: Query) -> QuerySet[Any]:
+        """The declared query, in scope and period, in its order."""
+        qs = apps.get_model(query.model)._default_manager.all()
+        return self.in_period(self.in_sites(qs, query.site), query.period).order_by(*query.order_by)
+
+
+Builder = Callable[["Dataset", Scope], Iterator[Row]]
+Derive = Callable[[Row, Row, Any], None]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A declared dataset.
+
+    Most datasets are one query whose columns each name their field (`declared_rows`),
+    optionally completed by `derive(row, raw, context)` for computed columns, with
+    `context(scope)` read once per export. A dataset whose rows need several queries
+    gives its own `build(dataset, scope)`, still reading through `scope`.
+    """
+
+    name: str
+    title: str
+    columns: list[Column]
+    query: Query | None = None
+    derive: Derive | None = None
+    context: Callable[[Scope], Any] | None = None
+    build: Builder | None = None
+
+    def rows(
+        self, site_ids: list[int], start: dt.date | None, end: dt.date | None
+    ) -> Iterator[Row]:
+        scope = Scope(list(site_ids), start, end)
+        return (self.build or declared_rows)(self, scope)
+
+    @property
+    def copyable(self) -> bool:
+        """Every column is a plain field of one query: PostgreSQL COPY can write it."""
+        return (
+            self.query is not None
+            and self.build is None
+            and self.derive is None
+            and all(c.field for c in self.columns)
+        )
+
+
+def declared_rows(dataset: Dataset, scope: Scope) -> Iterator[Row]:
+    """The rows of a declared query: one dict per record, keyed by column name."""
+    query = dataset.query
+    if query is None:
+        raise ValueError(f"{dataset.name} declares no query")
+    lookups = [c.field for c in dataset.columns if c.field]
+    lookups += [x for x in (query.day1, *query.extra) if x]
+    context = dataset.context(scope) if dataset.context else None
+    values = scope.queryset(query).values(*dict.fromkeys(lookups))
+    for raw in values.iterator(chunk_size=CHUNK):
+        row: Row = {"_day1": raw[query.day1] if query.day1 else None}
+        for c in dataset.columns:
+            if c.field:
+                value = raw[c.field]
+                row[c.name] = c.convert.python(value) if c.convert else value
+        if dataset.derive:
+            dataset.derive(row, raw, context)
+        yield row
+
+
+# --- Writing -------------------------------------------------------------------------
+
+
+def export_columns(dataset: Dataset, deidentify: bool) -> list[Column]:
+    if not deidentify:
+        return list(dataset.columns)
+    return [c for c in (col.deidentified() for col in dataset.columns) if c is not None]
+
+
+def format_value(value: Any, column: Column, day1: dt.date | None, deidentify: bool) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value in MISSING_CODES:
+        return value
+    if deidentify and column.name.endswith("_studyday"):
+        day = value if isinstance(value, dt.date) else None
+        if isinstance(value, dt.datetime):
+            day = value.date()
+        if day is None or day1 is None:
+            return ""
+        return (day - day1).days + 1
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return (
+            format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
+        )
+    if isinstance(value, int | float):
+        return value
+    return neutralise(str(value))
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_lines(
+    dataset: Dataset,
+    site_ids: list[int],
+    start: dt.date | None,
+    end: dt.date | None,
+    *,
+    deidentify: bool = False,
+    bom: bool = False,
+    counter: list[int] | None = None,
+) -> Iterator[str]:
+    """The CSV text, line by line (constant memory)."""
+    columns = export_columns(dataset, deidentify)
+    writer = csv.writer(_Echo(), lineterminator="\n")
+    header = writer.writerow([c.name for c in columns])
+    yield ("\ufeff" + header) if bom else header
+    original = {
+        c.name: (
+            c.name[: -len("_studyday")] if deidentify and c.name.endswith("_studyday") else c.name
+        )
+        for c in columns
+    }
+    rows = 0
+    for row in dataset.rows(site_ids, start, end):
+        day1 = row.get("_day1")
+        values = [format_value(row.get(original[c.name]), c, day1, deidentify) for c in columns]
+        rows += 1
+        yield writer.writerow(values)
+    if counter is not None:
+        counter.append(rows)
+
+
+def dictionary_rows(datasets: Iterable[Dataset], deidentify: bool = False) -> Iterator[list[str]]:
+    yield ["variable", "label", "dataset", "type", "unit", "allowed_values", "visit", "source_form"]
+    for dataset in datasets:
+        for c in export_columns(dataset, deidentify):
+            allowed = "; ".join(f"{v}={label}" for v, label in c.allowed)
+            yield [c.name, c.label, dataset.name, c.type, c.unit, allowed, c.visit, c.source]
+    for code, meaning in MISSING_CODES.items():
+        yield [code, meaning, "(all)", "missing code", "", "", "", ""]
+
+
+def dictionary_csv(datasets: Iterable[Dataset], deidentify: bool = False, bom: bool = False) -> str:
+    import io
+
+    buffer = io.StringIO()
+    if bom:
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in dictionary_rows(datasets, deidentify):
+        writer.writerow([neutralise(v) for v in row])
+    return buffer.getvalue()
