@@ -2,12 +2,46 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 
 from dressdb.models import Role, Site
 from tests.factories import MembershipFactory, ParticipantFactory, SiteFactory, UserFactory
+
+# Tests hash passwords with MD5: argon2 costs ~0.5 s a user, and the suite makes hundreds.
+# Production keeps argon2 first (dressdb/settings.py), which tests/core/test_auth.py
+# proves on the settings file as loaded without this override; the few tests about
+# hashing itself ask for the `production_hashers` fixture.
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config):
+    from django.conf import settings
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+
+
+def production_password_hashers() -> list[str]:
+    """PASSWORD_HASHERS as dressdb/settings.py sets them, read afresh from the file."""
+    import runpy
+
+    import dressdb
+
+    path = Path(dressdb.__file__).resolve().parent / "settings.py"
+    return list(runpy.run_path(str(path))["PASSWORD_HASHERS"])
+
+
+@pytest.fixture
+def production_hashers(settings):
+    """The production hashers (argon2 first) for this test only: ask for it before any
+    fixture that creates users."""
+    settings.PASSWORD_HASHERS = production_password_hashers()
 
 
 @pytest.fixture

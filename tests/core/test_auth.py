@@ -28,8 +28,18 @@ def test_password_of_12_characters_is_accepted():
     password_validation.validate_password("vast-orange-kite-88")
 
 
-def test_passwords_are_hashed_with_argon2(coordinator_a):
+def test_passwords_are_hashed_with_argon2(production_hashers, coordinator_a):
     assert identify_hasher(coordinator_a.password).algorithm == "argon2"
+
+
+def test_production_settings_hash_with_argon2_first():
+    # dressdb/settings.py as loaded without the suite's fast hasher (tests/conftest.py).
+    from tests.conftest import TEST_PASSWORD_HASHERS, production_password_hashers
+
+    production = production_password_hashers()
+    assert production[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
+    assert "MD5" not in " ".join(production)
+    assert settings.PASSWORD_HASHERS == TEST_PASSWORD_HASHERS  # the override is tests-only
 
 
 def test_login_and_logout_are_logged(client, coordinator_a):
