@@ -39,6 +39,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem("Allocation lists", "allocation_lists", frozenset({STATISTICIAN, ADMIN})),
     NavItem("Exports", "export_home", frozenset({STATISTICIAN, ADMIN})),
+    NavItem("Lockouts", "lockouts", frozenset({ADMIN})),
 )
 
 

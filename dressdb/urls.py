@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from dressdb import token_views, two_factor_views, views
+from dressdb import lockout_views, token_views, two_factor_views, views
 
 urlpatterns = [
     path("", include("portal.urls")),  # "/" (home) and "participants/<pk>/"
@@ -43,6 +43,8 @@ urlpatterns = [
     path("accounts/tokens/", token_views.api_tokens, name="api_tokens"),
     path("accounts/tokens/revoke/", token_views.api_token_revoke, name="api_token_revoke"),
     path("accounts/tokens/all/", token_views.api_tokens_admin, name="api_tokens_admin"),
+    path("accounts/lockouts/", lockout_views.lockouts, name="lockouts"),
+    path("accounts/lockouts/unlock/", lockout_views.lockout_unlock, name="lockout_unlock"),
     path("admin/", admin.site.urls),
     path("participants/", include("enrollment.urls")),
     path("randomization/", include("randomization.urls")),

@@ -95,6 +95,8 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-participant-visits": ("GET", {C, I, A}, "participant", True),
     "api-visit-endpoints": ("PUT", {C}, "visit-name", True),
     "api-export-dataset": ("GET", {S, A}, "dataset", False),
+    "lockouts": ("GET", {A}, None, False),
+    "lockout_unlock": ("POST", {A}, None, False),
     "two_factor": ("GET", EVERYONE, None, False),
     "two_factor_setup": ("GET", EVERYONE, None, False),
     "two_factor_verify": ("GET", EVERYONE, None, False),
