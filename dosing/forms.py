@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -7,6 +8,7 @@ from django import forms
 from dosing.models import ARM_CHOICES, IMPROVEMENT_CHOICES, TREND_CHOICES
 from dosing.protocol import Arm, Decision, PreviewInput, ProtocolError
 from dosing.protocol_contract import parse_decision
+from dressdb.bounds import bounded_date
 
 LAB_FIELDS = ("alt", "ast", "bilirubin", "creatinine", "eosinophils")
 LAB_LABELS = {
@@ -124,6 +126,9 @@ class PreviewForm(forms.Form):
     relapse_day = forms.IntegerField(required=False, min_value=1, max_value=400)
 
     preview_input: PreviewInput | None = None
+
+    def clean_start_date(self) -> dt.date | None:
+        return bounded_date(self.cleaned_data.get("start_date"))
 
     def decision_list(self) -> list[dict[str, str]]:
         items = []

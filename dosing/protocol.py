@@ -360,7 +360,12 @@ def _orders_for_block(
     length = block_days(block, settings)
     for offset in range(length):
         day = first_day + offset
-        date = start_date + dt.timedelta(days=day - 1) if start_date is not None else None
+        try:
+            date = start_date + dt.timedelta(days=day - 1) if start_date is not None else None
+        except OverflowError:
+            raise ProtocolError(
+                "start_date", f"study day {day} would fall after {dt.date.max.isoformat()}"
+            ) from None
         if block in (Block.CSA_INDUCTION, Block.CSA_EXTENSION, Block.CSA_RETREATMENT):
             mg_per_kg = (
                 settings.csa_mg_per_kg_day_renal if renal_impairment else settings.csa_mg_per_kg_day

@@ -24,7 +24,9 @@ class TrialAdminSite(admin.AdminSite):
         """One login page for the whole app, followed by the second factor."""
         if request.user.is_authenticated:
             raise PermissionDenied("The administration is for trial admins.")
-        target = request.GET.get("next") or reverse("admin:index")
+        from dressdb.redirects import safe_next
+
+        target = safe_next(request, "admin:index")
         return redirect(f"{reverse('login')}?{urlencode({'next': target})}")
 
 

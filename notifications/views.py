@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from dressdb.access import require_role
 from dressdb.models import Role
+from dressdb.redirects import safe_next
 from notifications import selectors, services
 
 EVERY_ROLE = (Role.COORDINATOR, Role.INVESTIGATOR, Role.PHARMACIST, Role.STATISTICIAN, Role.ADMIN)
@@ -27,4 +28,4 @@ def todo_dismiss(request: HttpRequest, reminder_pk: int) -> HttpResponse:
         services.reminder_dismiss(reminder_id=reminder_pk, user=request.user)
     except ValidationError:
         messages.error(request, "That reminder is not on your list.")
-    return redirect(request.POST.get("next") or "todo_list")
+    return redirect(safe_next(request, "todo_list"))

@@ -17,6 +17,7 @@ from simple_history.utils import bulk_create_with_history
 from dressdb.audit import save_clinical
 from dressdb.models import SecurityEvent, Site
 from dressdb.security_log import log_event
+from dressdb.text_safety import problem_in
 from enrollment.models import Participant
 from randomization import blocks
 from randomization.blocks import Arm, ListKind
@@ -171,13 +172,50 @@ class UploadRow:
 
 
 UPLOAD_COLUMNS = ("site", "renal_impairment", "position", "block", "arm")
+# Upload bounds (issue 14, defect 5): no field of a valid list is longer than this, no
+# position or block number larger; the error list shows the first UPLOAD_MAX_ERRORS.
+UPLOAD_MAX_FIELD_LENGTH = 200
+UPLOAD_MAX_NUMBER = 1_000_000
+UPLOAD_MAX_ERRORS = 50
+
+
+def _bounded_int(raw: str) -> int:
+    """A whole number in 1..UPLOAD_MAX_NUMBER (ValueError otherwise, never OverflowError)."""
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(UPLOAD_MAX_NUMBER)):
+        raise ValueError
+    value = int(raw)
+    if not 1 <= value <= UPLOAD_MAX_NUMBER:
+        raise ValueError
+    return value
+
+
+def cap_errors(errors: list[str], limit: int = UPLOAD_MAX_ERRORS) -> list[str]:
+    """The first `limit` errors, then one line saying how many more there are."""
+    if len(errors) <= limit:
+        return errors
+    return [*errors[:limit], f"… and {len(errors) - limit} more errors (fix these first)."]
 
 
 def parse_upload(text: str, factors: list[str]) -> tuple[list[UploadRow], list[str]]:
     """Verify a statistician's CSV row by row. Returns (rows, errors)."""
     errors: list[str] = []
     rows: list[UploadRow] = []
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        if len(line_text) > UPLOAD_MAX_FIELD_LENGTH * len(UPLOAD_COLUMNS) * 2:
+            return [], [
+                f"row {number}: the line is {len(line_text):,} characters long; a list row "
+                f"is a few dozen (is this the allocation list CSV?)"
+            ]
     reader = csv.DictReader(io.StringIO(text))
+    try:
+        return _parse_rows(reader, factors, errors, rows)
+    except csv.Error as exc:  # e.g. an unterminated quote running past the field limit
+        return [], [*errors, f"row {reader.line_num}: not readable as CSV ({exc})"]
+
+
+def _parse_rows(
+    reader: csv.DictReader[str], factors: list[str], errors: list[str], rows: list[UploadRow]
+) -> tuple[list[UploadRow], list[str]]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in UPLOAD_COLUMNS if c not in header]
     if "renal_impairment" not in factors and "renal_impairment" in missing:
@@ -189,6 +227,19 @@ def parse_upload(text: str, factors: list[str]) -> tuple[list[UploadRow], list[s
     for line, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
         problems = []
+        long_fields = [k for k, v in row.items() if len(v) > UPLOAD_MAX_FIELD_LENGTH]
+        if long_fields:
+            errors.append(
+                f"row {line}: {', '.join(long_fields[:5])} longer than "
+                f"{UPLOAD_MAX_FIELD_LENGTH} characters"
+            )
+            continue
+        unsafe = [k for k, v in row.items() if problem_in(v) is not None]
+        if unsafe:
+            errors.append(
+                f"row {line}: {', '.join(unsafe[:5])} contains a NUL byte or invalid character"
+            )
+            continue
         renal: bool | None = None
         if "renal_impairment" in factors:
             value = row.get("renal_impairment", "").lower()
@@ -196,18 +247,14 @@ def parse_upload(text: str, factors: list[str]) -> tuple[list[UploadRow], list[s
                 problems.append("renal_impairment must be yes or no")
             renal = value == "yes"
         try:
-            position = int(row.get("position", ""))
-            if position < 1:
-                raise ValueError
+            position = _bounded_int(row.get("position", ""))
         except ValueError:
-            problems.append("position must be a whole number >= 1")
+            problems.append(f"position must be a whole number from 1 to {UPLOAD_MAX_NUMBER}")
             position = 0
         try:
-            block_number = int(row.get("block", ""))
-            if block_number < 1:
-                raise ValueError
+            block_number = _bounded_int(row.get("block", ""))
         except ValueError:
-            problems.append("block must be a whole number >= 1")
+            problems.append(f"block must be a whole number from 1 to {UPLOAD_MAX_NUMBER}")
             block_number = 0
         arm = row.get("arm", "").lower()
         if arm not in [a.value for a in Arm]:
@@ -260,7 +307,7 @@ def allocation_list_upload(
             if arms.count(Arm.CYCLOSPORINE) != arms.count(Arm.STEROIDS):
                 errors.append(f"stratum {key}: block {number} is not balanced 1:1")
     if errors:
-        raise ValidationError({"file": errors})
+        raise ValidationError({"file": cap_errors(errors)})
     if allocation_list is None:
         _deactivate_active(kind, user)
         alist = AllocationList(

@@ -101,6 +101,11 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "two_factor_setup": ("GET", EVERYONE, None, False),
     "two_factor_verify": ("GET", EVERYONE, None, False),
     "two_factor_backup_codes": ("POST", EVERYONE, None, False),
+    "password_change": ("GET", EVERYONE, None, False),
+    "password_change_done": ("GET", EVERYONE, None, False),
+    "api_tokens": ("GET", EVERYONE, None, False),
+    "api_token_revoke": ("POST", EVERYONE, None, False),
+    "api_tokens_admin": ("GET", {A}, None, False),
 }
 # Public or framework routes, checked apart.
 PUBLIC = {"login", "logout", "healthz", "api-schema", "api-docs"}
