@@ -113,6 +113,7 @@ def participant_assessment(request: Request, pk: int) -> Response:
             password=str(data["password"]),
             improvement=str(data["improvement"]),
             labs_trend=str(data["labs_trend"]),
+            request=request,
         )
     except ValidationError as exc:
         return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)

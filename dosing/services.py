@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from dosing import protocol
 from dosing.config import dosing_settings
-from dosing.models import Assessment, Order, Regimen, RegimenEvent
+from dosing.models import (
+    IMPROVEMENT_CHOICES,
+    TREND_CHOICES,
+    Assessment,
+    Order,
+    Regimen,
+    RegimenEvent,
+)
+from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
 from enrollment.models import Participant
 
@@ -159,7 +167,27 @@ def _alert(participant: Participant, kind: str, message: str) -> None:
     regimen_alert(participant, kind, message)
 
 
-@transaction.atomic
+def _decision_due(participant: Participant, regimen: Regimen | None) -> Regimen:
+    if regimen is None:
+        raise ValidationError({"improvement": "This participant has no regimen (not randomized)."})
+    if (
+        regimen.state != protocol.State.AWAITING_DECISION
+        or regimen.next_decision_date is None
+        or regimen.next_decision_day is None
+    ):
+        raise ValidationError(
+            {"improvement": f"No decision is due: the regimen is {regimen.get_state_display()}."}
+        )
+    if site_today(participant) < regimen.next_decision_date:
+        raise ValidationError(
+            {
+                "improvement": f"The decision is due on study day {regimen.next_decision_day} "
+                f"({regimen.next_decision_date:%Y-%m-%d}), not before."
+            }
+        )
+    return regimen
+
+
 def assessment_sign(
     *,
     participant: Participant,
@@ -172,56 +200,83 @@ def assessment_sign(
     other_findings: str = "",
     suggested_improvement: str = "",
     suggested_labs_trend: str = "",
+    request: Any = None,
 ) -> Assessment:
-    """The investigator's e-signed decision. A wrong password writes nothing."""
-    if not password or not user.check_password(password):
-        raise ValidationError({"password": "Wrong password: the decision was not signed."})
+    """The investigator's e-signed decision, through the one signing service.
+
+    Every other check runs first and the password last (dressdb.signing), so an answer
+    never tells whether the password was right when something else is wrong. A wrong
+    password writes nothing clinical, but counts toward the account lockout.
+    """
     if improvement not in {str(i) for i in protocol.Improvement}:
         raise ValidationError({"improvement": "Choose complete, gt25, le25 or none."})
     if labs_trend not in {str(t) for t in protocol.LabsTrend}:
         raise ValidationError({"labs_trend": "Choose down, flat or up."})
-    locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
-    regimen = Regimen.objects.select_for_update().filter(participant=locked).first()
-    if regimen is None:
-        raise ValidationError({"improvement": "This participant has no regimen (not randomized)."})
-    if (
-        regimen.state != protocol.State.AWAITING_DECISION
-        or regimen.next_decision_date is None
-        or regimen.next_decision_day is None
-    ):
-        raise ValidationError(
-            {"improvement": f"No decision is due: the regimen is {regimen.get_state_display()}."}
+    name = signing.printed_name(user)
+
+    def build(locked: Participant, regimen: Regimen) -> Assessment:
+        return Assessment(
+            participant=locked,
+            regimen=regimen,
+            number=regimen.assessments.count() + 1,
+            study_day=regimen.next_decision_day,
+            block=regimen.current_block,
+            improvement=improvement,
+            labs_trend=labs_trend,
+            result="",
+            suggested_improvement=suggested_improvement or "",
+            suggested_labs_trend=suggested_labs_trend or "",
+            other_findings=other_findings,
+            signed_by=user,
+            signed_at=timezone.now(),
+            printed_name=name,
+            signature_meaning=SIGNATURE_MEANING,
+            **{k: v for k, v in (labs or {}).items()},
+            **{f"baseline_{k}": v for k, v in (baseline or {}).items()},
         )
-    if site_today(locked) < regimen.next_decision_date:
-        raise ValidationError(
-            {
-                "improvement": f"The decision is due on study day {regimen.next_decision_day} "
-                f"({regimen.next_decision_date:%Y-%m-%d}), not before."
-            }
-        )
-    number = regimen.assessments.count() + 1
-    name = user.get_full_name() or user.get_username()
-    assessment = Assessment(
-        participant=locked,
-        regimen=regimen,
-        number=number,
-        study_day=regimen.next_decision_day,
-        block=regimen.current_block,
-        improvement=improvement,
-        labs_trend=labs_trend,
-        result="",
-        suggested_improvement=suggested_improvement or "",
-        suggested_labs_trend=suggested_labs_trend or "",
-        other_findings=other_findings,
-        signed_by=user,
-        signed_at=timezone.now(),
-        printed_name=name,
-        signature_meaning=SIGNATURE_MEANING,
-        **{k: v for k, v in (labs or {}).items()},
-        **{f"baseline_{k}": v for k, v in (baseline or {}).items()},
+
+    # Everything but the password, before the password.
+    current = Participant.objects.select_related("site").get(pk=participant.pk)
+    regimen_now = _decision_due(current, Regimen.objects.filter(participant=current).first())
+    build(current, regimen_now).full_clean()
+    summary = [
+        ("Participant", current.study_id),
+        ("Decision day", regimen_now.next_decision_day),
+        ("Block", regimen_now.current_block),
+        ("Improvement", dict(IMPROVEMENT_CHOICES).get(improvement, improvement)),
+        ("Organ labs trend", dict(TREND_CHOICES).get(labs_trend, labs_trend)),
+        *((f"{k} today", v) for k, v in (labs or {}).items() if v is not None),
+        *((f"{k} at baseline", v) for k, v in (baseline or {}).items() if v is not None),
+        ("Other findings", other_findings),
+        ("Statement", SIGNATURE_MEANING),
+    ]
+    written: list[Assessment] = []
+
+    def write() -> Assessment:
+        written.append(_assessment_write(user=user, participant=participant, build=build))
+        return written[0]
+
+    signing.sign(
+        user=user,
+        password=password,
+        record=write,
+        meaning=signing.Meaning.DOSING_DECISION,
+        summary=summary,
+        request=request,
     )
+    return written[0]
+
+
+def _assessment_write(*, user: Any, participant: Participant, build: Any) -> Assessment:
+    """The signed decision's write (inside signing.sign's transaction)."""
+    locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
+    regimen = _decision_due(
+        locked, Regimen.objects.select_for_update().filter(participant=locked).first()
+    )
+    assessment = build(locked, regimen)
+    number = assessment.number
     save_clinical(assessment, user=user, reason="Decision e-signed")
-    plan = _sync(regimen, locked, user, f"Decision {number} signed by {name}")
+    plan = _sync(regimen, locked, user, f"Decision {number} signed by {assessment.printed_name}")
     point = plan.decision_points[number - 1]
     assessment.result = point.result
     save_clinical(assessment, user=user, reason="Decision result recorded")

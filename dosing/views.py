@@ -81,6 +81,7 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
                 other_findings=form.cleaned_data["other_findings"],
                 suggested_improvement=suggestion.improvement or "",
                 suggested_labs_trend=suggestion.labs_trend or "",
+                request=request,
             )
         except ValidationError as exc:
             _apply(form, exc)
@@ -98,6 +99,20 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "meaning": services.SIGNATURE_MEANING,
             "now": timezone.now(),
+            "sign_form": form,
+            "sign_meaning": "dosing decision authorised",
+            "sign_statement": services.SIGNATURE_MEANING,
+            "sign_button": "Sign the decision",
+            "sign_summary": [
+                ("Participant", participant.study_id),
+                (
+                    "Decision",
+                    f"study day {regimen.next_decision_day}, block {regimen.current_block}"
+                    if regimen
+                    else "no regimen",
+                ),
+                ("Your answers", "the labs, findings and decision entered on this page"),
+            ],
         },
     )
 

@@ -164,3 +164,56 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None and not self.is_expired
+
+
+class Signature(models.Model):
+    """A Part 11 electronic signature (21 CFR 11.50, 11.70): written by dressdb.signing only.
+
+    It names the signer (printed name), the UTC time and the meaning, and is bound to the
+    signed record (a generic reference), to the record's history row at signing and to a
+    SHA-256 fingerprint of the signed data. A later change voids it with a reason; the
+    row and its history are kept.
+    """
+
+    class Meaning(models.TextChoices):
+        REVIEWED_APPROVED = "reviewed and approved", "Reviewed and approved"
+        DOSING_DECISION = "dosing decision authorised", "Dosing decision authorised"
+
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
+    )
+    printed_name = models.CharField(max_length=150)
+    signed_at = models.DateTimeField(help_text="UTC.")
+    meaning = models.CharField(max_length=40, choices=Meaning.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    record_history_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The signed record's history row at signing."
+    )
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the signed data.")
+    summary = models.JSONField(default=list, blank=True, help_text="What the signer saw.")
+    voided_at = models.DateTimeField(null=True, blank=True)
+    voided_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="signature_record")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(voided_at__isnull=True)
+                | ~models.Q(voided_reason=""),
+                name="signature_void_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = f" (void: {self.voided_reason})" if self.voided_at else ""
+        return f"{self.printed_name}, {self.signed_at:%Y-%m-%d %H:%M:%S} UTC, {self.meaning}{state}"
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
