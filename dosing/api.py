@@ -13,8 +13,20 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dosing import services
-from dosing.models import Order
+from dosing.config import dosing_settings
+from dosing.models import Order, Regimen
+from dosing.protocol import ProtocolError
+from dosing.protocol_contract import preview
+from dosing.serializers import (
+    CourseChangeSerializer,
+    NpoInputSerializer,
+    PreviewInputSerializer,
+    PreviewResultSerializer,
+    RelapseInputSerializer,
+    WeightInputSerializer,
+)
 from dressdb.access import has_role
+from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment.access import participant_for_user
 
@@ -127,3 +139,100 @@ def participant_assessment(request: Request, pk: int) -> Response:
         },
         status=status.HTTP_201_CREATED,
     )
+
+
+# --- API parity: the course changes and the preview, the same services as the pages --
+# Errors: the role first (403), then the site scope (404), then the input (400 naming the
+# field; a service's ValidationError becomes the same 400 in dressdb.api).
+
+COURSE_ROLES = [Role.INVESTIGATOR, Role.COORDINATOR]
+
+
+def _course_participant(request: Request, pk: int) -> Any:
+    if not has_role(request.user, *COURSE_ROLES):
+        raise PermissionDenied("Only investigators and site coordinators change the course.")
+    return participant_for_user(request.user, pk, roles=COURSE_ROLES)
+
+
+def _course_json(participant: Any) -> dict[str, Any]:
+    regimen = Regimen.objects.filter(participant=participant).first()
+    return dict(CourseChangeSerializer({"participant": participant, "regimen": regimen}).data)
+
+
+@extend_schema(
+    request=RelapseInputSerializer,
+    responses=with_errors({200: CourseChangeSerializer}),
+    summary="Record a relapse while monitoring: retreatment orders follow (the relapse form)",
+)
+@api_view(["POST"])
+def participant_relapse(request: Request, pk: int) -> Response:
+    participant = _course_participant(request, pk)
+    given = RelapseInputSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    if not Regimen.objects.filter(participant=participant).exists():
+        # The service reads the regimen; before randomization there is none to relapse.
+        return Response(
+            {"relapse_on": ["The participant has no regimen (not randomized)."]},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    services.relapse_record(
+        participant=participant,
+        user=request.user,
+        relapse_on=given.validated_data["relapse_on"],
+        reason=given.validated_data["reason_for_change"],
+    )
+    return Response(_course_json(participant))
+
+
+@extend_schema(
+    request=NpoInputSerializer,
+    responses=with_errors({200: CourseChangeSerializer}),
+    summary="Set NPO on or off: future cyclosporine orders change route (the NPO form)",
+)
+@api_view(["PUT"])
+def participant_npo(request: Request, pk: int) -> Response:
+    participant = _course_participant(request, pk)
+    given = NpoInputSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    updated = services.npo_set(
+        participant=participant,
+        user=request.user,
+        npo=given.validated_data["npo"],
+        reason=given.validated_data["reason_for_change"],
+    )
+    return Response(_course_json(updated))
+
+
+@extend_schema(
+    request=WeightInputSerializer,
+    responses=with_errors({200: CourseChangeSerializer}),
+    summary="Correct the baseline weight: future orders are recomputed (the weight form)",
+)
+@api_view(["PUT"])
+def participant_weight(request: Request, pk: int) -> Response:
+    participant = _course_participant(request, pk)
+    given = WeightInputSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    updated = services.weight_correct(
+        participant=participant,
+        user=request.user,
+        weight_kg=given.validated_data["weight_kg"],
+        reason=given.validated_data["reason_for_change"],
+    )
+    return Response(_course_json(updated))
+
+
+@extend_schema(
+    request=PreviewInputSerializer,
+    responses=with_errors({200: PreviewResultSerializer}),
+    summary="The protocol preview for a hypothetical patient (CONTRACTS.md protocol_preview)",
+)
+@api_view(["POST"])
+def protocol_preview(request: Request) -> Response:
+    if not has_role(request.user, Role.INVESTIGATOR, Role.PHARMACIST):
+        raise PermissionDenied("Only investigators and pharmacists use the protocol preview.")
+    try:
+        result = preview(request.data, dosing_settings())
+    except ProtocolError as exc:
+        return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
+    return Response(result)

@@ -11,4 +11,8 @@ urlpatterns = [
         api.participant_assessment,
         name="api-participant-assessments",
     ),
+    path("participants/<int:pk>/relapse", api.participant_relapse, name="api-participant-relapse"),
+    path("participants/<int:pk>/npo", api.participant_npo, name="api-participant-npo"),
+    path("participants/<int:pk>/weight", api.participant_weight, name="api-participant-weight"),
+    path("protocol-preview", api.protocol_preview, name="api-protocol-preview"),
 ]

@@ -14,9 +14,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dressdb.access import has_role, sites_visible_to
+from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment import services
+from enrollment.access import participant_for_user, screening_for_user
 from enrollment.screening_contract import InputError, parse_screening_input
+from enrollment.serializers import (
+    EnrolInputSerializer,
+    NotConsentedInputSerializer,
+    ParticipantSerializer,
+    RenalImpairmentInputSerializer,
+    ScreeningOutcomeSerializer,
+)
 
 SCREENING_OUTPUT = inline_serializer(
     "ScreeningResult",
@@ -97,3 +106,66 @@ def screening_create(request: Request) -> Response:
     except ValidationError as exc:
         return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
     return Response(services.screening_result_json(screening), status=status.HTTP_201_CREATED)
+
+
+# --- API parity: one route per form, the same service as the page -------------------
+# Errors: the role first (403), then the site scope (404), then the input (400 naming the
+# field; a service's ValidationError becomes the same 400 in dressdb.api).
+
+
+@extend_schema(
+    request=EnrolInputSerializer,
+    responses=with_errors({201: ParticipantSerializer}),
+    summary="Record consent and enrol an eligible screening (the enrol form)",
+)
+@api_view(["POST"])
+def screening_enrol(request: Request, pk: int) -> Response:
+    if not has_role(request.user, Role.COORDINATOR):
+        raise PermissionDenied("Only site coordinators enrol patients.")
+    screening = screening_for_user(request.user, pk, roles=[Role.COORDINATOR])
+    given = EnrolInputSerializer(data=request.data, site_tz=screening.site.tz)
+    given.is_valid(raise_exception=True)
+    participant = services.participant_enrol(
+        screening=screening, user=request.user, **given.validated_data
+    )
+    return Response(ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    request=NotConsentedInputSerializer,
+    responses=with_errors({200: ScreeningOutcomeSerializer}),
+    summary="Record that an eligible screened patient was not enrolled, with the reason",
+)
+@api_view(["POST"])
+def screening_not_consented(request: Request, pk: int) -> Response:
+    if not has_role(request.user, Role.COORDINATOR):
+        raise PermissionDenied("Only site coordinators record consent.")
+    screening = screening_for_user(request.user, pk, roles=[Role.COORDINATOR])
+    given = NotConsentedInputSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    updated = services.screening_mark_not_consented(
+        screening=screening, user=request.user, reason=given.validated_data["reason"]
+    )
+    return Response(ScreeningOutcomeSerializer(updated).data)
+
+
+@extend_schema(
+    request=RenalImpairmentInputSerializer,
+    responses=with_errors({200: ParticipantSerializer}),
+    summary="Confirm or override the computed renal impairment (reason for change required)",
+)
+@api_view(["PUT"])
+def participant_renal_impairment(request: Request, pk: int) -> Response:
+    roles = [Role.INVESTIGATOR, Role.ADMIN]
+    if not has_role(request.user, *roles):
+        raise PermissionDenied("Only investigators and admins set renal impairment.")
+    participant = participant_for_user(request.user, pk, roles=roles)
+    given = RenalImpairmentInputSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    updated = services.participant_set_renal_impairment(
+        participant=participant,
+        user=request.user,
+        override=given.override(),
+        reason=given.validated_data["reason_for_change"],
+    )
+    return Response(ParticipantSerializer(updated).data)

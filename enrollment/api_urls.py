@@ -6,4 +6,15 @@ from enrollment import api
 
 urlpatterns = [
     path("screenings/", api.screening_create, name="api-screening-create"),
+    path("screenings/<int:pk>/enrol", api.screening_enrol, name="api-screening-enrol"),
+    path(
+        "screenings/<int:pk>/not-consented",
+        api.screening_not_consented,
+        name="api-screening-not-consented",
+    ),
+    path(
+        "participants/<int:pk>/renal-impairment",
+        api.participant_renal_impairment,
+        name="api-participant-renal-impairment",
+    ),
 ]

@@ -13,6 +13,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
 from dressdb.access import has_role, sites_visible_to
+from dressdb.api_schema import with_errors
 from reports.export_views import EXPORT_ROLES, stream_csv
 from reports.exports import DATASETS
 from reports.services import parse_options
@@ -26,7 +27,14 @@ class CSVRenderer(BaseRenderer):
     def render(
         self, data: object, accepted_media_type: str | None = None, renderer_context: object = None
     ) -> bytes:
-        return b"" if data is None else str(data).encode()
+        # A CSV body is streamed by the view; what reaches a renderer is an error (403, 400,
+        # 404, 401): JSON with its own content type, never a Python printout.
+        response = renderer_context.get("response") if isinstance(renderer_context, dict) else None
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        if data is None:
+            return b""
+        return JSONRenderer().render(data)
 
 
 def _date(value: str | None, field: str) -> dt.date | None:
@@ -47,7 +55,10 @@ def _date(value: str | None, field: str) -> dt.date | None:
         OpenApiParameter("deidentify", OpenApiTypes.BOOL),
         OpenApiParameter("bom", OpenApiTypes.BOOL),
     ],
-    responses={(200, "text/csv"): OpenApiTypes.STR},
+    responses={
+        (200, "text/csv"): OpenApiTypes.STR,
+        **{(code, "application/json"): answer for code, answer in with_errors({}).items()},
+    },
     summary="Download a dataset as CSV (statistician/admin)",
 )
 @api_view(["GET"])

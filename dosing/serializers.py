@@ -1,0 +1,103 @@
+"""JSON API input and output of the dosing course-change forms and the protocol preview
+(dosing/api.py). Field bounds match dosing/forms.py; the rules are in dosing/services.py
+and dosing/protocol.py."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from dosing.models import ARM_CHOICES, STATE_CHOICES
+from dosing.protocol import Block, Drug, EventType, Improvement, LabsTrend, Route
+from enrollment.serializers import ParticipantSerializer
+
+REASON_HELP = "Required: future orders are recomputed and the change is audited."
+
+
+class RelapseInputSerializer(serializers.Serializer):
+    relapse_on = serializers.DateField(help_text="Relapse date (site-local).")
+    reason_for_change = serializers.CharField(
+        max_length=500, allow_blank=True, help_text="Clinical findings / reason. " + REASON_HELP
+    )
+
+
+class NpoInputSerializer(serializers.Serializer):
+    npo = serializers.BooleanField(help_text="NPO (nothing by mouth): cyclosporine goes IV.")
+    reason_for_change = serializers.CharField(
+        max_length=500, allow_blank=True, help_text=REASON_HELP
+    )
+
+
+class WeightInputSerializer(serializers.Serializer):
+    weight_kg = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=1,
+        min_value=25,
+        max_value=350,
+        coerce_to_string=False,
+        help_text="Corrected baseline weight (kg).",
+    )
+    reason_for_change = serializers.CharField(
+        max_length=500, allow_blank=True, help_text=REASON_HELP
+    )
+
+
+class RegimenSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=[value for value, _ in STATE_CHOICES])
+    current_arm = serializers.ChoiceField(choices=[value for value, _ in ARM_CHOICES])
+    current_block = serializers.CharField()
+    next_decision_day = serializers.IntegerField(allow_null=True)
+    next_decision_date = serializers.DateField(allow_null=True)
+    relapse_day = serializers.IntegerField(allow_null=True)
+
+
+class CourseChangeSerializer(serializers.Serializer):
+    """The participant after a course change, and the regimen (null before randomization)."""
+
+    participant = ParticipantSerializer()
+    regimen = RegimenSerializer(allow_null=True)
+
+
+# --- protocol_preview (CONTRACTS.md): documented here, parsed by the contract module ----
+
+
+class PreviewDecisionSerializer(serializers.Serializer):
+    improvement = serializers.ChoiceField(choices=[str(i) for i in Improvement])
+    labs_trend = serializers.ChoiceField(choices=[str(t) for t in LabsTrend])
+
+
+class PreviewInputSerializer(serializers.Serializer):
+    arm = serializers.ChoiceField(choices=[value for value, _ in ARM_CHOICES])
+    weight_kg = serializers.FloatField(min_value=25, max_value=350)
+    renal_impairment = serializers.BooleanField()
+    npo = serializers.BooleanField()
+    start_date = serializers.DateField(required=False, allow_null=True)
+    decisions = PreviewDecisionSerializer(many=True)
+    relapse_day = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+
+
+class PreviewOrderSerializer(serializers.Serializer):
+    day = serializers.IntegerField()
+    date = serializers.DateField(allow_null=True)
+    drug = serializers.ChoiceField(choices=[str(d) for d in Drug])
+    route = serializers.ChoiceField(choices=[str(r) for r in Route])
+    dose_mg = serializers.FloatField()
+    calculated_dose_mg = serializers.FloatField()
+    times_per_day = serializers.IntegerField()
+    daily_dose_mg = serializers.FloatField()
+    block = serializers.ChoiceField(choices=[str(b) for b in Block])
+    pharmacist_to_verify = serializers.BooleanField()
+
+
+class PreviewEventSerializer(serializers.Serializer):
+    day = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=[str(t) for t in EventType])
+    to_arm = serializers.ChoiceField(choices=[value for value, _ in ARM_CHOICES], required=False)
+
+
+class PreviewResultSerializer(serializers.Serializer):
+    orders = PreviewOrderSerializer(many=True)
+    events = PreviewEventSerializer(many=True)
+    state = serializers.ChoiceField(choices=[value for value, _ in STATE_CHOICES])
+    current_arm = serializers.ChoiceField(choices=[value for value, _ in ARM_CHOICES])
+    next_decision_day = serializers.IntegerField(allow_null=True)
+    current_block = serializers.ChoiceField(choices=[str(b) for b in Block], allow_null=True)
