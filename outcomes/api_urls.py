@@ -11,4 +11,14 @@ urlpatterns = [
         api.visit_endpoints,
         name="api-visit-endpoints",
     ),
+    path(
+        "participants/<int:pk>/hospital-course",
+        api.participant_hospital_course,
+        name="api-participant-hospital-course",
+    ),
+    path(
+        "participants/<int:pk>/visits/<str:visit>/unlock",
+        api.visit_unlock,
+        name="api-visit-unlock",
+    ),
 ]
