@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import quote_plus
 
 import pytest
 from django.apps import apps
@@ -62,7 +63,34 @@ HOSTILE = [
     "10000-01-01",
     "2026-13-01T25:61",
     "x" * 5000,
+    # issue 14, defect 5: the value classes of the outside sweep
+    "\ud800",  # lone surrogates (sent as the bytes a client would send: ED A0 80)
+    "a\udfffb",
+    "\x00\ud800",
+    "2147483648",  # one past a 32-bit integer column
+    "-2147483649",
+    "9223372036854775808",  # one past a 64-bit integer column
+    "9" * 400,
+    "99999-01-01",
+    "2147483648-01-01",
+    "https://evil.example/",  # hostile `next` (any field may be a redirect target)
+    "//evil.example/",
+    "not a url",
+    "javascript:alert(1)",
 ]
+# Reasons of 101..500 characters: the history reason column is widened later in issue 14
+# (defect 5); until then they are fuzzed apart, in test_form_survives_long_reasons (xfail).
+LONG_REASONS = ["r" * 101, "r" * 250, "r" * 500, "é" * 500]
+# Pages whose form has a reason field.
+REASON_PAGES = {
+    "participant_withdraw",
+    "participant_renal_impairment",
+    "npo_change",
+    "weight_change",
+    "visit_edit",
+    "visit_unlock",
+    "screening_detail",
+}
 hostile = st.sampled_from(HOSTILE)
 numbers = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
@@ -148,6 +176,23 @@ def form_data(form: Form) -> st.SearchStrategy[dict[str, Any]]:
     return st.fixed_dictionaries(parts).map(lambda d: {k: v for k, v in d.items() if v is not None})
 
 
+def _encode(data: dict[str, Any]) -> str:
+    """A form body as a client sends it: UTF-8, a lone surrogate as its raw bytes (ED A0 80,
+    which the test client's own encoder refuses)."""
+    return "&".join(
+        f"{quote_plus(str(k).encode('utf-8', 'surrogatepass'))}="
+        f"{quote_plus(str(v).encode('utf-8', 'surrogatepass'))}"
+        for k, v in data.items()
+    )
+
+
+def send(client: Client, method: str, path: str, data: dict[str, Any]) -> Any:
+    body = _encode(data)
+    if method == "get":
+        return client.get(f"{path}?{body}" if body else path)
+    return client.post(path, body, content_type="application/x-www-form-urlencoded")
+
+
 def clinical_row_counts() -> dict[str, int]:
     """Rows in every clinical table and its history table (updates add history rows)."""
     return {
@@ -182,6 +227,9 @@ TARGETS: list[tuple[str, str | None, str, str | None]] = [
     ("export_home", None, S, "export_pack_start"),
     ("two_factor_verify", None, I, None),
     ("login", None, "anonymous", None),
+    ("api_tokens", None, C, None),
+    ("password_change", None, C, None),
+    ("todo_list", None, C, "todo_dismiss"),
 ]
 
 
@@ -195,12 +243,45 @@ def _action_matches(action: str, target_path: str, page_path: str) -> bool:
     ids=[f"{t[0]}->{t[3] or t[0]}" for t in TARGETS],
 )
 def test_form_survives_hostile_input(request, world, page, key, persona, action):  # noqa: F811
+    client, form, target_path = target_form(request, world, page, key, persona, action)
+    fuzz(client, form, target_path, form_data(form))
+
+
+REASON_TARGETS = [t for t in TARGETS if t[0] in REASON_PAGES]
+
+
+@pytest.mark.xfail(strict=False, reason="history reason column widened in issue 14 defect 5")
+@pytest.mark.parametrize(
+    ("page", "key", "persona", "action"),
+    REASON_TARGETS,
+    ids=[f"{t[0]}->{t[3] or t[0]}" for t in REASON_TARGETS],
+)
+def test_form_survives_long_reasons(request, world, page, key, persona, action):  # noqa: F811
+    """Every reason field with 101..500 characters: stored whole or refused, never a 500."""
+    client, form, target_path = target_form(request, world, page, key, persona, action)
+    reasons = [name for name in form.fields if "reason" in name]
+    assert reasons, f"{page}: no reason field"
+    parts = {
+        name: (
+            st.sampled_from(LONG_REASONS)
+            if name in reasons
+            else st.one_of(st.sampled_from(values or [""]), value_strategy(kind, values, name))
+        )
+        for name, (kind, values) in form.fields.items()
+    }
+    fuzz(client, form, target_path, st.fixed_dictionaries(parts))
+
+
+def target_form(
+    request: Any, the_world: Any, page: str, key: str | None, persona: str, action: str | None
+) -> tuple[Client, Form, str]:
+    """The logged-in client, the form to fuzz (read from its page) and where it posts."""
     client = Client()
     if persona != "anonymous":
         user = request.getfixturevalue(persona)
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
         pass_second_factor(client, user)
-    page_url = url_for(page, key, world, persona, own=True)
+    page_url = url_for(page, key, the_world, persona, own=True)
     if action == "export_pack_start":  # the pack form carries the options once applied
         page_url += "?start=2026-01-01&end=2026-12-31&deidentify=on&bom=on"
     html = client.get(page_url)
@@ -211,15 +292,17 @@ def test_form_survives_hostile_input(request, world, page, key, persona, action)
     if action is None:
         target_path = page_url.split("?")[0]
     elif action in ("visit_missed",):
-        target_path = url_for(action, "visit", world, persona, own=True)
+        target_path = url_for(action, "visit", the_world, persona, own=True)
     elif action in ("screening_not_consented",):
-        target_path = url_for(action, key, world, persona, own=True)
+        target_path = url_for(action, key, the_world, persona, own=True)
     elif action == "export_download":
         target_path = reverse(action, kwargs={"dataset": "visits"})
     elif action == "allocation_list_append":
-        target_path = url_for(action, "list", world, persona, own=True)
+        target_path = url_for(action, "list", the_world, persona, own=True)
     elif action == "assessment_suggest":
-        target_path = url_for(action, "participant", world, persona, own=True)
+        target_path = url_for(action, "participant", the_world, persona, own=True)
+    elif action == "todo_dismiss":
+        target_path = url_for(action, "reminder", the_world, persona, own=True)
     else:
         target_path = reverse(action)
     forms = [f for f in parser.forms if _action_matches(f.action, target_path, page_url)]
@@ -230,6 +313,13 @@ def test_form_survives_hostile_input(request, world, page, key, persona, action)
     assert forms, f"no form posting to {target_path} on {page_url}"
     form = max(forms, key=lambda f: len(f.fields))
     assert form.fields, f"the form posting to {target_path} has no fields to fuzz"
+    return client, form, target_path
+
+
+def fuzz(
+    client: Client, form: Form, target_path: str, strategy: st.SearchStrategy[dict[str, Any]]
+) -> None:
+    """No 500 for any example; a refused submission writes nothing."""
 
     @settings(
         max_examples=EXAMPLES,
@@ -237,13 +327,10 @@ def test_form_survives_hostile_input(request, world, page, key, persona, action)
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(data=form_data(form))
+    @given(data=strategy)
     def submit(data: dict[str, Any]) -> None:
         before = clinical_row_counts()
-        if form.method == "get":
-            response = client.get(target_path, data)
-        else:
-            response = client.post(target_path, data)
+        response = send(client, form.method, target_path, data)
         assert response.status_code < 500
         if response.status_code != 302:
             assert clinical_row_counts() == before, f"rejected input wrote rows: {data!r}"
