@@ -219,7 +219,7 @@ def assessment_sign(
             participant=locked,
             regimen=regimen,
             number=regimen.assessments.count() + 1,
-            study_day=regimen.next_decision_day,
+            study_day=regimen.next_decision_day or 0,  # _decision_due: never None here
             block=regimen.current_block,
             improvement=improvement,
             labs_trend=labs_trend,

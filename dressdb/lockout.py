@@ -136,7 +136,7 @@ def lockout_response(
     username = get_client_username(request, credentials)
     lock = lock_for(username=username, ip_address=_ip(request))
     text = message(lock)
-    status = int(settings.AXES_HTTP_RESPONSE_CODE)
+    status = int(getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429))
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": text}, status=status)
     html = render_to_string(

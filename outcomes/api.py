@@ -16,6 +16,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from dressdb import signing
 from dressdb.access import has_role
 from dressdb.api_schema import with_errors
 from dressdb.models import Role
@@ -194,3 +195,71 @@ def visit_unlock(request: Request, pk: int, visit: str) -> Response:
         visit=row, user=request.user, reason=given.validated_data["reason_for_change"]
     )
     return Response(visit_json(updated, _status(participant, updated)))
+
+
+@extend_schema(
+    request=inline_serializer(
+        "VisitSignOffInput",
+        {
+            "meaning": serializers.ChoiceField(choices=list(services.SIGN_OFF_MEANINGS)),
+            "password": serializers.CharField(
+                help_text="The investigator's password: the e-signature (checked last)"
+            ),
+        },
+    ),
+    parameters=[
+        OpenApiParameter(
+            "visit", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(ENDPOINTS_BY_VISIT)
+        )
+    ],
+    responses={
+        200: inline_serializer(
+            "VisitSignOff",
+            {
+                "visit": VISIT,
+                "signature": inline_serializer(
+                    "Signature",
+                    {
+                        "printed_name": serializers.CharField(),
+                        "signed_at": serializers.DateTimeField(),
+                        "meaning": serializers.CharField(),
+                    },
+                ),
+            },
+        )
+    },
+    summary="Sign off a visit (Part 11: meaning + password re-entry; locks the visit)",
+)
+@api_view(["POST"])
+def visit_sign_off(request: Request, pk: int, visit: str) -> Response:
+    if not has_role(request.user, Role.INVESTIGATOR):
+        raise PermissionDenied("Only investigators sign off visits.")
+    participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
+    row = get_object_or_404(Visit, participant=participant, name=visit)
+    data: Any = request.data
+    if not isinstance(data, dict):
+        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    missing = {k: ["is required"] for k in ("meaning", "password") if not data.get(k)}
+    if missing:
+        return Response(missing, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        signed = services.visit_sign_off(
+            visit=row,
+            user=request.user,
+            password=str(data["password"]),
+            meaning=str(data["meaning"]),
+            request=request,
+        )
+    except ValidationError as exc:
+        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    signature = signing.current_signature(signed)
+    return Response(
+        {
+            "visit": visit_json(signed, _status(participant, signed)),
+            "signature": {
+                "printed_name": signature.printed_name if signature else "",
+                "signed_at": signature.signed_at.isoformat() if signature else None,
+                "meaning": signature.meaning if signature else "",
+            },
+        }
+    )

@@ -12,6 +12,11 @@ urlpatterns = [
         name="api-visit-endpoints",
     ),
     path(
+        "participants/<int:pk>/visits/<str:visit>/sign-off",
+        api.visit_sign_off,
+        name="api-visit-sign-off",
+    ),
+    path(
         "participants/<int:pk>/hospital-course",
         api.participant_hospital_course,
         name="api-participant-hospital-course",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from dressdb import signing
 from dressdb.access import has_role
 from dressdb.models import Role
 from enrollment.access import participants_visible_to
@@ -51,6 +52,9 @@ def with_status(visits: list[Visit], participant_today: Any, deaths: dict[int, A
 
 def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
     visits = list(Visit.objects.filter(participant=participant).order_by("study_day"))
+    signatures = signing.current_signatures(visits)
+    for v in visits:
+        v.signature = signatures.get(v.pk)  # type: ignore[attr-defined]
     course = HospitalCourse.objects.filter(participant=participant).first()
     death = course.death_date if course else None
     today = timezone.localdate(timezone=participant.site.tz)

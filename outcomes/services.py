@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
 from dressdb.models import Site
 from enrollment.models import Participant
@@ -148,24 +149,80 @@ def visit_mark_missed(*, visit: Visit, user: Any, reason: str) -> Visit:
     return locked_visit
 
 
-@transaction.atomic
-def visit_sign_off(*, visit: Visit, user: Any) -> Visit:
-    locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
-    if locked_visit.completed_on is None and not locked_visit.missed:
+SIGN_OFF_MEANINGS = (signing.Meaning.REVIEWED_APPROVED,)
+
+
+def _check_sign_off(visit: Visit) -> None:
+    if visit.completed_on is None and not visit.missed:
         raise ValidationError(
             {"completed_on": "Only a completed or missed visit can be signed off."}
         )
-    if locked_visit.locked:
+    if visit.locked:
         raise ValidationError({"completed_on": "Already signed off."})
-    locked_visit.locked = True
-    locked_visit.signed_off_by = user
-    locked_visit.signed_off_at = timezone.now()
-    save_clinical(locked_visit, user=user, reason="Signed off by the investigator")
-    return locked_visit
+
+
+def _display(visit: Visit, name: str) -> str:
+    value = getattr(visit, name)
+    getter = getattr(visit, f"get_{name}_display", None)
+    return str(getter()) if getter is not None and value not in (None, "") else (
+        "" if value is None else str(value)
+    )
+
+
+def sign_off_summary(visit: Visit) -> list[tuple[str, str]]:
+    """The data the investigator signs: the visit as stored now."""
+    rows = [
+        ("Participant", visit.participant.study_id),
+        ("Visit", f"{visit.label} (study day {visit.study_day})"),
+        ("Window", f"{visit.window_opens:%Y-%m-%d} to {visit.window_closes:%Y-%m-%d}"),
+    ]
+    if visit.missed:
+        rows.append(("Missed", visit.missed_reason))
+    else:
+        rows.append(("Visit date", f"{visit.completed_on:%Y-%m-%d}" if visit.completed_on else ""))
+        if visit.out_of_window_reason:
+            rows.append(("Out-of-window reason", visit.out_of_window_reason))
+        for name in visit.endpoint_names:
+            label = str(getattr(Visit._meta.get_field(name), "verbose_name", name))
+            rows.append((label[:1].upper() + label[1:], _display(visit, name)))
+    return rows
+
+
+def visit_sign_off(
+    *, visit: Visit, user: Any, password: str, meaning: str, request: Any = None
+) -> Visit:
+    """The investigator's Part 11 sign-off, through the one signing service: every other
+    check first, the password last; the visit is locked and the signature bound to it."""
+    current = Visit.objects.select_related("participant__site").get(pk=visit.pk)
+    _check_sign_off(current)
+    if meaning not in SIGN_OFF_MEANINGS:
+        raise ValidationError({"meaning": "Choose the meaning of your signature."})
+    written: list[Visit] = []
+
+    def write() -> Visit:
+        locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
+        _check_sign_off(locked_visit)
+        locked_visit.locked = True
+        locked_visit.signed_off_by = user
+        locked_visit.signed_off_at = timezone.now()
+        save_clinical(locked_visit, user=user, reason=f"Signed off: {meaning}")
+        written.append(locked_visit)
+        return locked_visit
+
+    signing.sign(
+        user=user,
+        password=password,
+        record=write,
+        meaning=meaning,
+        summary=sign_off_summary(current),
+        request=request,
+    )
+    return written[0]
 
 
 @transaction.atomic
 def visit_unlock(*, visit: Visit, user: Any, reason: str) -> Visit:
+    """Unlock a signed-off visit: its signature is voided with the reason (history keeps it)."""
     locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
     final_reason = require_reason(locked_visit, reason)
     if not locked_visit.locked:
@@ -174,6 +231,7 @@ def visit_unlock(*, visit: Visit, user: Any, reason: str) -> Visit:
     locked_visit.signed_off_by = None
     locked_visit.signed_off_at = None
     save_clinical(locked_visit, user=user, reason=f"Unlocked: {final_reason}")
+    signing.void_for(locked_visit, reason=f"Unlocked: {final_reason}", user=user)
     return locked_visit
 
 

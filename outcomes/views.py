@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from dressdb import signing
 from dressdb.access import require_role
 from dressdb.models import Role
 from enrollment.access import participant_for_user
@@ -84,16 +85,38 @@ def visit_missed(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
 
 
 @require_role(Role.INVESTIGATOR)
-@require_POST
 def visit_sign_off(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
+    """The sign-off page: the visit's data, the meaning and the password (Part 11)."""
     visit = _visit_for(request, pk, visit_pk, [Role.INVESTIGATOR])
-    try:
-        services.visit_sign_off(visit=visit, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, " ".join(" ".join(v) for v in exc.message_dict.values()))
-    else:
-        messages.success(request, f"{visit.label} visit signed off and locked.")
-    return redirect("participant_detail", pk=pk)
+    form = signing.SignForm(
+        request.POST if request.method == "POST" else None, meanings=services.SIGN_OFF_MEANINGS
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.visit_sign_off(
+                visit=visit,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                meaning=form.cleaned_data["meaning"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"{visit.label} visit signed off and locked.")
+            return redirect("participant_detail", pk=pk)
+    return render(
+        request,
+        "outcomes/visit_sign_off.html",
+        {
+            "visit": visit,
+            "participant": visit.participant,
+            "sign_form": form,
+            "sign_summary": services.sign_off_summary(visit),
+            "sign_button": "Sign off the visit",
+            "signatures": signing.signatures_for(visit),
+        },
+    )
 
 
 @require_role(Role.INVESTIGATOR)

@@ -1,6 +1,8 @@
 """The one signing service (dressdb.signing), on a core record (a Site) so the core is
 tested without a domain app: Part 11 fields, password last, lockout, voiding, history."""
 
+import datetime as dt
+
 import pytest
 from axes.models import AccessAttempt
 from django.core.exceptions import ValidationError
@@ -39,7 +41,7 @@ def test_a_signature_has_name_utc_time_meaning_and_is_bound_to_the_record(signer
         summary=[("Site", record.code)],
     )
     assert signature.printed_name == "Ada Lovelace"
-    assert signature.signed_at.utcoffset().total_seconds() == 0
+    assert signature.signed_at.utcoffset() == dt.timedelta(0)
     assert signature.meaning == "reviewed and approved"
     assert (signature.content_type.model, signature.object_id) == ("site", record.pk)
     assert signature.record_history_id == record.history.first().history_id

@@ -142,7 +142,9 @@ def test_a_signed_decision_keeps_the_api_contract_and_has_a_part_11_signature(
     assert signature.record_history_id == assessment.history.first().history_id
 
 
-def test_the_assessment_page_uses_the_signing_template(login, site_a, coordinator_a, investigator_a):
+def test_the_assessment_page_uses_the_signing_template(
+    login, site_a, coordinator_a, investigator_a
+):
     participant, _ = started(site_a, coordinator_a)
     page = login(investigator_a).get(f"/dosing/participants/{participant.pk}/assess/")
     assert "signing/_sign.html" in [t.name for t in page.templates]

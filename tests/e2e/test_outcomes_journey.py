@@ -1,5 +1,5 @@
 """Journey: a coordinator enters the day 7 and day 30 endpoints, sees the to-do list
-change, and the investigator signs off the visit."""
+change, and the investigator signs off the visit (meaning + password: a Part 11 signature)."""
 
 import datetime as dt
 
@@ -83,9 +83,17 @@ def test_enter_day7_and_day30_then_sign_off(page, live_server, demo_users):
 
     log_in(page, live_server.url, "investigator", DEMO_PASSWORD)
     page.goto(f"{live_server.url}/participants/{participant.pk}/")
-    page.click("[data-testid=visit-day30] >> button:has-text('Sign off')")
+    page.click("[data-testid=visit-day30] >> a:has-text('Sign off')")
+    # Part 11: the data being signed, the meaning, the password.
+    page.wait_for_selector("[data-testid=signature-block]")
+    assert "Visit date" in page.inner_text("[data-testid=signed-data]")
+    page.check("input[name=meaning][value='reviewed and approved']")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    shot(page, "visit-sign-off-page")
+    page.click("button:has-text('Sign off the visit')")
     page.wait_for_selector("text=signed off and locked")
-    assert "signed off" in page.inner_text("[data-testid=visit-day30]")
+    row = page.inner_text("[data-testid=visit-day30]")
+    assert "signed off" in row and "UTC" in row and "reviewed and approved" in row
     shot(page, "visit-signed-off")
     assert Visit.objects.get(pk=day30.pk).locked
     assert page.console_errors == []

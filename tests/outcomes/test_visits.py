@@ -11,6 +11,7 @@ from outcomes import services
 from outcomes.models import HospitalCourse, Visit
 from tests.api_tokens import api_key
 from tests.dosing.helpers import started
+from tests.factories import TEST_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +170,12 @@ def test_edit_needs_reason_and_sign_off_locks(site_a, coordinator_a, investigato
         reason="Chart re-read",
     )
     assert day7(participant).history.first().history_change_reason == "Chart re-read"
-    services.visit_sign_off(visit=day7(participant), user=investigator_a)
+    services.visit_sign_off(
+        visit=day7(participant),
+        user=investigator_a,
+        password=TEST_PASSWORD,
+        meaning="reviewed and approved",
+    )
     with pytest.raises(ValidationError, match="locked"):
         services.visit_record(
             visit=day7(participant),
