@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -33,6 +35,7 @@ def test_every_route_answers_no_store(request, world, name):  # noqa: F811
     method, allowed, key, _scoped = MATRIX[name]
     persona = sorted(allowed)[0]
     user = request.getfixturevalue(persona)
+    client: Any
     if name.startswith("api-"):
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
