@@ -46,9 +46,7 @@ def participant_for_user(
         raise Http404("No such participant.") from None
 
 
-def screenings_visible_to(
-    user: AnyUser, roles: Iterable[str] | None = None
-) -> QuerySet[Screening]:
+def screenings_visible_to(user: AnyUser, roles: Iterable[str] | None = None) -> QuerySet[Screening]:
     """Screening log rows of the user's sites (trial-wide roles: every site)."""
     roles = list(roles) if roles is not None else None
     if not user.is_authenticated or not user.is_active:

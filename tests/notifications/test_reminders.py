@@ -122,8 +122,10 @@ def test_a_rolled_back_transaction_enqueues_nothing(
 
 
 def test_completing_a_visit_closes_its_reminders(site_a, coordinator_a):
-    participant, _ = started(site_a, coordinator_a, days_ago=6)
-    participant.enrolled_at = timezone.now() - dt.timedelta(days=7)
+    # today = day 13: the day-7 window has closed (a visit is marked missed only then,
+    # issue 15), and its overdue reminders are open.
+    participant, _ = started(site_a, coordinator_a, days_ago=12)
+    participant.enrolled_at = timezone.now() - dt.timedelta(days=13)
     participant.save()
     reminder_sweep()
     visit = Visit.objects.get(participant=participant, name="day7")
