@@ -32,6 +32,7 @@ from dosing.models import (
 from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
 from enrollment.models import Participant
+from enrollment.services import participant_record_milestones
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +92,10 @@ def _sync(regimen: Regimen, participant: Participant, user: Any, reason: str) ->
     today = site_today(participant)
     stored = {(o.day, o.drug): o for o in regimen.orders.all()}
     planned_keys = set()
+    ended = participant.treatment_withdrawn_on  # a withdrawal ends study treatment
     for po in plan.orders:
+        if ended is not None and po.date is not None and po.date > ended:
+            continue
         key = (po.day, str(po.drug))
         planned_keys.add(key)
         values = _order_values(po)
@@ -139,8 +143,53 @@ def _sync(regimen: Regimen, participant: Participant, user: Any, reason: str) ->
         if plan.next_decision_day is not None
         else None
     )
+    if ended is not None:
+        regimen.next_decision_day = None
+        regimen.next_decision_date = None
     save_clinical(regimen, user=user, reason=reason)
+    _record_milestones(regimen, participant, plan, user, reason)
     return plan
+
+
+def _record_milestones(
+    regimen: Regimen, participant: Participant, plan: protocol.Regimen, user: Any, reason: str
+) -> None:
+    """The course's facts on the participant (enrollment.status derives the status)."""
+
+    def date_of(day: int) -> dt.date:
+        return regimen.day1 + dt.timedelta(days=day - 1)
+
+    stops = [e.day for e in plan.events if e.type is protocol.EventType.STOP]
+    off = [e.day for e in plan.events if e.type is protocol.EventType.OFF_PROTOCOL]
+    monitoring = plan.state is protocol.State.MONITORING and bool(stops)
+    completed = plan.state is protocol.State.COMPLETED and bool(plan.orders)
+    participant_record_milestones(
+        participant=participant,
+        user=user,
+        reason=reason,
+        current_arm=str(plan.current_arm),
+        treatment_stopped_on=date_of(max(stops)) if monitoring else None,
+        course_completed_on=(
+            max((o.date for o in plan.orders if o.date is not None), default=None)
+            if completed
+            else None
+        ),
+        off_protocol_on=date_of(min(off)) if off else None,
+    )
+
+
+@transaction.atomic
+def regimen_withdraw(*, participant: Participant, user: Any, reason: str) -> Regimen | None:
+    """After a withdrawal (any kind ends study treatment): orders after its date go,
+    no decision is due. Called by randomization.services.participant_withdraw."""
+    regimen = Regimen.objects.select_for_update().filter(participant=participant).first()
+    if regimen is None:
+        return None
+    _sync(regimen, participant, user, reason)
+    from dosing.reminders import decision_reminders_close
+
+    decision_reminders_close(participant)
+    return regimen
 
 
 @transaction.atomic

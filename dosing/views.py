@@ -86,9 +86,7 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(
-                request, "Decision signed. The next orders are on the participant page."
-            )
+            messages.success(request, _after_decision(participant))
             return redirect("participant_detail", pk=participant.pk)
     return render(
         request,
@@ -261,3 +259,20 @@ def protocol_preview(request: HttpRequest) -> HttpResponse:
             "result_json": json.dumps(result, indent=1) if result else "",
         },
     )
+
+
+def _after_decision(participant: Any) -> str:
+    """What the signed decision leaves: say the truth (off protocol has no orders)."""
+    regimen = Regimen.objects.filter(participant=participant).first()
+    state = regimen.state if regimen else ""
+    if state == "off_protocol":
+        return (
+            "Decision signed. The participant is now off protocol: there are no further "
+            "protocol orders, and the investigator has been alerted."
+        )
+    if state == "monitoring":
+        return (
+            "Decision signed. Treatment stops: no orders while the participant is monitored "
+            "for relapse."
+        )
+    return "Decision signed. The next orders are on the participant page."

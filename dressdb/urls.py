@@ -46,6 +46,7 @@ urlpatterns = [
     path("accounts/lockouts/", lockout_views.lockouts, name="lockouts"),
     path("accounts/lockouts/unlock/", lockout_views.lockout_unlock, name="lockout_unlock"),
     path("admin/", admin.site.urls),
+    path("participants/", include("randomization.participant_urls")),
     path("participants/", include("enrollment.urls")),
     path("randomization/", include("randomization.urls")),
     path("dosing/", include("dosing.urls")),

@@ -21,6 +21,7 @@ from enrollment.config import eligibility_settings
 from enrollment.eligibility import ScreeningInput, assess_eligibility
 from enrollment.models import Participant, Screening
 from enrollment.regiscar import YesNoUnknown, rash_suggestive_from_features
+from enrollment.status import WithdrawalKind, withdrawal_allowed
 
 RASH_FEATURES = ("rash_facial_oedema", "rash_infiltration", "rash_purpura", "rash_scaling")
 
@@ -196,22 +197,99 @@ def participant_enrol(
 
 @transaction.atomic
 def participant_withdraw(
-    *, participant: Participant, user: Any, withdrawn_on: dt.date, reason: str
+    *,
+    participant: Participant,
+    user: Any,
+    withdrawn_on: dt.date,
+    reason: str,
+    kind: str = WithdrawalKind.FOLLOW_UP,
 ) -> Participant:
-    """Withdrawal keeps every record: enrolment is never undone."""
+    """Record a withdrawal (enrolment is never undone, nothing is deleted).
+
+    Three kinds (enrollment.status.WithdrawalKind): stopped study treatment (follow-up
+    continues), withdrew from follow-up, withdrew consent for further data use. A
+    withdrawal may later move to a stronger kind. Any kind ends study treatment on its
+    date. Follow-up and consent withdrawals mark the record withdrawn (no visits due,
+    no reminders). The consequences in dosing and outcomes are applied by
+    randomization.services.participant_withdraw, which calls this first.
+    """
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
-    if locked.status == Participant.Status.WITHDRAWN:
-        raise ValidationError({"withdrawn_on": "The participant is already withdrawn."})
+    problem = withdrawal_allowed(
+        locked.withdrawal_kind, str(kind), randomized=locked.study_day_1 is not None
+    )
+    if problem:
+        raise ValidationError({"kind": problem})
     final_reason = require_reason(locked, reason)
     if withdrawn_on > timezone.localdate(timezone=locked.site.tz):
         raise ValidationError({"withdrawn_on": "The withdrawal date cannot be in the future."})
     if withdrawn_on < timezone.localtime(locked.enrolled_at, locked.site.tz).date():
         raise ValidationError({"withdrawn_on": "The withdrawal date is before enrolment."})
-    locked.status = Participant.Status.WITHDRAWN
+    if locked.withdrawn_on is not None and withdrawn_on < locked.withdrawn_on:
+        raise ValidationError(
+            {"withdrawn_on": f"The date is before the earlier withdrawal ({locked.withdrawn_on})."}
+        )
+    wanted = WithdrawalKind(kind)
+    locked.withdrawal_kind = str(wanted)
     locked.withdrawn_on = withdrawn_on
     locked.withdrawal_reason = final_reason
-    save_clinical(locked, user=user, reason=final_reason)
+    if locked.treatment_withdrawn_on is None:
+        locked.treatment_withdrawn_on = withdrawn_on
+    if wanted is not WithdrawalKind.TREATMENT:
+        locked.status = Participant.Status.WITHDRAWN
+    save_clinical(locked, user=user, reason=f"Withdrawal ({wanted.label}): {final_reason}")
     return locked
+
+
+MILESTONE_FIELDS = (
+    "randomized_on",
+    "randomized_arm",
+    "current_arm",
+    "treatment_stopped_on",
+    "course_completed_on",
+    "off_protocol_on",
+    "follow_up_completed_on",
+    "died_on",
+    "death_discrepancy",
+    "lost_to_follow_up_on",
+)
+
+
+def participant_record_milestones(
+    *, participant: Participant, user: Any, reason: str, **facts: Any
+) -> Participant:
+    """Set milestone facts (called by the owning app's service, inside its transaction).
+
+    Saves (with history) only when a value changes; returns the participant.
+    """
+    unknown = set(facts) - set(MILESTONE_FIELDS)
+    if unknown:
+        raise ValueError(f"not a milestone: {sorted(unknown)}")
+    changed = {k: v for k, v in facts.items() if getattr(participant, k) != v}
+    if not changed:
+        return participant
+    locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
+    for name, value in changed.items():
+        setattr(locked, name, value)
+        setattr(participant, name, value)
+    save_clinical(locked, user=user, reason=reason)
+    return participant
+
+
+def data_entry_allowed(participant: Participant, field: str = "participant") -> None:
+    """No new data after consent for further data use was withdrawn (read from the
+    database, not from a possibly stale object)."""
+    withdrawn = (
+        Participant.objects.filter(pk=participant.pk, withdrawal_kind=WithdrawalKind.CONSENT)
+        .values_list("withdrawn_on", flat=True)
+        .first()
+    )
+    if withdrawn is not None:
+        raise ValidationError(
+            {
+                field: f"{participant.study_id} withdrew consent for further data use on "
+                f"{withdrawn:%Y-%m-%d}: no new data can be recorded."
+            }
+        )
 
 
 @transaction.atomic

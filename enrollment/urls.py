@@ -11,7 +11,6 @@ urlpatterns = [
         views.participant_renal_impairment,
         name="participant_renal_impairment",
     ),
-    path("<int:pk>/withdraw/", views.participant_withdraw, name="participant_withdraw"),
     path("screening/", views.screening_log, name="screening_log"),
     path("screening/new/", views.screening_new, name="screening_new"),
     path("screening/preview/", views.screening_preview, name="screening_preview"),

@@ -29,7 +29,6 @@ from enrollment.forms import (
     NotConsentedForm,
     RenalImpairmentForm,
     ScreeningForm,
-    WithdrawForm,
     form_field_for,
 )
 from enrollment.models import Screening
@@ -113,29 +112,6 @@ def participant_renal_impairment(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_role(Role.COORDINATOR, Role.INVESTIGATOR)
-def participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    roles = [Role.COORDINATOR, Role.INVESTIGATOR]
-    participant = participant_for_user(request.user, pk, roles=roles)
-    form = WithdrawForm(request.POST or None, initial={"withdrawn_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.participant_withdraw(
-                participant=participant,
-                user=request.user,
-                withdrawn_on=form.cleaned_data["withdrawn_on"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc, {"reason_for_change": "reason"}.get)
-        else:
-            messages.success(request, f"{participant.study_id} withdrawn. Their data are kept.")
-            return redirect("participant_detail", pk=participant.pk)
-    return render(
-        request, "enrollment/participant_withdraw.html", {"participant": participant, "form": form}
-    )
-
-
 # --- Screening --------------------------------------------------------------------
 
 
@@ -187,6 +163,15 @@ def screening_preview(request: HttpRequest) -> HttpResponse:
         {
             "panel": selectors.live_points(request.POST),
             "result": result,
+            # Values typed but impossible (e.g. creatinine 0 or 50 mg/dL): name the range.
+            "typed_errors": [
+                error
+                for name, errors in form.errors.items()
+                if request.POST.get(name, "") != ""
+                for error in errors
+            ]
+            if result is None
+            else [],
             **_protocol_settings(),
         },
     )

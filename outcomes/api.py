@@ -21,8 +21,8 @@ from dressdb.access import has_role
 from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment.access import participant_for_user
-from outcomes import selectors, services
-from outcomes.models import ENDPOINTS_BY_VISIT, HospitalCourse, Visit
+from outcomes import schedule, selectors, services
+from outcomes.models import ENDPOINTS_BY_VISIT, Visit
 from outcomes.serializers import (
     HospitalCourseInputSerializer,
     HospitalCourseSerializer,
@@ -48,6 +48,9 @@ def visit_json(v: Visit, status_value: str) -> dict[str, Any]:
         "completed_on": v.completed_on.isoformat() if v.completed_on else None,
         "missed": v.missed,
         "missed_reason": v.missed_reason,
+        "missed_reason_code": v.missed_reason_code,
+        "missed_label": v.missed_label,
+        "death_date": v.death_date.isoformat() if v.death_date else None,
         "locked": v.locked,
         "endpoints": endpoints,
     }
@@ -64,6 +67,11 @@ VISIT_FIELDS: dict[str, serializers.Field] = {
     "completed_on": serializers.DateField(allow_null=True),
     "missed": serializers.BooleanField(),
     "missed_reason": serializers.CharField(),
+    "missed_reason_code": serializers.ChoiceField(
+        choices=["", *(str(r) for r in schedule.MissedReason)]
+    ),
+    "missed_label": serializers.CharField(),
+    "death_date": serializers.DateField(allow_null=True),
     "locked": serializers.BooleanField(),
     "endpoints": serializers.DictField(),
 }
@@ -72,9 +80,8 @@ VISIT_LIST = inline_serializer("Visit", VISIT_FIELDS, many=True)
 
 
 def _status(participant: Any, visit: Visit) -> str:
-    course = HospitalCourse.objects.filter(participant=participant).first()
     today = timezone.localdate(timezone=participant.site.tz)
-    return selectors.visit_status(visit, today, course.death_date if course else None)
+    return selectors.visit_status(visit, today, *selectors.follow_up_ends(participant))
 
 
 @extend_schema(
@@ -124,6 +131,15 @@ def visit_endpoints(request: Request, pk: int, visit: str) -> Response:
             {"completed_on": ["must be an ISO date (YYYY-MM-DD)"]},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    death_date = None
+    if data.get("death_date") not in (None, ""):
+        try:
+            death_date = dt.date.fromisoformat(str(data.get("death_date")))
+        except ValueError:
+            return Response(
+                {"death_date": ["must be an ISO date (YYYY-MM-DD)"]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
     endpoints = data.get("endpoints")
     if not isinstance(endpoints, dict):
         return Response(
@@ -138,6 +154,47 @@ def visit_endpoints(request: Request, pk: int, visit: str) -> Response:
             endpoints=endpoints,
             out_of_window_reason=str(data.get("out_of_window_reason") or ""),
             reason=str(data.get("reason_for_change") or ""),
+            death_date=death_date,
+        )
+    except ValidationError as exc:
+        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    return Response(visit_json(updated, _status(participant, updated)))
+
+
+@extend_schema(
+    request=inline_serializer(
+        "VisitMissedInput",
+        {
+            "reason_code": serializers.ChoiceField(
+                choices=[str(r) for r in schedule.MissedReason], required=False
+            ),
+            "missed_reason": serializers.CharField(required=False),
+        },
+    ),
+    parameters=[
+        OpenApiParameter(
+            "visit", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(ENDPOINTS_BY_VISIT)
+        )
+    ],
+    responses={200: VISIT},
+    summary="Record a visit as missed: after its window has closed (site date), or earlier "
+    "with reason_code died, withdrew or unreachable (the last with a note)",
+)
+@api_view(["PUT"])
+def visit_missed(request: Request, pk: int, visit: str) -> Response:
+    if not has_role(request.user, Role.COORDINATOR):
+        raise PermissionDenied("Only site coordinators enter visits.")
+    participant = participant_for_user(request.user, pk, roles=[Role.COORDINATOR])
+    row = get_object_or_404(Visit, participant=participant, name=visit)
+    data: Any = request.data
+    if not isinstance(data, dict):
+        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    try:
+        updated = services.visit_mark_missed(
+            visit=row,
+            user=request.user,
+            reason=str(data.get("missed_reason") or ""),
+            reason_code=str(data.get("reason_code") or ""),
         )
     except ValidationError as exc:
         return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)

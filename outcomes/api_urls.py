@@ -12,6 +12,11 @@ urlpatterns = [
         name="api-visit-endpoints",
     ),
     path(
+        "participants/<int:pk>/visits/<str:visit>/missed",
+        api.visit_missed,
+        name="api-visit-missed",
+    ),
+    path(
         "participants/<int:pk>/visits/<str:visit>/sign-off",
         api.visit_sign_off,
         name="api-visit-sign-off",

@@ -6,6 +6,7 @@ from django import forms
 
 from dressdb.audit import ReasonForChangeMixin
 from outcomes.models import HospitalCourse, Visit
+from outcomes.schedule import MissedReason
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -29,13 +30,24 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
                 field.widget = forms.RadioSelect(choices=options)
             self.fields[name] = field
             self.initial.setdefault(name, getattr(visit, name))
+        if "vital_status" in visit.endpoint_names:
+            self.fields["death_date"] = forms.DateField(
+                label="Date of death",
+                required=False,
+                widget=DATE,
+                help_text="Required when the vital status is dead.",
+                initial=visit.death_date,
+            )
         self.fields["completed_on"].required = True
         self.fields["completed_on"].label = "Visit date"
         self.fields["out_of_window_reason"].required = False
         if not (visit.completed_on or visit.missed):
             self.fields.pop("reason_for_change")
+        after_vital = list(visit.endpoint_names)
+        if "vital_status" in after_vital:
+            after_vital.insert(after_vital.index("vital_status") + 1, "death_date")
         self.order_fields(
-            ["completed_on", *visit.endpoint_names, "out_of_window_reason", "reason_for_change"]
+            ["completed_on", *after_vital, "out_of_window_reason", "reason_for_change"]
         )
 
     def endpoints(self) -> dict[str, Any]:
@@ -45,8 +57,25 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
         pass
 
 
+MISSED_CHOICES = [
+    (str(MissedReason.WINDOW_CLOSED), "The window has closed (say why below)"),
+    (str(MissedReason.DIED), "The participant died"),
+    (str(MissedReason.WITHDREW), "The participant withdrew"),
+    (str(MissedReason.UNREACHABLE), "Moved or unreachable (note below)"),
+]
+
+
 class MissedForm(forms.Form):
-    missed_reason = forms.CharField(label="Why was the visit missed?", max_length=500)
+    """Missed only once the window has closed; earlier only for a reason on the list
+    (outcomes.schedule.missed_allowed; the service decides, in site time)."""
+
+    reason_code = forms.ChoiceField(
+        label="Why was the visit missed?",
+        choices=MISSED_CHOICES,
+        widget=forms.RadioSelect,
+        initial=str(MissedReason.WINDOW_CLOSED),
+    )
+    missed_reason = forms.CharField(label="Note", max_length=500, required=False)
 
 
 class UnlockForm(forms.Form):

@@ -16,7 +16,12 @@ from outcomes import schedule
 from outcomes.models import HospitalCourse, Visit
 
 
-def visit_status(visit: Visit, today: dt.date, death_date: dt.date | None) -> str:
+def visit_status(
+    visit: Visit,
+    today: dt.date,
+    death_date: dt.date | None,
+    follow_up_ended_on: dt.date | None = None,
+) -> str:
     planned = schedule.ScheduledVisit(
         visit.name, visit.study_day, visit.target_date, visit.window_opens, visit.window_closes
     )
@@ -27,8 +32,15 @@ def visit_status(visit: Visit, today: dt.date, death_date: dt.date | None) -> st
             completed_on=visit.completed_on,
             missed=visit.missed,
             death_date=death_date,
+            follow_up_ended_on=follow_up_ended_on,
         )
     )
+
+
+def follow_up_ends(participant: Participant) -> tuple[dt.date | None, dt.date | None]:
+    """(date of death, date follow-up was withdrawn): after these, visits are not expected."""
+    withdrawn = participant.withdrawn_on if participant.status == "withdrawn" else None
+    return participant.died_on, withdrawn
 
 
 STATUS_BADGES = {
@@ -43,8 +55,11 @@ STATUS_BADGES = {
 
 
 def with_status(visits: list[Visit], participant_today: Any, deaths: dict[int, Any]) -> list[Visit]:
+    """`deaths`: participant id -> (date of death, follow-up withdrawn on), or a date."""
     for v in visits:
-        status = visit_status(v, participant_today(v), deaths.get(v.participant_id))
+        ends = deaths.get(v.participant_id)
+        death, ended = ends if isinstance(ends, tuple) else (ends, None)
+        status = visit_status(v, participant_today(v), death, ended)
         v.status = status  # type: ignore[attr-defined]
         v.badge = STATUS_BADGES[status]  # type: ignore[attr-defined]
     return visits
@@ -56,10 +71,11 @@ def participant_panel(*, participant: Participant, user: Any) -> dict[str, objec
     for v in visits:
         v.signature = signatures.get(v.pk)  # type: ignore[attr-defined]
     course = HospitalCourse.objects.filter(participant=participant).first()
-    death = course.death_date if course else None
     today = timezone.localdate(timezone=participant.site.tz)
     return {
-        "visits": with_status(visits, lambda v: today, {participant.pk: death}),
+        "visits": with_status(
+            visits, lambda v: today, {participant.pk: follow_up_ends(participant)}
+        ),
         "hospital_course": course,
         "can_enter_visits": has_role(user, Role.COORDINATOR),
         "can_sign_off": has_role(user, Role.INVESTIGATOR),
@@ -82,9 +98,5 @@ def visit_list(user: Any) -> list[Visit]:
             today_by_site[site.pk] = timezone.localdate(timezone=site.tz)
         return today_by_site[site.pk]
 
-    deaths = {}
-    for v in visits:
-        course = getattr(v.participant, "hospital_course", None)
-        deaths[v.participant_id] = course.death_date if course else None
+    deaths = {v.participant_id: follow_up_ends(v.participant) for v in visits}
     return with_status(visits, today_of, deaths)
-

@@ -18,8 +18,9 @@ from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
 from dressdb.models import Site
 from enrollment.models import Participant
+from enrollment.services import data_entry_allowed, participant_record_milestones
 from notifications.services import reminders_close
-from outcomes import schedule
+from outcomes import deaths, schedule
 from outcomes.config import visit_windows
 from outcomes.models import ENDPOINTS_BY_VISIT, OPTIONAL_ENDPOINTS, HospitalCourse, Visit
 
@@ -80,13 +81,19 @@ def visit_record(
     endpoints: Mapping[str, Any],
     out_of_window_reason: str = "",
     reason: str = "",
+    death_date: dt.date | None = None,
 ) -> Visit:
-    """Record a visit's endpoints. Edits after the first entry need a reason."""
+    """Record a visit's endpoints. Edits after the first entry need a reason.
+
+    A vital status "dead" needs its date of death (`death_date`); the participant's one
+    date of death is then reconciled from every source (`participant_vital_sync`).
+    """
     locked_visit = (
         Visit.objects.select_for_update().select_related("participant__site").get(pk=visit.pk)
     )
     _check_not_locked(locked_visit)
     participant = locked_visit.participant
+    data_entry_allowed(participant, "completed_on")
     _check_date(participant, completed_on, "completed_on")
     editing = locked_visit.completed_on is not None or locked_visit.missed
     final_reason = require_reason(locked_visit, reason) if editing else "Visit entered"
@@ -101,6 +108,14 @@ def visit_record(
         raise ValidationError({"autoimmune_type": "Give the type of autoimmune disease."})
     if endpoints.get("autoimmune_type") == "other" and not endpoints.get("autoimmune_other"):
         raise ValidationError({"autoimmune_other": "Name the other autoimmune disease."})
+    if endpoints.get("vital_status") == "dead":
+        if death_date is None:
+            raise ValidationError({"death_date": "Give the date of death."})
+        _check_date(participant, death_date, "death_date")
+        if death_date > completed_on:
+            raise ValidationError({"death_date": "The date of death is after the visit date."})
+    else:
+        death_date = None
     planned = schedule.ScheduledVisit(
         locked_visit.name,
         locked_visit.study_day,
@@ -121,32 +136,116 @@ def visit_record(
             locked_visit,
             name,
             endpoints.get(name)
-            if endpoints.get(name) != ""
+            if endpoints.get(name) not in ("", None)
             else ("" if not name.endswith(("_load", "_count")) else None),
         )
     locked_visit.completed_on = completed_on
+    locked_visit.death_date = death_date
     locked_visit.missed = False
     locked_visit.missed_reason = ""
+    locked_visit.missed_reason_code = ""
     locked_visit.out_of_window_reason = (
         out_of_window_reason.strip() if not planned.in_window(completed_on) else ""
     )
     save_clinical(locked_visit, user=user, reason=final_reason)
     reminders_close(subject=locked_visit)
+    participant_vital_sync(participant=participant, user=user, reason=final_reason)
     return locked_visit
 
 
 @transaction.atomic
-def visit_mark_missed(*, visit: Visit, user: Any, reason: str) -> Visit:
-    locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
+def visit_mark_missed(*, visit: Visit, user: Any, reason: str, reason_code: str = "") -> Visit:
+    """Record a visit as missed: only once its window has closed (site date), or
+    earlier with a reason from the fixed list (outcomes.schedule.missed_allowed).
+
+    `reason` is the note; `reason_code` a schedule.MissedReason ("" = window closed).
+    Missing day 90 alive, or "moved or unreachable", records the participant as lost
+    to follow-up.
+    """
+    locked_visit = (
+        Visit.objects.select_for_update().select_related("participant__site").get(pk=visit.pk)
+    )
     _check_not_locked(locked_visit)
-    if not reason.strip():
-        raise ValidationError({"missed_reason": "A missed visit needs a reason."})
+    participant = locked_visit.participant
+    data_entry_allowed(participant, "missed_reason")
+    code = reason_code or str(schedule.MissedReason.WINDOW_CLOSED)
+    check = schedule.missed_allowed(
+        window_closes=locked_visit.window_closes,
+        today=site_today(participant.site),
+        reason=code,
+        note=reason,
+    )
+    if not check.ok:
+        raise ValidationError({check.field: check.message})
+    label = schedule.missed_label(code, reason)
     locked_visit.missed = True
     locked_visit.missed_reason = reason.strip()
+    locked_visit.missed_reason_code = code
     locked_visit.completed_on = None
-    save_clinical(locked_visit, user=user, reason=f"Visit missed: {reason.strip()}")
+    locked_visit.death_date = None
+    save_clinical(locked_visit, user=user, reason=f"Visit {label}")
     reminders_close(subject=locked_visit)
+    participant_vital_sync(participant=participant, user=user, reason=f"Visit {label}")
     return locked_visit
+
+
+def follow_up_withdraw(*, participant: Participant, user: Any, reason: str) -> int:
+    """After a withdrawal from follow-up (or of consent): the visits are not due any
+    more (schedule.visit_status: not expected), their open reminders close."""
+    closed = 0
+    for visit in Visit.objects.filter(participant=participant, completed_on__isnull=True):
+        closed += reminders_close(subject=visit)
+    return closed
+
+
+def _last_visit_name() -> str:
+    return max(visit_windows(), key=lambda w: w.study_day).name
+
+
+def participant_vital_sync(*, participant: Participant, user: Any, reason: str) -> Participant:
+    """Reconcile the one date of death from every source and set the follow-up
+    milestones (follow-up complete, lost to follow-up) on the participant."""
+    visits = list(Visit.objects.filter(participant=participant).order_by("study_day"))
+    course = HospitalCourse.objects.filter(participant=participant).first()
+    record = deaths.reconcile(death_evidence(visits, course))
+    last = next((v for v in visits if v.name == _last_visit_name()), None)
+    lost_on = None
+    if not record.died and not record.discrepancy:
+        early = [
+            v
+            for v in visits
+            if v.missed and v.missed_reason_code == schedule.MissedReason.UNREACHABLE
+        ]
+        if early:
+            lost_on = min(v.target_date for v in early)
+        elif last is not None and last.missed:
+            lost_on = last.window_closes
+    if lost_on is not None:
+        lost_on = min(lost_on, site_today(participant.site))
+    return participant_record_milestones(
+        participant=participant,
+        user=user,
+        reason=reason,
+        died_on=record.died_on,
+        death_discrepancy=record.discrepancy,
+        follow_up_completed_on=last.completed_on if last is not None else None,
+        lost_to_follow_up_on=lost_on,
+    )
+
+
+def death_evidence(visits: list[Visit], course: HospitalCourse | None) -> list[deaths.Evidence]:
+    evidence: list[deaths.Evidence] = []
+    for v in visits:
+        evidence += deaths.visit_evidence(
+            f"{v.label} visit", v.completed_on, v.vital_status, v.death_date
+        )
+    if course is not None:
+        evidence += deaths.hospital_evidence(
+            death_date=course.death_date,
+            discharge_date=course.discharge_date,
+            readmission_date=course.readmission_date,
+        )
+    return evidence
 
 
 SIGN_OFF_MEANINGS = (signing.Meaning.REVIEWED_APPROVED,)
@@ -250,6 +349,7 @@ HOSPITAL_FIELDS = (
 def hospital_course_save(
     *, participant: Participant, user: Any, values: Mapping[str, Any], reason: str = ""
 ) -> HospitalCourse:
+    data_entry_allowed(participant, "admission_date")
     course = HospitalCourse.objects.select_for_update().filter(participant=participant).first()
     if course is None:
         course = HospitalCourse(participant=participant)
@@ -291,5 +391,5 @@ def hospital_course_save(
     if course.death_date and not course.death_cause.strip():
         raise ValidationError({"death_cause": "Give the cause of death."})
     save_clinical(course, user=user, reason=final_reason)
+    participant_vital_sync(participant=participant, user=user, reason=final_reason)
     return course
-

@@ -15,6 +15,7 @@ from outcomes import selectors, services
 from outcomes.forms import HospitalCourseForm, MissedForm, UnlockForm, VisitForm
 from outcomes.models import HospitalCourse, Visit
 
+
 def _visit_for(request: HttpRequest, pk: int, visit_pk: int, roles: list[str]) -> Visit:
     participant = participant_for_user(request.user, pk, roles=roles)
     return get_object_or_404(
@@ -47,12 +48,20 @@ def visit_edit(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
                 endpoints=form.endpoints(),
                 out_of_window_reason=form.cleaned_data.get("out_of_window_reason") or "",
                 reason=form.cleaned_data.get("reason_for_change") or "",
+                death_date=form.cleaned_data.get("death_date"),
             )
         except ValidationError as exc:
             _apply(form, exc)
         else:
             messages.success(request, f"{visit.label} visit saved.")
             return redirect("participant_detail", pk=pk)
+    return _visit_page(request, visit, form, MissedForm())
+
+
+def _visit_page(
+    request: HttpRequest, visit: Visit, form: Form, missed_form: Form, status: int = 200
+) -> HttpResponse:
+    today = services.site_today(visit.participant.site)
     return render(
         request,
         "outcomes/visit_form.html",
@@ -60,8 +69,11 @@ def visit_edit(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
             "visit": visit,
             "participant": visit.participant,
             "form": form,
-            "missed_form": MissedForm(),
+            "missed_form": missed_form,
+            "window_closed": today > visit.window_closes,
+            "site_today": today,
         },
+        status=status,
     )
 
 
@@ -70,18 +82,20 @@ def visit_edit(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
 def visit_missed(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
     visit = _visit_for(request, pk, visit_pk, [Role.COORDINATOR])
     form = MissedForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "A missed visit needs a reason.")
-        return redirect("visit_edit", pk=pk, visit_pk=visit_pk)
-    try:
-        services.visit_mark_missed(
-            visit=visit, user=request.user, reason=form.cleaned_data["missed_reason"]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(" ".join(v) for v in exc.message_dict.values()))
-    else:
-        messages.success(request, f"{visit.label} visit recorded as missed.")
-    return redirect("participant_detail", pk=pk)
+    if form.is_valid():
+        try:
+            updated = services.visit_mark_missed(
+                visit=visit,
+                user=request.user,
+                reason=form.cleaned_data["missed_reason"],
+                reason_code=form.cleaned_data["reason_code"],
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, f"{visit.label} visit recorded as {updated.missed_label}.")
+            return redirect("participant_detail", pk=pk)
+    return _visit_page(request, visit, VisitForm(instance=visit), form, status=400)
 
 
 @require_role(Role.INVESTIGATOR)
@@ -166,4 +180,3 @@ def hospital_course(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "outcomes/hospital_course.html", {"participant": participant, "form": form}
     )
-

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 
+from enrollment.status import WithdrawalKind
 from randomization.blocks import ListKind
 from randomization.models import LIST_KIND_CHOICES
 
@@ -49,3 +50,20 @@ class UploadForm(forms.Form):
 
 class AppendForm(forms.Form):
     slots_per_stratum = forms.IntegerField(min_value=1, max_value=10_000, initial=20)
+
+
+class WithdrawForm(forms.Form):
+    """Withdrawal, split in three as trials record it (enrollment.status.WithdrawalKind)."""
+
+    kind = forms.ChoiceField(
+        label="What does the participant withdraw from?",
+        choices=[(str(k), k.label.capitalize()) for k in WithdrawalKind],
+        widget=forms.RadioSelect,
+        help_text="Stopping study treatment keeps the visits; withdrawing from follow-up "
+        "stops visits and reminders; withdrawing consent also stops any new data and flags "
+        "the participant for the analysis sets. Nothing recorded is deleted.",
+    )
+    withdrawn_on = forms.DateField(
+        label="Date", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    reason = forms.CharField(label="Reason for withdrawal", max_length=500)

@@ -418,6 +418,9 @@ def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Alloca
     save_clinical(allocation, user=user, reason="Randomized")
     day1 = timezone.localdate(now, timezone=locked.site.tz)
     locked.study_day_1 = day1
+    locked.randomized_on = day1  # milestones (enrollment.status derives the status)
+    locked.randomized_arm = slot.arm
+    locked.current_arm = slot.arm
     save_clinical(locked, user=user, reason=f"Randomized to {slot.arm}; study day 1 = {day1}")
     regimen_start(participant=locked, arm=slot.arm, day1=day1, user=user)
     visit_schedule_start(participant=locked, day1=day1, user=user)
@@ -453,3 +456,28 @@ def _alert_no_slot(participant: Participant, exc: NoSlotError) -> None:
         )
     except Exception:  # the alert must never hide the original error
         logger.exception("event=alert_failed kind=no_slot participant=%s", participant.pk)
+
+
+@transaction.atomic
+def participant_withdraw(
+    *, participant: Participant, user: Any, kind: str, withdrawn_on: Any, reason: str
+) -> Participant:
+    """A withdrawal and its consequences, in one transaction (this floor can reach both
+    dosing and outcomes, as randomization starts both):
+    - any kind ends study treatment: no orders after its date, no decision due;
+    - withdrew from follow-up or consent: visits no longer due, their reminders closed;
+    - withdrew consent: no new data (the outcomes and enrollment services refuse it),
+      flagged for the analysis sets.
+    """
+    from dosing.services import regimen_withdraw
+    from enrollment.services import participant_withdraw as enrollment_withdraw
+    from outcomes.services import follow_up_withdraw
+
+    updated = enrollment_withdraw(
+        participant=participant, user=user, kind=kind, withdrawn_on=withdrawn_on, reason=reason
+    )
+    note = f"Withdrawal: {updated.get_withdrawal_kind_display()}"
+    regimen_withdraw(participant=updated, user=user, reason=note)
+    if updated.status == Participant.Status.WITHDRAWN:
+        follow_up_withdraw(participant=updated, user=user, reason=note)
+    return updated

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from dressdb.access import require_role
@@ -13,7 +14,7 @@ from dressdb.models import Role, SecurityEvent
 from dressdb.security_log import log_event
 from enrollment.access import participant_for_user
 from randomization import selectors, services
-from randomization.forms import AppendForm, GenerateForm, UploadForm
+from randomization.forms import AppendForm, GenerateForm, UploadForm, WithdrawForm
 from randomization.models import Allocation, AllocationList, AllocationSlot
 
 LIST_ROLES = (Role.STATISTICIAN, Role.ADMIN)
@@ -207,10 +208,46 @@ def randomization_result(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_role(Role.INVESTIGATOR, Role.COORDINATOR, Role.STATISTICIAN, Role.ADMIN)
+@require_role(*LIST_ROLES)
 def allocation_summary(request: HttpRequest) -> HttpResponse:
+    """Allocations per stratum and arm: near a block's end, per-stratum counts let a site
+    guess the next arm, so only statisticians and admins see them (issue 15)."""
     return render(
         request,
         "randomization/allocation_summary.html",
         {"rows": selectors.allocation_counts(request.user)},
+    )
+
+
+@require_role(Role.COORDINATOR, Role.INVESTIGATOR)
+def participant_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdrawal of one of three kinds, with its consequences (services.participant_withdraw)."""
+    roles = [Role.COORDINATOR, Role.INVESTIGATOR]
+    participant = participant_for_user(request.user, pk, roles=roles)
+    today = timezone.localdate(timezone=participant.site.tz)
+    form = WithdrawForm(request.POST or None, initial={"withdrawn_on": today})
+    if request.method == "POST" and form.is_valid():
+        try:
+            updated = services.participant_withdraw(
+                participant=participant,
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                withdrawn_on=form.cleaned_data["withdrawn_on"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                name = {"reason_for_change": "reason"}.get(field, field)
+                form.add_error(name if name in form.fields else None, errors)
+        else:
+            messages.success(
+                request,
+                f"{participant.study_id}: {updated.get_withdrawal_kind_display()}. "
+                "Nothing recorded is deleted.",
+            )
+            return redirect("participant_detail", pk=participant.pk)
+    return render(
+        request,
+        "enrollment/participant_withdraw.html",
+        {"participant": participant, "form": form, "status": participant.current_status},
     )

@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from enrollment.status import Facts, State, participant_status
+from outcomes.deaths import Evidence, VitalStatus, status_on
 from reports.stats import median_iqr, newcombe_diff_ci, proportion
 
 ARMS = ("cyclosporine", "steroids")
@@ -41,6 +43,25 @@ class ParticipantRow:
     readmission_date: dt.date | None = None
     readmission_reason: str = ""
     visits: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # Every source on vital status (outcomes.deaths), the site's today, the status facts.
+    evidence: tuple[Evidence, ...] = ()
+    today: dt.date | None = None
+    facts: Facts | None = None
+    withdrawal_kind: str = ""
+    death_discrepancy: str = ""
+
+    def date_of_day(self, day: int) -> dt.date:
+        return self.day1 + dt.timedelta(days=day - 1)
+
+    def vital_status_by(self, day: int) -> VitalStatus:
+        """Died on or before study day `day`, known alive at or after it, or unknown."""
+        return status_on(self.evidence, self.date_of_day(day))
+
+    @property
+    def state(self) -> State | None:
+        if self.facts is None or self.today is None:
+            return None
+        return participant_status(self.facts, self.today).state
 
 
 @dataclass(frozen=True)
@@ -64,18 +85,26 @@ def consort(
     ineligible = [s for s in screenings if s.outcome == "ineligible"]
     not_consented = [s for s in screenings if s.outcome == "eligible_not_consented"]
     pending = [s for s in screenings if s.outcome == "eligible_pending"]
-    per_arm: dict[str, dict[str, int]] = {}
+    per_arm: dict[str, dict[str, Any]] = {}
     for arm in ARMS:
         rows = [p for p in participants if p.arm == arm]
+        vital90 = Counter(p.vital_status_by(90) for p in rows)
         per_arm[arm] = {
             "allocated": len(rows),
             "switched": sum(1 for p in rows if p.switched_day is not None),
             "off_protocol": sum(1 for p in rows if p.off_protocol),
             "withdrawn": sum(1 for p in rows if p.status == "withdrawn"),
-            "died": sum(1 for p in rows if p.death_date is not None),
+            "stopped_treatment": sum(1 for p in rows if p.withdrawal_kind == "treatment"),
+            "withdrew_follow_up": sum(1 for p in rows if p.withdrawal_kind == "follow_up"),
+            "withdrew_consent": sum(1 for p in rows if p.withdrawal_kind == "consent"),
+            "died": sum(1 for p in rows if p.death_date is not None or p.death_discrepancy),
+            "death_discrepancy": sum(1 for p in rows if p.death_discrepancy),
             "lost_to_follow_up": sum(1 for p in rows if _lost(p)),
             "analysed_day7": sum(1 for p in rows if _completed(p, "day7")),
             "analysed_day30": sum(1 for p in rows if _completed(p, "day30")),
+            "vital_known_day90": vital90[VitalStatus.DIED] + vital90[VitalStatus.ALIVE],
+            "vital_unknown_day90": vital90[VitalStatus.UNKNOWN],
+            "status": dict(Counter(str(p.state) for p in rows if p.state is not None)),
         }
     return {
         "assessed": len(screenings),
@@ -96,7 +125,10 @@ def _completed(p: ParticipantRow, visit: str) -> bool:
 
 
 def _lost(p: ParticipantRow) -> bool:
-    """Lost to follow-up: alive, not withdrawn, and the day 90 visit recorded as missed."""
+    """Lost to follow-up: the status says so (moved or unreachable, or day 90 missed alive);
+    without status facts: alive, not withdrawn, and the day 90 visit recorded as missed."""
+    if p.state is not None:
+        return p.state is State.LOST_TO_FOLLOW_UP
     day90 = p.visits.get("day90", {})
     return p.death_date is None and p.status != "withdrawn" and bool(day90.get("missed"))
 
@@ -176,8 +208,13 @@ def _arm_rows(participants: Sequence[ParticipantRow]) -> dict[str, list[Particip
     return grouped
 
 
-def compare(counts: Mapping[str, tuple[int, int]]) -> dict[str, Any]:
-    """n/N, %, Wilson 95% CI per arm; risk difference with Newcombe 95% CI."""
+def compare(
+    counts: Mapping[str, tuple[int, int]], unknown: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    """n/N, %, Wilson 95% CI per arm; risk difference with Newcombe 95% CI.
+
+    `unknown`: per arm, the participants left out of N because their status is not known
+    (shown beside the figure)."""
     result: dict[str, Any] = {}
     for arm in ARMS:
         x, n = counts.get(arm, (0, 0))
@@ -185,6 +222,7 @@ def compare(counts: Mapping[str, tuple[int, int]]) -> dict[str, Any]:
         result[arm] = {
             "x": x,
             "n": n,
+            "unknown": (unknown or {}).get(arm, 0),
             "pct": None if prop.estimate is None else 100 * prop.estimate,
             "lower": None if prop.lower is None else 100 * prop.lower,
             "upper": None if prop.upper is None else 100 * prop.upper,
@@ -212,7 +250,10 @@ def endpoints_by_arm(participants: Sequence[ParticipantRow]) -> dict[str, Any]:
                 values = [p.visits.get(visit, {}).get(name) for p in arms.get(arm, [])]
                 answered = [v for v in values if v not in (None, "")]
                 counts[arm] = (sum(1 for v in answered if v == yes), len(answered))
-            binary.append({"endpoint": name, "label": label, "visit": visit, **compare(counts)})
+            unknown = {arm: len(arms.get(arm, [])) - counts[arm][1] for arm in ARMS}
+            binary.append(
+                {"endpoint": name, "label": label, "visit": visit, **compare(counts, unknown)}
+            )
     eosinophils = []
     for visit in ("day7", "day30"):
         row: dict[str, Any] = {"visit": visit}
@@ -245,17 +286,16 @@ def endpoints_by_arm(participants: Sequence[ParticipantRow]) -> dict[str, Any]:
         }
     mortality = []
     for day in (7, 30, 90):
-        counts = {}
+        # Only participants whose status at day N is known count in N: died on or
+        # before day N, or known alive at or after it (outcomes.deaths.status_on).
+        counts, unknown = {}, {}
         for arm in ARMS:
-            rows = arms.get(arm, [])
-            deaths = sum(
-                1
-                for p in rows
-                if p.death_date is not None and p.death_date <= p.day1 + dt.timedelta(days=day - 1)
-            )
-            counts[arm] = (deaths, len(rows))
+            status = Counter(p.vital_status_by(day) for p in arms.get(arm, []))
+            died = status[VitalStatus.DIED]
+            counts[arm] = (died, died + status[VitalStatus.ALIVE])
+            unknown[arm] = status[VitalStatus.UNKNOWN]
         mortality.append(
-            {"label": f"Mortality by day {day}", "visit": f"day{day}", **compare(counts)}
+            {"label": f"Mortality by day {day}", "visit": f"day{day}", **compare(counts, unknown)}
         )
     viral = []
     for visit in ("day30", "day60", "day90"):
@@ -269,28 +309,35 @@ def endpoints_by_arm(participants: Sequence[ParticipantRow]) -> dict[str, Any]:
                     tested += 1
                     positive += 1 if "positive" in done else 0
             counts[arm] = (positive, tested)
+        unknown = {arm: len(arms.get(arm, [])) - counts[arm][1] for arm in ARMS}
         viral.append(
             {
                 "label": f"Viral reactivation (any of HHV-6/7, EBV, CMV) at {visit}",
                 "visit": visit,
-                **compare(counts),
+                **compare(counts, unknown),
             }
         )
     autoimmune = []
     for visit in ("day30", "day90"):
-        counts = {}
+        # By day N: yes if reported at any visit up to N; no only if the day-N visit
+        # (asking "since randomization") says no; otherwise unknown.
+        counts, unknown = {}, {}
         for arm in ARMS:
-            values = [p.visits.get(visit, {}).get("autoimmune_disease") for p in arms.get(arm, [])]
-            answered = [v for v in values if v in ("yes", "no")]
-            counts[arm] = (answered.count("yes"), len(answered))
+            statuses = [_autoimmune_by(p, visit) for p in arms.get(arm, [])]
+            counts[arm] = (statuses.count("yes"), statuses.count("yes") + statuses.count("no"))
+            unknown[arm] = statuses.count("unknown")
         autoimmune.append(
-            {"label": f"Autoimmune disease by {visit}", "visit": visit, **compare(counts)}
+            {"label": f"Autoimmune disease by {visit}", "visit": visit, **compare(counts, unknown)}
         )
-    readmission_counts = {}
+    readmission_counts, readmission_unknown = {}, {}
     for arm in ARMS:
         discharged = [p for p in arms.get(arm, []) if p.discharge_date is not None]
-        readmitted = sum(1 for p in discharged if p.readmitted == "yes")
-        readmission_counts[arm] = (readmitted, len(discharged))
+        statuses = [_readmission(p) for p in discharged]
+        readmission_counts[arm] = (
+            statuses.count("yes"),
+            statuses.count("yes") + statuses.count("no"),
+        )
+        readmission_unknown[arm] = statuses.count("unknown")
     return {
         "binary": binary,
         "eosinophils": eosinophils,
@@ -300,10 +347,37 @@ def endpoints_by_arm(participants: Sequence[ParticipantRow]) -> dict[str, Any]:
         "autoimmune": autoimmune,
         "readmission": {
             "label": "Re-admission within 30 days of discharge",
-            **compare(readmission_counts),
+            **compare(readmission_counts, readmission_unknown),
         },
         "n": {arm: len(arms.get(arm, [])) for arm in ARMS},
     }
+
+
+AUTOIMMUNE_VISITS = ("day30", "day90")
+
+
+def _autoimmune_by(p: ParticipantRow, visit: str) -> str:
+    upto = AUTOIMMUNE_VISITS[: AUTOIMMUNE_VISITS.index(visit) + 1]
+    answers = [p.visits.get(v, {}).get("autoimmune_disease") for v in upto]
+    if "yes" in answers:
+        return "yes"
+    if answers[-1] == "no":
+        return "no"
+    return "unknown"
+
+
+def _readmission(p: ParticipantRow) -> str:
+    """Re-admitted within 30 days of discharge: yes; no only once the 30 days have
+    passed (by the site's today, or alive evidence after them); otherwise unknown."""
+    if p.readmitted == "yes":
+        return "yes"
+    if p.readmitted == "no" and p.discharge_date is not None:
+        end = p.discharge_date + dt.timedelta(days=30)
+        seen_after = any(not e.dead and e.on >= end for e in p.evidence)
+        died_before = any(e.dead and e.on < end for e in p.evidence)
+        if died_before or seen_after or (p.today is not None and p.today > end):
+            return "no"
+    return "unknown"
 
 
 # --- Balance, safety ------------------------------------------------------------------

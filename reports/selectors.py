@@ -10,12 +10,29 @@ from django.db.models import Count
 from django.utils import timezone
 
 from dosing.models import Regimen
-from enrollment.models import Screening
+from enrollment.models import Participant, Screening
+from enrollment.status import Facts
+from outcomes import deaths
 from outcomes.models import ENDPOINTS_BY_VISIT, HospitalCourse, Visit
 from randomization.models import Allocation
 from reports.analysis import ParticipantRow, ScreeningRow
 
 VISIT_FIELDS = sorted({f for fields in ENDPOINTS_BY_VISIT.values() for f in fields})
+# The participant's milestone facts (enrollment.status.Facts, besides day 1).
+FACT_FIELDS = (
+    "randomized_on",
+    "randomized_arm",
+    "current_arm",
+    "treatment_stopped_on",
+    "course_completed_on",
+    "off_protocol_on",
+    "follow_up_completed_on",
+    "died_on",
+    "death_discrepancy",
+    "lost_to_follow_up_on",
+    "withdrawal_kind",
+    "withdrawn_on",
+)
 
 
 def screening_rows(site_ids: list[int]) -> list[ScreeningRow]:
@@ -64,6 +81,7 @@ def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
             "participant__status",
             "participant__withdrawn_on",
             "participant__study_day_1",
+            *(f"participant__{name}" for name in FACT_FIELDS),
             "arm",
             "randomized_at",
         )
@@ -77,6 +95,8 @@ def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
         "missed",
         "locked",
         "window_closes",
+        "study_day",
+        "death_date",
         *VISIT_FIELDS,
     ):
         visits[v["participant_id"]][v["name"]] = v
@@ -95,9 +115,19 @@ def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
         pid = a["participant_id"]
         course: dict[str, Any] = dict(courses.get(pid, {}))
         regimen: dict[str, Any] = dict(regimens.get(pid, {}))
-        randomized_on = timezone.localtime(
-            a["randomized_at"], _tz(a["participant__site__time_zone"])
-        ).date()
+        tz = _tz(a["participant__site__time_zone"])
+        randomized_on = timezone.localtime(a["randomized_at"], tz).date()
+        facts = {name: a[f"participant__{name}"] for name in FACT_FIELDS}
+        evidence: list[deaths.Evidence] = []
+        for v in sorted(visits.get(pid, {}).values(), key=lambda v: v["study_day"]):
+            evidence += deaths.visit_evidence(
+                f"Day {v['study_day']} visit", v["completed_on"], v["vital_status"], v["death_date"]
+            )
+        evidence += deaths.hospital_evidence(
+            death_date=course.get("death_date"),
+            discharge_date=course.get("discharge_date"),
+            readmission_date=course.get("readmission_date"),
+        )
         rows.append(
             ParticipantRow(
                 pk=pid,
@@ -110,7 +140,7 @@ def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
                 withdrawn_on=a["participant__withdrawn_on"],
                 switched_day=regimen.get("switched_on_day"),
                 off_protocol=regimen.get("state") == "off_protocol",
-                death_date=course.get("death_date"),
+                death_date=facts["died_on"],
                 death_cause=course.get("death_cause", ""),
                 admission_date=course.get("admission_date"),
                 discharge_date=course.get("discharge_date"),
@@ -118,6 +148,11 @@ def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
                 readmission_date=course.get("readmission_date"),
                 readmission_reason=course.get("readmission_reason", ""),
                 visits=visits.get(pid, {}),
+                evidence=tuple(evidence),
+                today=timezone.localdate(timezone=tz),
+                facts=Facts(day1=a["participant__study_day_1"], **facts),
+                withdrawal_kind=facts["withdrawal_kind"],
+                death_discrepancy=facts["death_discrepancy"],
             )
         )
     return rows
@@ -155,25 +190,22 @@ def completeness(site_ids: list[int], today_by_site: dict[int, dt.date]) -> dict
             "completed_on",
             "missed",
             "out_of_window_reason",
+            "study_day",
+            "participant__died_on",
         )
     )
-    deaths = dict(
-        HospitalCourse.objects.filter(
-            participant__site_id__in=site_ids, death_date__isnull=False
-        ).values_list("participant_id", "death_date")
-    )
-    table: dict[tuple[str, str], dict[str, int]] = defaultdict(
+    table: dict[tuple[str, int, str], dict[str, int]] = defaultdict(
         lambda: {"expected": 0, "entered": 0}
     )
     overdue, out_of_window = [], []
     for v in visits:
         today = today_by_site.get(v["participant__site_id"], dt.date.today())  # noqa: DTZ011
-        death = deaths.get(v["participant_id"])
+        death = v["participant__died_on"]
         if death is not None and death <= v["window_closes"] and v["completed_on"] is None:
             continue  # not expected
         if v["window_opens"] > today and v["completed_on"] is None and not v["missed"]:
             continue  # not due yet
-        key = (v["participant__site__code"], v["name"])
+        key = (v["participant__site__code"], v["study_day"], v["name"])
         table[key]["expected"] += 1
         if v["completed_on"] is not None or v["missed"]:
             table[key]["entered"] += 1
@@ -208,6 +240,18 @@ def completeness(site_ids: list[int], today_by_site: dict[int, dt.date]) -> dict
             **counts,
             "pct": 100 * counts["entered"] / counts["expected"] if counts["expected"] else None,
         }
-        for (site, visit), counts in sorted(table.items())
+        for (site, _day, visit), counts in sorted(table.items())  # day 7 before day 30
     ]
-    return {"rows": rows, "overdue": overdue, "out_of_window": out_of_window, "unsigned": unsigned}
+    death_discrepancies = list(
+        Participant.objects.filter(site_id__in=site_ids)
+        .exclude(death_discrepancy="")
+        .order_by("study_id")
+        .values("pk", "study_id", "death_discrepancy")
+    )
+    return {
+        "rows": rows,
+        "overdue": overdue,
+        "out_of_window": out_of_window,
+        "unsigned": unsigned,
+        "death_discrepancies": death_discrepancies,
+    }

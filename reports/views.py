@@ -3,26 +3,39 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from dressdb.access import dashboard_sites, has_role, require_role
+from dressdb.access import dashboard_sites, has_role, require_role, site_ids_for
 from dressdb.models import Role
 from reports import analysis, selectors
 
 DASHBOARD_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR, Role.STATISTICIAN, Role.ADMIN)
 ARM_LEVEL_ROLES = (Role.INVESTIGATOR, Role.STATISTICIAN, Role.ADMIN)
+# Per-stratum, per-block or per-site allocation figures let a site guess the next arm
+# near a block's end (issue 15): only statisticians and admins see them. Site staff see
+# their own participants' arms and trial-level totals by arm at most.
+ALLOCATION_DETAIL_ROLES = (Role.STATISTICIAN, Role.ADMIN)
 
 
-def _scope(request: HttpRequest) -> dict[str, Any]:
-    """The sites this user may see, narrowed by the ?site= filter."""
+def _scope(request: HttpRequest, *, by_arm: bool = False) -> dict[str, Any]:
+    """The sites this user may see, narrowed by the ?site= filter.
+
+    `by_arm`: the page splits figures by arm. Then site staff may narrow it only to
+    their own sites (another site's figures by arm are per-stratum figures)."""
     sites = list(dashboard_sites(request.user).order_by("code"))
+    allocation_detail = has_role(request.user, *ALLOCATION_DETAIL_ROLES)
     chosen = request.GET.get("site", "")
     if chosen:
         picked = [s for s in sites if str(s.pk) == chosen]
         if not picked:
             raise Http404("No such site.")
+        if by_arm and not allocation_detail and picked[0].pk not in site_ids_for(request.user):
+            raise PermissionDenied(
+                "Figures by arm for another site are shown to statisticians and admins only."
+            )
         active = picked
     else:
         active = sites
@@ -33,6 +46,7 @@ def _scope(request: HttpRequest) -> dict[str, Any]:
         "site_codes": [s.code for s in active],
         "today_by_site": {s.pk: timezone.localdate(timezone=s.tz) for s in active},
         "arm_level": has_role(request.user, *ARM_LEVEL_ROLES),
+        "allocation_detail": allocation_detail,
     }
 
 
@@ -52,8 +66,17 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "labels": [r["site"] for r in by_site],
             "cyclosporine": [r["cyclosporine"] for r in by_site],
             "steroids": [r["steroids"] for r in by_site],
+        }
+        if scope["allocation_detail"]
+        else {
+            "labels": [r["site"] for r in by_site],
+            "randomized": [r["randomized"] for r in by_site],
         },
     }
+    if not scope["allocation_detail"]:
+        for row in by_site:  # per-site arm counts are per-stratum figures: totals only
+            row.pop("cyclosporine")
+            row.pop("steroids")
     return render(
         request,
         "reports/enrollment.html",
@@ -64,6 +87,10 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             "by_site": by_site,
             "chart": chart,
             "randomized": sum(by_arm.values()),
+            "arm_totals": {
+                arm: sum(n for (_, a), n in by_arm.items() if a == arm) for arm in analysis.ARMS
+            },
+            "arm_labels": analysis.ARM_LABELS,
             "target": settings.TRIAL_TARGET_ENROLLMENT,
         },
     )
@@ -71,7 +98,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 @require_role(*DASHBOARD_ROLES)
 def consort(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = _scope(request, by_arm=True)
     flow = analysis.consort(
         selectors.screening_rows(scope["site_ids"]), selectors.participant_rows(scope["site_ids"])
     )
@@ -82,7 +109,7 @@ def consort(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_role(*ARM_LEVEL_ROLES)
+@require_role(*ALLOCATION_DETAIL_ROLES)
 def balance(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     rows = analysis.balance(selectors.stratum_rows(scope["site_ids"]))
@@ -91,7 +118,7 @@ def balance(request: HttpRequest) -> HttpResponse:
 
 @require_role(*ARM_LEVEL_ROLES)
 def endpoints(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = _scope(request, by_arm=True)
     result = analysis.endpoints_by_arm(selectors.participant_rows(scope["site_ids"]))
     chart = {
         "labels": [f"{r['endpoint']} {r['visit']}" for r in result["binary"]],
@@ -116,7 +143,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
 
 @require_role(*ARM_LEVEL_ROLES)
 def safety(request: HttpRequest) -> HttpResponse:
-    scope = _scope(request)
+    scope = _scope(request, by_arm=True)
     data = analysis.safety(selectors.participant_rows(scope["site_ids"]))
     return render(
         request,

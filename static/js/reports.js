@@ -19,10 +19,12 @@
           { label: "Target", data: data.cumulative.labels.map(function () { return data.cumulative.target; }), borderColor: grey, borderDash: [6, 4], pointRadius: 0 }
         ]
       },
-      options: { plugins: { title: { display: true, text: "Participants randomized over time" } }, scales: { y: { beginAtZero: true } } }
+      options: { plugins: { title: { display: true, text: "Participants randomized over time" } }, scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } }
     });
   }
-  if (data.by_site) {
+  // Counts are whole numbers: no 0.5 ticks on a count axis.
+  var countTicks = { precision: 0, stepSize: 1 };
+  if (data.by_site && data.by_site.cyclosporine) {
     draw("by_site", {
       type: "bar",
       data: {
@@ -32,7 +34,13 @@
           { label: "Corticosteroids", data: data.by_site.steroids, backgroundColor: red }
         ]
       },
-      options: { plugins: { title: { display: true, text: "Randomized by site and arm" } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }
+      options: { plugins: { title: { display: true, text: "Randomized by site and arm" } }, scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: countTicks } } }
+    });
+  } else if (data.by_site) {
+    draw("by_site", {
+      type: "bar",
+      data: { labels: data.by_site.labels, datasets: [{ label: "Randomized", data: data.by_site.randomized, backgroundColor: blue }] },
+      options: { plugins: { title: { display: true, text: "Randomized by site (arms: trial totals only)" } }, scales: { y: { beginAtZero: true, ticks: countTicks } } }
     });
   }
   if (data.labels && data.cyclosporine) {

@@ -18,6 +18,8 @@ PURE_CORES = [
     "dosing.protocol_contract",
     "dosing.assessment_rules",
     "outcomes.schedule",
+    "outcomes.deaths",
+    "enrollment.status",
     "reports.stats",
     "reports.analysis",
 ]

@@ -155,7 +155,8 @@ def test_withdraw_view(login, site_a, coordinator_a):
     participant = enrol(screen(site_a, coordinator_a), coordinator_a)
     today = timezone.localdate(timezone=site_a.tz).isoformat()
     response = login(coordinator_a).post(
-        f"/participants/{participant.pk}/withdraw/", {"withdrawn_on": today, "reason": "Request"}
+        f"/participants/{participant.pk}/withdraw/",
+        {"kind": "follow_up", "withdrawn_on": today, "reason": "Request"},
     )
     assert response.status_code == 302
     participant.refresh_from_db()

@@ -55,10 +55,12 @@ def test_no_future_arm_on_participant_pages_or_summary(
 
 
 def test_summary_counts_only_done_allocations(
-    login, alist, investigator_a, coordinator_a, participant_a
+    login, alist, investigator_a, statistician, coordinator_a, participant_a
 ):
     services.participant_randomize(participant=participant_a, user=coordinator_a)
-    body = login(investigator_a).get("/randomization/summary/").content.decode()
+    # Per-stratum counts: statisticians and admins only (issue 15 item 4).
+    assert login(investigator_a).get("/randomization/summary/").status_code == 403
+    body = login(statistician).get("/randomization/summary/").content.decode()
     assert "SITEA|renal_impairment=no" in body
     assert "SITEA|renal_impairment=yes" not in body  # no allocation there yet: not listed
     assert alist.seed not in body

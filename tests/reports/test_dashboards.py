@@ -172,12 +172,16 @@ def test_endpoint_proportions_with_intervals(login, investigator_a, dataset):
     assert "33.3 (-31.6 to 71.8)" in body
 
 
-def test_enrollment_balance_completeness_and_safety_pages(login, investigator_a, dataset):
+def test_enrollment_balance_completeness_and_safety_pages(
+    login, investigator_a, statistician, dataset
+):
     client = login(investigator_a)
     enrollment = client.get("/reports/").content.decode()
     assert 'data-testid="randomized-total">6<' in enrollment
     assert 'id="dashboard-chart-data"' in enrollment
-    balance = client.get("/reports/balance/").content.decode()
+    # Per-stratum figures: statisticians and admins only (issue 15 item 4).
+    assert client.get("/reports/balance/").status_code == 403
+    balance = login(statistician).get("/reports/balance/").content.decode()
     assert "SITEA|renal_impairment=no" in balance
     completeness = client.get("/reports/completeness/").content.decode()
     assert "day7" in completeness
