@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
@@ -44,13 +45,11 @@ def production_hashers(settings):
     settings.PASSWORD_HASHERS = production_password_hashers()
 
 
-@pytest.fixture
-def site_a(db):
+def make_site_a() -> Site:
     return SiteFactory.create(code="SITEA", name="Site A", time_zone="America/Los_Angeles")
 
 
-@pytest.fixture
-def site_b(db):
+def make_site_b() -> Site:
     return SiteFactory.create(code="SITEB", name="Site B", time_zone="Europe/Paris")
 
 
@@ -58,6 +57,39 @@ def _persona(username: str, role: str, site: Site) -> User:
     user = UserFactory.create(username=username)
     MembershipFactory.create(user=user, site=site, role=role)
     return user
+
+
+def make_trial_admin(site: Site) -> User:
+    user = _persona("trial_admin", Role.ADMIN, site)
+    user.is_staff = True
+    user.is_superuser = True
+    user.save()
+    return user
+
+
+def make_personas() -> dict[str, Any]:
+    """Every persona below at once, for rows shared by a module (tests/module_data.py)."""
+    site_a, site_b = make_site_a(), make_site_b()
+    return {
+        "site_a": site_a,
+        "site_b": site_b,
+        "coordinator_a": _persona("coord_a", Role.COORDINATOR, site_a),
+        "coordinator_b": _persona("coord_b", Role.COORDINATOR, site_b),
+        "investigator_a": _persona("inv_a", Role.INVESTIGATOR, site_a),
+        "pharmacist_a": _persona("pharm_a", Role.PHARMACIST, site_a),
+        "statistician": _persona("stat", Role.STATISTICIAN, site_a),
+        "trial_admin": make_trial_admin(site_a),
+    }
+
+
+@pytest.fixture
+def site_a(db):
+    return make_site_a()
+
+
+@pytest.fixture
+def site_b(db):
+    return make_site_b()
 
 
 @pytest.fixture
@@ -87,11 +119,7 @@ def statistician(site_a):
 
 @pytest.fixture
 def trial_admin(site_a):
-    user = _persona("trial_admin", Role.ADMIN, site_a)
-    user.is_staff = True
-    user.is_superuser = True
-    user.save()
-    return user
+    return make_trial_admin(site_a)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ Expectations per entry:
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import pytest
@@ -24,6 +25,7 @@ from tests.api_tokens import api_key
 from tests.conftest import pass_second_factor
 from tests.dosing.helpers import started
 from tests.enrollment.factories import screen
+from tests.module_data import *  # noqa: F403  (personas shared by the module)
 
 pytestmark = pytest.mark.django_db
 
@@ -137,8 +139,20 @@ def test_every_route_has_an_entry():
     assert not stale, f"matrix entries for routes that no longer exist: {sorted(stale)}"
 
 
+@pytest.fixture(scope="module")
+def world_rows(module_db, personas):
+    """The objects every route is tried on, built once for the module (tests only read
+    them; what a request writes is rolled back after its test)."""
+    with module_db.unblock():
+        return _world(**personas)
+
+
 @pytest.fixture
-def world(
+def world(world_rows, db):
+    return copy.deepcopy(world_rows)
+
+
+def _world(
     site_a,
     site_b,
     coordinator_a,

@@ -30,7 +30,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api_tokens import api_key
-from tests.core.test_access_matrix import C, I, S, world  # noqa: F401
+from tests.core.test_access_matrix import C, I, S, world, world_rows  # noqa: F401
+from tests.module_data import *  # noqa: F403  (the world's personas, shared by the module)
 
 pytestmark = pytest.mark.django_db
 

@@ -1,15 +1,14 @@
-"""`manage.py protocol_preview` as outside programs call it: a subprocess."""
+"""`manage.py protocol_preview` as outside programs call it: run in-process for speed
+(tests/commands.py gives what a subprocess would), and once as a real subprocess."""
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from dosing.protocol_contract import preview
+from tests.commands import run_command, run_manage_py
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKED = {
     "arm": "cyclosporine",
     "weight_kg": 70,
@@ -22,15 +21,13 @@ WORKED = {
 
 
 def run(stdin: str, args: tuple[str, ...] = ("-",)) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", "protocol_preview", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_command("protocol_preview", *args, stdin=stdin)
+
+
+def test_as_a_real_subprocess():
+    result = run_manage_py("protocol_preview", "-", stdin=json.dumps(WORKED), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == json.loads(run(json.dumps(WORKED)).stdout)
 
 
 def test_worked_example():

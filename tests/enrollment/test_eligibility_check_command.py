@@ -1,27 +1,23 @@
-"""`manage.py eligibility_check` as outside programs call it: a subprocess."""
+"""`manage.py eligibility_check` as outside programs call it: run in-process for speed
+(tests/commands.py gives what a subprocess would), and once as a real subprocess."""
 
 import json
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.commands import run_command, run_manage_py
 from tests.enrollment.test_eligibility import EXAMPLE, doc
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def run(args: list[str], stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", "eligibility_check", *args],
-        cwd=ROOT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_command("eligibility_check", *args, stdin=stdin)
+
+
+def test_as_a_real_subprocess():
+    result = run_manage_py("eligibility_check", "-", stdin=json.dumps(EXAMPLE), timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["regiscar_category"] == "definite"
 
 
 def test_file_input(tmp_path):
