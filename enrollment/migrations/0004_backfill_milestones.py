@@ -12,11 +12,104 @@ Rows are saved one by one (no bulk update), without new history rows: the facts 
 derived, the source rows keep their history.
 """
 
+import datetime as dt
 import zoneinfo
+from collections.abc import Iterable
+from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.db import migrations
 
-from outcomes import deaths
+# A frozen copy of outcomes/deaths.py's reconciliation, as it was when this migration was
+# written: a migration must not import live code from a higher floor (outcomes), and must
+# give the same result whenever it runs.
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str  # "Day 30 visit", "Hospital course", "AE death report"
+    on: dt.date
+    dead: bool  # True: died on `on` (or on or before it, if not exact); False: alive on `on`
+    exact: bool = True  # False: a "dead" answer without a date of death
+
+    def describe(self) -> str:
+        if not self.dead:
+            return f"alive on {self.on:%Y-%m-%d} ({self.source})"
+        if self.exact:
+            return f"died {self.on:%Y-%m-%d} ({self.source})"
+        return f"dead by {self.on:%Y-%m-%d}, no date of death ({self.source})"
+
+
+@dataclass(frozen=True)
+class DeathRecord:
+    died_on: dt.date | None
+    discrepancy: str = ""
+
+    @property
+    def died(self) -> bool:
+        return self.died_on is not None
+
+
+def reconcile(evidence: Iterable[Evidence]) -> DeathRecord:
+    items = list(evidence)
+    deaths = [e for e in items if e.dead]
+    if not deaths:
+        return DeathRecord(None)
+    dated = sorted({e.on for e in deaths if e.exact})
+    if len(dated) > 1:
+        listed = "; ".join(e.describe() for e in sorted(deaths, key=lambda e: (e.on, e.source)))
+        return DeathRecord(None, f"The dates of death disagree: {listed}.")
+    undated = [e for e in deaths if not e.exact]
+    if not dated:
+        return DeathRecord(None, f"Death reported without a date: {undated[0].describe()}.")
+    died_on = dated[0]
+    late = [e for e in undated if e.on < died_on]
+    if late:
+        return DeathRecord(
+            None,
+            f"{late[0].describe()} is before the date of death {died_on:%Y-%m-%d}.",
+        )
+    after = sorted((e for e in items if not e.dead and e.on > died_on), key=lambda e: e.on)
+    if after:
+        source = next(e for e in deaths if e.exact)
+        return DeathRecord(
+            None,
+            f"Recorded {after[0].describe()} after the date of death: {source.describe()}.",
+        )
+    return DeathRecord(died_on)
+
+
+def visit_evidence(
+    label: str, completed_on: dt.date | None, vital_status: str, death_date: dt.date | None
+) -> list[Evidence]:
+    """What one visit says: nothing if not completed."""
+    if completed_on is None:
+        return []
+    if vital_status == "dead":
+        if death_date is not None:
+            return [Evidence(label, death_date, dead=True)]
+        return [Evidence(label, completed_on, dead=True, exact=False)]
+    return [Evidence(label, completed_on, dead=False)]
+
+
+def hospital_evidence(
+    *,
+    death_date: dt.date | None,
+    discharge_date: dt.date | None = None,
+    readmission_date: dt.date | None = None,
+    label: str = "Hospital course",
+) -> list[Evidence]:
+    items = []
+    if death_date is not None:
+        items.append(Evidence(label, death_date, dead=True))
+    for what, day in (("discharge", discharge_date), ("re-admission", readmission_date)):
+        if day is not None and (death_date is None or day < death_date):
+            items.append(Evidence(f"{label}: {what}", day, dead=False))
+    return items
+
+
+deaths = SimpleNamespace(
+    visit_evidence=visit_evidence, hospital_evidence=hospital_evidence, reconcile=reconcile
+)
 
 
 def backfill(apps, schema_editor):
