@@ -10,4 +10,9 @@ urlpatterns = [
         api.participant_randomize,
         name="api-participant-randomize",
     ),
+    path(
+        "participants/<int:pk>/withdraw",
+        api.participant_withdraw,
+        name="api-participant-withdraw",
+    ),
 ]

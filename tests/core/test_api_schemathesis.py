@@ -30,7 +30,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api_tokens import api_key
-from tests.core.test_access_matrix import C, I, S, world, world_rows  # noqa: F401
+from tests.core.test_access_matrix import C, I, P, S, world, world_rows  # noqa: F401
 from tests.module_data import *  # noqa: F403  (the world's personas, shared by the module)
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +49,17 @@ PERSONA_BY_OPERATION = {
     "/api/v1/participants/{id}/visits": C,
     "/api/v1/participants/{id}/visits/{visit}/endpoints": C,
     "/api/v1/exports/{dataset}.csv": S,
+    # API parity routes (tests/api/test_api_parity.py)
+    "/api/v1/screenings/{id}/enrol": C,
+    "/api/v1/screenings/{id}/not-consented": C,
+    "/api/v1/participants/{id}/renal-impairment": I,
+    "/api/v1/participants/{id}/withdraw": C,
+    "/api/v1/participants/{id}/relapse": I,
+    "/api/v1/participants/{id}/npo": C,
+    "/api/v1/participants/{id}/weight": C,
+    "/api/v1/protocol-preview": P,
+    "/api/v1/participants/{id}/hospital-course": C,
+    "/api/v1/participants/{id}/visits/{visit}/unlock": I,
 }
 
 
