@@ -49,7 +49,10 @@ def dosing_reminders_sweep() -> dict[str, int]:
         decision_q |= Q(participant__site_id__in=ids, next_decision_date=day)
     regimens = (
         Regimen.objects.filter(
-            decision_q, state="awaiting_decision", participant__status="enrolled"
+            decision_q,
+            state="awaiting_decision",
+            participant__status="enrolled",
+            participant__died_on__isnull=True,
         ).select_related("participant")
         if context.by_date
         else Regimen.objects.none()
@@ -78,9 +81,9 @@ def dosing_reminders_sweep() -> dict[str, int]:
         orders_q |= Q(participant__site_id__in=ids, date=day + dt.timedelta(days=1))
     counts: dict[int, int] = defaultdict(int)
     if context.by_date:
-        for row in Order.objects.filter(orders_q, participant__status="enrolled").values(
-            "participant__site_id"
-        ):
+        for row in Order.objects.filter(
+            orders_q, participant__status="enrolled", participant__died_on__isnull=True
+        ).values("participant__site_id"):
             counts[row["participant__site_id"]] += 1
     for site_id, n in counts.items():
         site = context.sites[site_id]

@@ -72,10 +72,9 @@ def visit_reminders_sweep() -> dict[str, int]:
         Visit.objects.filter(
             visit_q, completed_on__isnull=True, missed=False, participant__status="enrolled"
         )
-        .filter(
-            Q(participant__hospital_course__isnull=True)
-            | Q(participant__hospital_course__death_date__isnull=True)
-        )
+        # No visit reminders once a death is recorded, from any source (the reconciled
+        # date of death), nor while sources disagree about one.
+        .filter(participant__died_on__isnull=True, participant__death_discrepancy="")
         .select_related("participant")
         if context.by_date
         else Visit.objects.none()

@@ -195,3 +195,25 @@ def test_real_worker_on_redis_sends_one_email(site_a, coordinator_a, settings):
     sent = [m for m in mail.outbox if "visit is due today" in m.body]
     assert len(sent) == 1
     assert reminder.emailed_at is not None
+
+
+def test_no_visit_or_decision_reminders_after_a_death_recorded_at_a_visit(
+    site_a, coordinator_a, investigator_a
+):
+    """The reconciled date of death (here from a visit, not the hospital course) stops them."""
+    from tests.outcomes.test_visits import DAY7
+
+    # today = day 30: without the death, day 30 would be due (test_sweep_raises_each_kind).
+    participant, _ = started(site_a, coordinator_a, days_ago=29)
+    day7 = Visit.objects.get(participant=participant, name="day7")
+    outcomes_services.visit_record(
+        visit=day7,
+        user=coordinator_a,
+        completed_on=day7.target_date,
+        endpoints={**DAY7, "vital_status": "dead"},
+        death_date=day7.target_date,
+    )
+    participant.refresh_from_db()
+    assert participant.died_on == day7.target_date
+    reminder_sweep()
+    assert not Reminder.objects.filter(label=participant.study_id).exists()
