@@ -60,6 +60,7 @@ PERSONA_BY_OPERATION = {
     "/api/v1/protocol-preview": P,
     "/api/v1/participants/{id}/hospital-course": C,
     "/api/v1/participants/{id}/visits/{visit}/unlock": I,
+    "/api/v1/participants/{id}/visits/{visit}/sign-off": I,
 }
 
 

@@ -223,6 +223,7 @@ TARGETS: list[tuple[str, str | None, str, str | None]] = [
     ("visit_edit", "visit", C, None),
     ("visit_edit", "visit", C, "visit_missed"),
     ("visit_unlock", "visit", I, None),
+    ("visit_sign_off", "visit", I, None),
     ("hospital_course", "participant", C, None),
     ("export_home", None, S, "export_download"),
     ("export_home", None, S, "export_pack_start"),
