@@ -539,18 +539,19 @@ def _is_form_view(callback: Any) -> bool:
 
 
 def form_views() -> set[str]:
+    """URL names of the form views ("namespace:name" inside a namespace; admin aside)."""
     names: set[str] = set()
 
     def walk(patterns: list[Any], namespace: str | None) -> None:
         for p in patterns:
             if isinstance(p, URLResolver):
                 if p.namespace != "admin":
-                    walk(p.url_patterns, p.namespace)
-            elif isinstance(p, URLPattern) and p.name and namespace is None:
+                    walk(p.url_patterns, p.namespace or namespace)
+            elif isinstance(p, URLPattern) and p.name:
                 if getattr(p.callback, "cls", None) is not None:
                     continue  # a DRF API view
                 if _is_form_view(p.callback):
-                    names.add(p.name)
+                    names.add(f"{namespace}:{p.name}" if namespace else p.name)
 
     walk(get_resolver().url_patterns, None)
     return names
