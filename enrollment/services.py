@@ -224,6 +224,10 @@ def participant_withdraw(
         raise ValidationError({"withdrawn_on": "The withdrawal date cannot be in the future."})
     if withdrawn_on < timezone.localtime(locked.enrolled_at, locked.site.tz).date():
         raise ValidationError({"withdrawn_on": "The withdrawal date is before enrolment."})
+    if locked.died_on is not None and withdrawn_on > locked.died_on:
+        raise ValidationError(
+            {"withdrawn_on": f"The participant died on {locked.died_on}: no withdrawal after it."}
+        )
     if locked.withdrawn_on is not None and withdrawn_on < locked.withdrawn_on:
         raise ValidationError(
             {"withdrawn_on": f"The date is before the earlier withdrawal ({locked.withdrawn_on})."}

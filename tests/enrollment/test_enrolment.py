@@ -109,6 +109,20 @@ def test_withdrawal_keeps_the_participant(site_a, coordinator_a):
         )
 
 
+def test_no_withdrawal_dated_after_death(site_a, coordinator_a):
+    participant = enrol(screen(site_a, coordinator_a), coordinator_a)
+    today = timezone.localdate(timezone=site_a.tz)
+    participant.died_on = today - dt.timedelta(days=1)
+    participant.save()
+    with pytest.raises(ValidationError) as excinfo:
+        services.participant_withdraw(
+            participant=participant, user=coordinator_a, withdrawn_on=today, reason="Moved away"
+        )
+    assert "withdrawn_on" in excinfo.value.message_dict
+    participant.refresh_from_db()
+    assert (participant.status, participant.withdrawal_kind) == ("enrolled", "")
+
+
 def test_enrol_view_flow(login, site_a, coordinator_a):
     screening = screen(site_a, coordinator_a)
     client = login(coordinator_a)
