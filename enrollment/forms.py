@@ -239,13 +239,6 @@ class NotConsentedForm(forms.Form):
     )
 
 
-class WithdrawForm(forms.Form):
-    withdrawn_on = forms.DateField(
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    reason = forms.CharField(label="Reason for withdrawal", max_length=500)
-
-
 RENAL_CHOICES = [
     ("computed", "Use the computed value"),
     ("yes", "Renal impairment: yes (override)"),
