@@ -6,4 +6,4 @@ class DressdbConfig(AppConfig):
     verbose_name = "dressdb core: sites, staff, audit"
 
     def ready(self) -> None:
-        from dressdb import audit, lockout, security_log  # noqa: F401  (connects receivers)
+        from dressdb import audit, db_roles, lockout, security_log  # noqa: F401  (receivers)
