@@ -121,6 +121,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL in production: the app connects as a role that owns nothing (DATABASE_URL);
 # migrations run as the owner, and then grant this role its privileges (dressdb.db_roles).
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# History keeps the reason for change whole: forms accept 500 characters and services
+# may prefix them ("Withdrawal (...): ..."), so the column is text, not varchar(100).
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 # --- Authentication ---------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -126,8 +126,8 @@ HOSTILE_VALUES: list[Any] = [
     "//evil.example/",
     "x" * 5000,
 ]
-# Reasons of 101..500 characters: fuzzed apart (xfail) until the history reason column is
-# widened (issue 14, defect 5).
+# Reasons of 101..500 characters (they once overflowed the history's varchar(100) reason
+# column: issue 14 defect 5), sent into every reason field by test_long_reasons_in_api_fields.
 LONG_REASONS = ["r" * 101, "r" * 500]
 
 
@@ -208,7 +208,6 @@ def test_hostile_values_in_every_api_field(request, world, path, method, where, 
 REASON_FIELDS = [f for f in FIELDS if "reason" in f[3]]
 
 
-@pytest.mark.xfail(strict=False, reason="history reason column widened in issue 14 defect 5")
 @pytest.mark.parametrize(
     ("path", "method", "where", "name"),
     REASON_FIELDS,

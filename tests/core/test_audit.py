@@ -146,3 +146,20 @@ def test_history_tables_are_append_only_on_postgres(participant_a):
             ["%historical%"],
         )
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_reason_of_500_characters_is_stored_whole(participant_a, investigator_a):
+    """The history reason column is text: a 500-character reason (what forms accept) is kept
+    whole, even when the service prefixes it (issue 14 defect 5)."""
+    reason = "é" + "r" * 498 + "Z"
+    services.participant_set_renal_impairment(
+        participant=participant_a, user=investigator_a, override=True, reason=reason
+    )
+    assert participant_a.history.latest().history_change_reason == reason
+    today = participant_a.enrolled_at.date()
+    withdrawn = services.participant_withdraw(
+        participant=participant_a, user=investigator_a, withdrawn_on=today, reason=reason
+    )
+    stored = withdrawn.history.latest().history_change_reason
+    assert stored.endswith(reason)
+    assert len(stored) > 500

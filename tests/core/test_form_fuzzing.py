@@ -79,8 +79,8 @@ HOSTILE = [
     "not a url",
     "javascript:alert(1)",
 ]
-# Reasons of 101..500 characters: the history reason column is widened later in issue 14
-# (defect 5); until then they are fuzzed apart, in test_form_survives_long_reasons (xfail).
+# Reasons of 101..500 characters (they once overflowed the history's varchar(100) reason
+# column: issue 14 defect 5), fuzzed into every reason field by test_form_survives_long_reasons.
 LONG_REASONS = ["r" * 101, "r" * 250, "r" * 500, "é" * 500]
 # Pages whose form has a reason field.
 REASON_PAGES = {
@@ -252,7 +252,6 @@ def test_form_survives_hostile_input(request, world, page, key, persona, action)
 REASON_TARGETS = [t for t in TARGETS if t[0] in REASON_PAGES]
 
 
-@pytest.mark.xfail(strict=False, reason="history reason column widened in issue 14 defect 5")
 @pytest.mark.parametrize(
     ("page", "key", "persona", "action"),
     REASON_TARGETS,
