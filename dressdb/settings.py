@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "randomization",
     "dosing",
     "outcomes",
+    "safety",
     "reports",
     "portal",
     "demo",
@@ -330,3 +331,8 @@ TRIAL_VISIT_WINDOWS = {
     90: (env.int("TRIAL_WINDOW_DAY90", default=7),) * 2,
 }
 TRIAL_MIN_UNUSED_SLOTS_WARNING = env.int("TRIAL_MIN_UNUSED_SLOTS_WARNING", default=4)
+# Safety reporting (issue 17): AE period from consent to study day N; initial SAE report due
+# N hours after the site became aware; the sponsor's safety contact (email, notified at once).
+TRIAL_AE_PERIOD_DAYS = env.int("TRIAL_AE_PERIOD_DAYS", default=90)
+TRIAL_SAE_REPORT_HOURS = env.int("TRIAL_SAE_REPORT_HOURS", default=24)
+TRIAL_SAFETY_CONTACT_EMAIL = env.str("TRIAL_SAFETY_CONTACT_EMAIL", default="")

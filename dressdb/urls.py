@@ -52,11 +52,13 @@ urlpatterns = [
     path("dosing/", include("dosing.urls")),
     path("visits/todo/", include("notifications.urls")),
     path("visits/", include("outcomes.urls")),
+    path("safety/", include("safety.urls")),
     path("reports/", include("reports.urls")),
     path("api/v1/", include("enrollment.api_urls")),
     path("api/v1/", include("randomization.api_urls")),
     path("api/v1/", include("dosing.api_urls")),
     path("api/v1/", include("outcomes.api_urls")),
+    path("api/v1/", include("safety.api_urls")),
     path("api/v1/", include("reports.api_urls")),
     # Both need a logged-in user (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs page
     # sends an anonymous visitor to the login page.

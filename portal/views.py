@@ -15,6 +15,7 @@ from enrollment.access import participant_for_user
 from notifications import selectors as notifications_selectors
 from outcomes import selectors as outcomes_selectors
 from randomization import selectors as randomization_selectors
+from safety import selectors as safety_selectors
 
 
 @login_required
@@ -43,4 +44,5 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context |= randomization_selectors.participant_panel(participant=participant, user=request.user)
     context |= dosing_selectors.participant_panel(participant=participant, user=request.user)
     context |= outcomes_selectors.participant_panel(participant=participant, user=request.user)
+    context |= safety_selectors.participant_panel(participant=participant, user=request.user)
     return render(request, "enrollment/participant_detail.html", context)

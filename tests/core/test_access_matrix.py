@@ -110,6 +110,8 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-protocol-preview": ("POST", {I, P}, None, False),
     "api-participant-hospital-course": ("PUT", {C, I}, "participant", True),
     "api-visit-unlock": ("POST", {I}, "visit-name", True),
+    # Safety (issue 17); the safety pages (namespace "safety") are in tests/safety.
+    "api-participant-adverse-events": ("POST", {C, I}, "participant", True),
     "api-visit-missed": ("PUT", {C}, "visit-name", True),
     "lockouts": ("GET", {A}, None, False),
     "lockout_unlock": ("POST", {A}, None, False),

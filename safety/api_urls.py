@@ -1,0 +1,13 @@
+"""JSON API routes of the safety app, mounted under /api/v1/."""
+
+from django.urls import path
+
+from safety import api
+
+urlpatterns = [
+    path(
+        "participants/<int:pk>/adverse-events",
+        api.participant_adverse_events,
+        name="api-participant-adverse-events",
+    ),
+]

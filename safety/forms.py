@@ -1,0 +1,157 @@
+"""Forms of the safety app. A form's job ends at the service's typed input (AeInput)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from dressdb.audit import ReasonForChangeMixin
+from dressdb.choices import choices
+from safety.models import (
+    ACTION_CHOICES,
+    AUTOPSY_CHOICES,
+    GRADE_CHOICES,
+    OUTCOME_CHOICES,
+    RELATEDNESS_CHOICES,
+    AdverseEvent,
+    AeTerm,
+    SystemOrganClass,
+)
+from safety.rules import CRITERION_LABELS, Criterion
+from safety.services import AeInput
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class AdverseEventForm(ReasonForChangeMixin, forms.Form):
+    """The AE form. The view validates it with the site's zone active, so the awareness
+    date and time is read in the site's zone."""
+
+    term = forms.ModelChoiceField(
+        queryset=AeTerm.objects.select_related("soc").order_by("name"),
+        required=False,
+        label="Term (CTCAE v5.0)",
+        empty_label="- other (write it below) -",
+    )
+    term_other = forms.CharField(label="Other term (free text)", required=False, max_length=200)
+    soc = forms.ModelChoiceField(
+        queryset=SystemOrganClass.objects.order_by("name"),
+        required=False,
+        label="System organ class (for a free-text term)",
+    )
+    onset_date = forms.DateField(widget=DATE)
+    stop_date = forms.DateField(widget=DATE, required=False)
+    ongoing = forms.BooleanField(required=False)
+    grade = forms.TypedChoiceField(
+        label="CTCAE grade", choices=GRADE_CHOICES, coerce=int, widget=forms.RadioSelect
+    )
+    serious = forms.BooleanField(required=False, label="Serious adverse event")
+    criteria = forms.MultipleChoiceField(
+        label="Seriousness criteria",
+        choices=choices(Criterion, CRITERION_LABELS),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    related_cyclosporine = forms.ChoiceField(
+        label="Relatedness to cyclosporine", choices=RELATEDNESS_CHOICES
+    )
+    related_corticosteroids = forms.ChoiceField(
+        label="Relatedness to corticosteroids", choices=RELATEDNESS_CHOICES
+    )
+    action_cyclosporine = forms.ChoiceField(
+        label="Action taken with cyclosporine", choices=ACTION_CHOICES
+    )
+    action_corticosteroids = forms.ChoiceField(
+        label="Action taken with corticosteroids", choices=ACTION_CHOICES
+    )
+    outcome = forms.ChoiceField(choices=OUTCOME_CHOICES)
+    aware_at = forms.DateTimeField(
+        label="Site became aware (date and time, site zone)",
+        widget=DATETIME,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+    follow_up = forms.BooleanField(
+        required=False,
+        label="This is a follow-up report (a new version of the event)",
+    )
+
+    def __init__(
+        self, *args: Any, instance: AdverseEvent | None = None, tz: Any = None, **kwargs: Any
+    ) -> None:
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = initial_for(instance, tz)
+        super().__init__(*args, **kwargs)
+        if instance is None:
+            del self.fields["follow_up"]
+            del self.fields["reason_for_change"]
+
+    def ae_input(self) -> AeInput:
+        data = self.cleaned_data
+        return AeInput(
+            term=data.get("term"),
+            term_other=data.get("term_other") or "",
+            soc=data.get("soc"),
+            onset_date=data["onset_date"],
+            stop_date=data.get("stop_date"),
+            ongoing=bool(data.get("ongoing")),
+            grade=data["grade"],
+            serious=bool(data.get("serious")),
+            criteria=frozenset(data.get("criteria") or ()),
+            related_cyclosporine=data["related_cyclosporine"],
+            related_corticosteroids=data["related_corticosteroids"],
+            action_cyclosporine=data["action_cyclosporine"],
+            action_corticosteroids=data["action_corticosteroids"],
+            outcome=data["outcome"],
+            aware_at=data["aware_at"],
+        )
+
+
+def initial_for(ae: AdverseEvent, tz: Any) -> dict[str, Any]:
+    aware = timezone.localtime(ae.aware_at, tz) if tz is not None else ae.aware_at
+    return {
+        "term": ae.term_id,
+        "term_other": ae.term_other,
+        "soc": ae.soc_id,
+        "onset_date": ae.onset_date,
+        "stop_date": ae.stop_date,
+        "ongoing": ae.ongoing,
+        "grade": ae.grade,
+        "serious": ae.serious,
+        "criteria": sorted(ae.criteria),
+        "related_cyclosporine": ae.related_cyclosporine,
+        "related_corticosteroids": ae.related_corticosteroids,
+        "action_cyclosporine": ae.action_cyclosporine,
+        "action_corticosteroids": ae.action_corticosteroids,
+        "outcome": ae.outcome,
+        "aware_at": aware.replace(tzinfo=None),
+    }
+
+
+class DeathReportForm(ReasonForChangeMixin, forms.Form):
+    death_date = forms.DateField(label="Date of death", widget=DATE)
+    primary_cause = forms.CharField(label="Primary cause of death", max_length=300)
+    related_cyclosporine = forms.ChoiceField(
+        label="Death related to cyclosporine", choices=RELATEDNESS_CHOICES
+    )
+    related_corticosteroids = forms.ChoiceField(
+        label="Death related to corticosteroids", choices=RELATEDNESS_CHOICES
+    )
+    autopsy = forms.ChoiceField(label="Autopsy performed", choices=AUTOPSY_CHOICES)
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "death_date": instance.death_date,
+                "primary_cause": instance.primary_cause,
+                "related_cyclosporine": instance.related_cyclosporine,
+                "related_corticosteroids": instance.related_corticosteroids,
+                "autopsy": instance.autopsy,
+            }
+        super().__init__(*args, **kwargs)
+        if instance is None:
+            del self.fields["reason_for_change"]

@@ -1,0 +1,91 @@
+"""Reads of the safety app: the participant panel, the event list and detail, the
+death-report consistency check. Constant queries whatever the number of events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dressdb import signing
+from dressdb.access import has_role
+from dressdb.models import Role, Signature
+from enrollment.models import Participant
+from safety import rules
+from safety.models import AdverseEvent, DeathReport
+
+EDIT_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
+READ_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    ae: AdverseEvent
+    clock: rules.Clock | None
+    signature: Signature | None
+    susar_days: int | None
+
+
+def events_for(participant: Participant) -> QuerySet[AdverseEvent]:
+    return AdverseEvent.objects.filter(participant=participant).select_related(
+        "term", "soc", "death_report"
+    )
+
+
+def event_rows(events: list[AdverseEvent]) -> list[EventRow]:
+    now = timezone.now()
+    signatures = signing.current_signatures(events)
+    rows = []
+    for ae in events:
+        state = (
+            rules.clock(ae.report_due_at, now, ae.reported_at)
+            if ae.serious and ae.report_due_at
+            else None
+        )
+        rows.append(
+            EventRow(
+                ae=ae,
+                clock=state,
+                signature=signatures.get(ae.pk),
+                susar_days=rules.susar_days(ae.criteria, ae.outcome) if ae.susar else None,
+            )
+        )
+    return rows
+
+
+def event_row(ae: AdverseEvent) -> EventRow:
+    return event_rows([ae])[0]
+
+
+def death_consistency(participant: Participant, report: DeathReport | None) -> str:
+    """A warning when the AE death report and the participant's reconciled date of death
+    differ (the reconciliation itself is outcomes'; see the report of issue 17)."""
+    if report is None:
+        return ""
+    if participant.died_on is None:
+        return (
+            f"The death report gives {report.death_date:%Y-%m-%d}; the participant's "
+            "reconciled date of death is not set yet (record the death at the visit or in "
+            "the hospital course)."
+        )
+    if participant.died_on != report.death_date:
+        return (
+            f"The death report gives {report.death_date:%Y-%m-%d}, the participant's "
+            f"reconciled date of death is {participant.died_on:%Y-%m-%d}."
+        )
+    return ""
+
+
+def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
+    """The participant page's safety panel (portal composes it)."""
+    if not has_role(user, *READ_ROLES):
+        return {}
+    rows = event_rows(list(events_for(participant)))
+    return {
+        "safety_rows": rows,
+        "safety_open_clocks": sum(1 for r in rows if r.clock and not r.clock.reported),
+        "safety_can_edit": has_role(user, *EDIT_ROLES),
+        "safety_can_sign": has_role(user, Role.INVESTIGATOR),
+    }

@@ -1,0 +1,380 @@
+"""Writes of the safety app: adverse events (with the SAE clock and follow-up versions),
+the investigator's signed review, death reports.
+
+Each service is one transaction (the signing service runs its own, after the password),
+calls full_clean through dressdb.audit.save_clinical (history with user, UTC time and
+reason; a reason is required on any edit) and raises ValidationError({"field": ...}).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from dressdb import signing
+from dressdb.audit import require_reason, save_clinical
+from dressdb.models import Role
+from enrollment.models import Participant
+from enrollment.services import data_entry_allowed
+from notifications.services import alert_raise, reminders_close
+from safety import rules
+from safety.config import safety_contact_email, safety_settings
+from safety.models import CRITERIA_FIELDS, AdverseEvent, AeTerm, DeathReport, SystemOrganClass
+from safety.terms import Drug
+
+logger = logging.getLogger(__name__)
+
+SAE_NEW = "sae_new"
+SAE_DUE = "sae_report_due"
+SAE_OVERDUE = "sae_report_overdue"
+TITLES = {
+    SAE_NEW: "Serious adverse event: report due",
+    SAE_DUE: "SAE report due",
+    SAE_OVERDUE: "SAE report OVERDUE",
+}
+SIGN_MEANINGS = (signing.Meaning.REVIEWED_APPROVED,)
+
+
+@dataclass(frozen=True)
+class AeInput:
+    """The adverse-event form's typed values (the form and the API build it)."""
+
+    onset_date: dt.date
+    grade: int
+    outcome: str
+    aware_at: dt.datetime  # timezone-aware
+    related_cyclosporine: str
+    related_corticosteroids: str
+    action_cyclosporine: str
+    action_corticosteroids: str
+    term: AeTerm | None = None
+    term_other: str = ""
+    soc: SystemOrganClass | None = None
+    stop_date: dt.date | None = None
+    ongoing: bool = False
+    serious: bool = False
+    criteria: frozenset[str] = field(default_factory=frozenset)
+
+
+def site_local_date(participant: Participant, moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment, participant.site.tz).date()
+
+
+def ae_url(ae: AdverseEvent) -> str:
+    return reverse("safety:ae_detail", kwargs={"pk": ae.participant_id, "ae_pk": ae.pk})
+
+
+def _check_choices(data: AeInput) -> None:
+    errors = {}
+    for name, allowed in (
+        ("related_cyclosporine", rules.Relatedness),
+        ("related_corticosteroids", rules.Relatedness),
+        ("action_cyclosporine", rules.Action),
+        ("action_corticosteroids", rules.Action),
+        ("outcome", rules.Outcome),
+    ):
+        if getattr(data, name) not in {str(v) for v in allowed}:
+            errors[name] = "Choose one of the listed answers."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _term_and_soc(data: AeInput) -> tuple[AeTerm | None, str, SystemOrganClass]:
+    other = (data.term_other or "").strip()
+    if data.term is not None and other:
+        raise ValidationError(
+            {"term_other": "Choose a listed term or write another one, not both."}
+        )
+    if data.term is None and not other:
+        raise ValidationError({"term": "Choose the adverse event term, or write another one."})
+    if data.term is not None:
+        return data.term, "", data.term.soc
+    if data.soc is None:
+        raise ValidationError({"soc": "A free-text term needs its system organ class."})
+    return None, other, data.soc
+
+
+def _apply(ae: AdverseEvent, participant: Participant, data: AeInput) -> None:
+    """Check every rule and set the fields (computed ones included) on `ae`."""
+    _check_choices(data)
+    term, other, soc = _term_and_soc(data)
+    if data.aware_at.tzinfo is None:
+        raise ValidationError({"aware_at": "Give the awareness date and time with its zone."})
+    config = safety_settings()
+    facts = rules.EventFacts(
+        onset=data.onset_date,
+        stop=data.stop_date,
+        ongoing=data.ongoing,
+        grade=data.grade,
+        outcome=data.outcome,
+        serious=data.serious,
+        criteria=frozenset(data.criteria),
+        aware_at=data.aware_at,
+        aware_local_date=site_local_date(participant, data.aware_at),
+        consent_date=site_local_date(participant, participant.consent_at),
+        day1=participant.study_day_1,
+        now=timezone.now(),
+    )
+    errors = rules.check_event(facts, config)
+    if errors:
+        raise ValidationError(errors)
+    ae.participant = participant
+    ae.term = term
+    ae.term_other = other
+    ae.soc = soc
+    for name in (
+        "onset_date",
+        "stop_date",
+        "ongoing",
+        "grade",
+        "serious",
+        "related_cyclosporine",
+        "related_corticosteroids",
+        "action_cyclosporine",
+        "action_corticosteroids",
+        "outcome",
+    ):
+        setattr(ae, name, getattr(data, name))
+    ae.aware_at = data.aware_at.astimezone(dt.UTC)
+    for name in CRITERIA_FIELDS:
+        setattr(ae, f"criterion_{name}", name in data.criteria)
+    term_code = term.code if term is not None else ""
+    ae.expected_cyclosporine = rules.expected(term_code, soc.code, Drug.CYCLOSPORINE)
+    ae.expected_corticosteroids = rules.expected(term_code, soc.code, Drug.CORTICOSTEROIDS)
+    ae.susar = rules.susar(
+        serious=ae.serious,
+        relatedness={
+            Drug.CYCLOSPORINE: ae.related_cyclosporine,
+            Drug.CORTICOSTEROIDS: ae.related_corticosteroids,
+        },
+        expectedness={
+            Drug.CYCLOSPORINE: ae.expected_cyclosporine,
+            Drug.CORTICOSTEROIDS: ae.expected_corticosteroids,
+        },
+    )
+    if ae.serious:
+        ae.report_due_at = rules.report_due_at(ae.aware_at, config.sae_report_hours)
+    else:
+        ae.report_due_at = None
+        ae.reported_at = None
+
+
+def _sae_alert(ae: AdverseEvent) -> None:
+    """At once: the site's investigators (to-do + email) and the sponsor's safety contact."""
+    p = ae.participant
+    due = timezone.localtime(ae.report_due_at, dt.UTC) if ae.report_due_at else None
+    message = (
+        f"{p.study_id}: serious adverse event {ae.term_name} (grade {ae.grade})"
+        f"{' - SUSAR' if ae.susar else ''}; initial report due {due:%Y-%m-%d %H:%M} UTC."
+    )
+    alert_raise(
+        site=p.site,
+        subject=ae,
+        kind=SAE_NEW,
+        title=TITLES[SAE_NEW],
+        message=message,
+        roles=(Role.INVESTIGATOR,),
+        label=p.study_id,
+        url=ae_url(ae),
+    )
+    contact = safety_contact_email()
+    if contact:
+        transaction.on_commit(lambda: _email_contact(contact, message))
+
+
+def _email_contact(address: str, message: str) -> None:
+    try:
+        send_mail(
+            subject="[dressdb] Serious adverse event",
+            message=message,
+            from_email=None,
+            recipient_list=[address],
+        )
+    except Exception:  # the mail server down must not fail the page; the to-do stays
+        logger.exception("event=sae_contact_email_failed")
+
+
+@transaction.atomic
+def ae_create(*, participant: Participant, user: Any, data: AeInput) -> AdverseEvent:
+    """Record an adverse event; a serious one starts its SAE clock and alerts at once."""
+    data_entry_allowed(participant)
+    locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
+    ae = AdverseEvent(created_by=user)
+    _apply(ae, locked, data)
+    save_clinical(ae, user=user, reason="Initial report")
+    if ae.serious:
+        _sae_alert(ae)
+    return ae
+
+
+@transaction.atomic
+def ae_update(
+    *,
+    adverse_event: AdverseEvent,
+    user: Any,
+    data: AeInput,
+    reason: str,
+    follow_up: bool = False,
+    request: Any = None,
+) -> AdverseEvent:
+    """Correct an event, or add a follow-up report (a new version of the same event; the
+    history keeps each version). A reason is required; a change voids the signature."""
+    ae = (
+        AdverseEvent.objects.select_for_update()
+        .select_related("participant__site", "term", "soc")
+        .get(pk=adverse_event.pk)
+    )
+    final_reason = require_reason(ae, reason)
+    data_entry_allowed(ae.participant)
+    was_serious = ae.serious
+    before = signing.fingerprint(ae)
+    _apply(ae, ae.participant, data)
+    if follow_up:
+        ae.version += 1
+        final_reason = f"Follow-up report {ae.version}: {final_reason}"
+    changed = follow_up or signing.fingerprint(ae) != before
+    save_clinical(ae, user=user, reason=final_reason[:100])
+    if changed:
+        signing.void_for(ae, reason=final_reason, user=user, request=request)
+    if ae.serious and not was_serious:
+        _sae_alert(ae)
+    if not ae.serious:
+        reminders_close(subject=ae)
+    return ae
+
+
+def sign_summary(ae: AdverseEvent) -> list[tuple[str, str]]:
+    """What the investigator signs: causality and seriousness, as stored now."""
+    criteria = ", ".join(
+        rules.CRITERION_LABELS[rules.Criterion(c)] for c in CRITERIA_FIELDS if c in ae.criteria
+    )
+    return [
+        ("Participant", ae.participant.study_id),
+        ("Event", f"{ae.term_name} ({ae.soc.name})"),
+        ("Onset", f"{ae.onset_date:%Y-%m-%d}"),
+        ("CTCAE grade", ae.get_grade_display()),
+        ("Serious", f"yes: {criteria}" if ae.serious else "no"),
+        ("Relatedness to cyclosporine", ae.get_related_cyclosporine_display()),
+        ("Relatedness to corticosteroids", ae.get_related_corticosteroids_display()),
+        ("Expected for cyclosporine", "yes" if ae.expected_cyclosporine else "no"),
+        ("Expected for corticosteroids", "yes" if ae.expected_corticosteroids else "no"),
+        ("SUSAR", "yes" if ae.susar else "no"),
+        ("Outcome", ae.get_outcome_display()),
+        ("Report version", "initial" if ae.version == 0 else f"follow-up {ae.version}"),
+    ]
+
+
+def ae_sign(
+    *, adverse_event: AdverseEvent, user: Any, password: str, meaning: str, request: Any = None
+) -> AdverseEvent:
+    """The investigator's review of causality and seriousness, signed through the one
+    signing service (every other check first, the password last). Signing a serious
+    event's report stops its SAE clock."""
+    current = AdverseEvent.objects.select_related("participant__site", "term", "soc").get(
+        pk=adverse_event.pk
+    )
+    if meaning not in SIGN_MEANINGS:
+        raise ValidationError({"meaning": "Choose the meaning of your signature."})
+    live = signing.current_signature(current)
+    if live is not None and signing.is_bound(live, current):
+        raise ValidationError({"meaning": "This version is already signed."})
+    written: list[AdverseEvent] = []
+
+    def write() -> AdverseEvent:
+        ae = (
+            AdverseEvent.objects.select_for_update()
+            .select_related("participant__site")
+            .get(pk=current.pk)
+        )
+        if ae.serious and ae.reported_at is None:
+            ae.reported_at = timezone.now()
+            save_clinical(ae, user=user, reason=f"SAE report signed: {meaning}")
+        reminders_close(subject=ae)
+        written.append(ae)
+        return ae
+
+    signing.sign(
+        user=user,
+        password=password,
+        record=write,
+        meaning=meaning,
+        summary=sign_summary(current),
+        request=request,
+    )
+    return written[0]
+
+
+# --- Death report -------------------------------------------------------------
+
+
+def _check_death(ae: AdverseEvent, death_date: dt.date, fields: dict[str, str]) -> None:
+    p = ae.participant
+    if ae.outcome != rules.Outcome.FATAL:
+        raise ValidationError(
+            {"death_date": "Only an event with outcome fatal has a death report."}
+        )
+    errors = {}
+    today = timezone.localdate(timezone=p.site.tz)
+    if death_date > today:
+        errors["death_date"] = "The date of death is in the future."
+    elif death_date < ae.onset_date:
+        errors["death_date"] = "The date of death is before the onset of the event."
+    if not fields["primary_cause"].strip():
+        errors["primary_cause"] = "Give the primary cause of death."
+    for name in ("related_cyclosporine", "related_corticosteroids"):
+        if fields[name] not in {str(r) for r in rules.Relatedness}:
+            errors[name] = "Choose one of the listed answers."
+    if fields["autopsy"] not in {"yes", "no", "unknown"}:
+        errors["autopsy"] = "Choose yes, no or unknown."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def death_report_save(
+    *,
+    adverse_event: AdverseEvent,
+    user: Any,
+    death_date: dt.date,
+    primary_cause: str,
+    related_cyclosporine: str,
+    related_corticosteroids: str,
+    autopsy: str,
+    reason: str = "",
+) -> DeathReport:
+    """The death report a fatal event asks for (date, primary cause, relatedness, autopsy).
+
+    The participant's single date of death is reconciled by outcomes from its sources;
+    this report is shown beside it (see safety.selectors.death_consistency)."""
+    ae = AdverseEvent.objects.select_related("participant__site").get(pk=adverse_event.pk)
+    data_entry_allowed(ae.participant, "death_date")
+    fields = {
+        "primary_cause": primary_cause,
+        "related_cyclosporine": related_cyclosporine,
+        "related_corticosteroids": related_corticosteroids,
+        "autopsy": autopsy,
+    }
+    _check_death(ae, death_date, fields)
+    report = DeathReport.objects.select_for_update().filter(adverse_event=ae).first()
+    if report is None:
+        report = DeathReport(adverse_event=ae, created_by=user)
+    report.death_date = death_date
+    report.primary_cause = primary_cause.strip()
+    report.related_cyclosporine = related_cyclosporine
+    report.related_corticosteroids = related_corticosteroids
+    report.autopsy = autopsy
+    save_clinical(report, user=user, reason=reason)
+    return report
+
+
+def criteria_from(values: Iterable[str]) -> frozenset[str]:
+    return frozenset(str(v) for v in values)
