@@ -355,7 +355,11 @@ def relapse_record(
     *, participant: Participant, user: Any, relapse_on: dt.date, reason: str
 ) -> Regimen:
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
-    regimen = Regimen.objects.select_for_update().get(participant=locked)
+    regimen = Regimen.objects.select_for_update().filter(participant=locked).first()
+    if regimen is None:
+        raise ValidationError(
+            {"relapse_on": "This participant has no regimen yet: randomize first."}
+        )
     final_reason = require_reason(regimen, reason)
     if regimen.state != protocol.State.MONITORING:
         raise ValidationError({"relapse_on": "A relapse is recorded only while monitoring."})

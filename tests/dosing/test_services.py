@@ -232,3 +232,15 @@ def test_history_of_orders_names_the_decision(site_a, coordinator_a, investigato
     assert taper is not None
     assert taper.history.first().history_user == investigator_a
     assert "Decision 1 signed" in taper.history.first().history_change_reason
+
+
+def test_relapse_before_randomization_names_the_field(participant_a, investigator_a):
+    """No regimen yet: a clear field error, not a server error (the page once gave a 500)."""
+    with pytest.raises(ValidationError) as excinfo:
+        services.relapse_record(
+            participant=participant_a,
+            user=investigator_a,
+            relapse_on=participant_a.enrolled_at.date(),
+            reason="Rash back",
+        )
+    assert "relapse_on" in excinfo.value.message_dict
