@@ -242,7 +242,7 @@ def ae_update(
         ae.version += 1
         final_reason = f"Follow-up report {ae.version}: {final_reason}"
     changed = follow_up or signing.fingerprint(ae) != before
-    save_clinical(ae, user=user, reason=final_reason[:100])
+    save_clinical(ae, user=user, reason=final_reason)
     if changed:
         signing.void_for(ae, reason=final_reason, user=user, request=request)
     if ae.serious and not was_serious:
