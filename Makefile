@@ -23,7 +23,19 @@ run: $(STAMP)
 ## make test: ruff, mypy, makemigrations --check, then pytest.
 test: $(STAMP) lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(MAKE) --no-print-directory pytest
+
+## make pytest: the unit tests on PYTEST_WORKERS processes (pytest-xdist, a test module
+## stays on one worker so its shared rows are built once), then the tests that need a
+## service in one process: they share one broker, one browser and the database roles.
+## PYTEST_ARGS goes to both runs; a run that selects nothing (exit 5) is not a failure.
+PYTEST_WORKERS ?= 2
+UNIT_TESTS := not browser and not postgres and not redis and not bench
+SERVICE_TESTS := (browser or postgres or redis) and not bench
+pytest: $(STAMP)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope -m "$(UNIT_TESTS)" $(PYTEST_ARGS) \
+		|| test $$? -eq 5
+	$(PY) -m pytest -m "$(SERVICE_TESTS)" $(PYTEST_ARGS) || test $$? -eq 5
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

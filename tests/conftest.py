@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -17,6 +19,12 @@ from tests.factories import MembershipFactory, ParticipantFactory, SiteFactory, 
 # proves on the settings file as loaded without this override; the few tests about
 # hashing itself ask for the `production_hashers` fixture.
 TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Hypothesis' per-example deadline measures the machine, not the code: on two workers
+# sharing two cores a slow example is not a failure. Tests that set a deadline keep it.
+hypothesis.settings.register_profile("dressdb", deadline=None)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dressdb"))
 
 
 def pytest_configure(config):
