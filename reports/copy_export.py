@@ -19,7 +19,14 @@ from typing import Any
 from django.db import connection
 from django.db.models import F
 
-from reports.csvstream import DANGEROUS_PREFIXES, Column, Dataset, Scope
+from reports.csvstream import (
+    CELL_STARTS_AFTER_BREAK,
+    DANGEROUS_PREFIXES,
+    FORMULA_AFTER_BREAK,
+    Column,
+    Dataset,
+    Scope,
+)
 from reports.datasets import DATASETS
 
 
@@ -27,9 +34,23 @@ def _literal(char: str) -> str:
     return "E'" + char.encode("unicode_escape").decode().replace("'", "''") + "'"
 
 
+def _bracket(chars: str) -> str:
+    """The characters as a regular-expression bracket list (a '-' goes first)."""
+    return ("-" if "-" in chars else "") + chars.replace("-", "")
+
+
+# A cell start (CR, LF or comma) then a formula start gets a ' between them
+# (regexp_replace: \1'\2).
+_CELL_THEN_FORMULA = _literal(f"([{CELL_STARTS_AFTER_BREAK}])([{_bracket(FORMULA_AFTER_BREAK)}])")
+_QUOTE_BETWEEN = r"E'\\1''\\2'"
+
+
 def _neutralised(expr: str) -> str:
-    chars = ", ".join(_literal(c) for c in DANGEROUS_PREFIXES)
-    return f"CASE WHEN left({expr}, 1) IN ({chars}) THEN '''' || {expr} ELSE {expr} END"
+    """`csvstream.neutralise` in SQL: a ' before a formula start after any CR, LF or
+    comma inside the cell, and before a dangerous first character."""
+    starts = ", ".join(_literal(c) for c in DANGEROUS_PREFIXES)
+    safe = f"regexp_replace({expr}, {_CELL_THEN_FORMULA}, {_QUOTE_BETWEEN}, 'g')"
+    return f"CASE WHEN left({expr}, 1) IN ({starts}) THEN '''' || {safe} ELSE {safe} END"
 
 
 def _number(expr: str) -> str:

@@ -20,8 +20,8 @@ same scoped queryset, so the two paths cannot disagree.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,17 +37,46 @@ MISSING_CODES = {
     "NA_NOT_ENTERED": "Visit due or overdue, no data entered yet",
     "NA_NOT_COLLECTED": "Endpoint not collected at this visit",
 }
+# A cell starting with one of these could start a formula (OWASP CSV injection).
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Inside a cell, a formula start after a CR, LF or comma gets a ' too. A reader that
+# takes CR or LF as a row end (Excel, LibreOffice, R, Python's universal newlines) and
+# does not keep a quoted cell across lines starts a new row after the break, with its
+# quote state inverted: the text of this and every later quoted cell of the row is read
+# unquoted, so each comma in it starts a cell. A quote counts as a formula start there:
+# an escaped quote ("") reads as an empty quoted field, and what follows it is the cell.
+# (A CR or LF is itself a break; the text after it is checked in turn.)
+FORMULA_AFTER_BREAK = '=+-@\t"'
+CELL_STARTS_AFTER_BREAK = "\r\n,"
+_AFTER_BREAK = re.compile(f"(?<=[{CELL_STARTS_AFTER_BREAK}])(?=[{re.escape(FORMULA_AFTER_BREAK)}])")
+_NEEDS_QUOTES = re.compile(r'[",\r\n]')
 CHUNK = 2000
 
 Row = dict[str, Any]
 
 
 def neutralise(value: str) -> str:
-    """OWASP CSV injection: a text cell that could start a formula gets a leading '."""
+    """OWASP CSV injection: a text cell that could start a formula gets a leading ',
+    and so does every place inside it where a reader that breaks rows at CR or LF could
+    start a cell (after a CR, LF or comma)."""
+    value = _AFTER_BREAK.sub("'", value)
     if value and value.startswith(DANGEROUS_PREFIXES):
         return "'" + value
     return value
+
+
+def _csv_field(value: Any) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if _NEEDS_QUOTES.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def csv_row(values: Iterable[Any]) -> str:
+    """One CSV record ending in LF. A field holding a comma, a quote, CR or LF is quoted
+    (the csv module leaves a lone CR unquoted when rows end in LF; readers that take CR
+    as a row end would then split the cell)."""
+    return ",".join(_csv_field(v) for v in values) + "\n"
 
 
 @dataclass(frozen=True)
@@ -219,11 +248,6 @@ def format_value(value: Any, column: Column, day1: dt.date | None, deidentify: b
     return neutralise(str(value))
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(
     dataset: Dataset,
     site_ids: list[int],
@@ -236,8 +260,7 @@ def csv_lines(
 ) -> Iterator[str]:
     """The CSV text, line by line (constant memory)."""
     columns = export_columns(dataset, deidentify)
-    writer = csv.writer(_Echo(), lineterminator="\n")
-    header = writer.writerow([c.name for c in columns])
+    header = csv_row(c.name for c in columns)
     yield ("\ufeff" + header) if bom else header
     original = {
         c.name: (
@@ -250,7 +273,7 @@ def csv_lines(
         day1 = row.get("_day1")
         values = [format_value(row.get(original[c.name]), c, day1, deidentify) for c in columns]
         rows += 1
-        yield writer.writerow(values)
+        yield csv_row(values)
     if counter is not None:
         counter.append(rows)
 
@@ -266,12 +289,5 @@ def dictionary_rows(datasets: Iterable[Dataset], deidentify: bool = False) -> It
 
 
 def dictionary_csv(datasets: Iterable[Dataset], deidentify: bool = False, bom: bool = False) -> str:
-    import io
-
-    buffer = io.StringIO()
-    if bom:
-        buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\n")
-    for row in dictionary_rows(datasets, deidentify):
-        writer.writerow([neutralise(v) for v in row])
-    return buffer.getvalue()
+    lines = [csv_row(neutralise(v) for v in row) for row in dictionary_rows(datasets, deidentify)]
+    return ("\ufeff" if bom else "") + "".join(lines)
