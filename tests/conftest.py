@@ -28,12 +28,10 @@ hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dressdb")
 
 
 def pytest_configure(config):
-    from django.conf import settings
-    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+    from django.test import override_settings
 
-    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
-    get_hashers.cache_clear()
-    get_hashers_by_algorithm.cache_clear()
+    # For the whole session (never disabled); it also resets Django's hasher caches.
+    override_settings(PASSWORD_HASHERS=TEST_PASSWORD_HASHERS).enable()
 
 
 def production_password_hashers() -> list[str]:
