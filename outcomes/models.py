@@ -1,5 +1,7 @@
 """Visits, endpoints and the hospital course. (Reminders: the notifications app.)"""
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -10,6 +12,16 @@ from dressdb.choices import choices
 from outcomes.schedule import MISSED_REASON_LABELS, MissedReason, missed_label
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# A yes/no endpoint may also be unknown or not assessed: explicit answers, never blanks,
+# exported as missing codes (reports/datasets.py; ANSWER_MISSING_CODES).
+ANSWER_UNKNOWN = "unknown"
+ANSWER_NOT_ASSESSED = "not_assessed"
+YES_NO_ENDPOINT = [
+    *YES_NO,
+    (ANSWER_UNKNOWN, "Unknown"),
+    (ANSWER_NOT_ASSESSED, "Not assessed"),
+]
+ANSWER_MISSING_CODES = {ANSWER_UNKNOWN: "NA_UNKNOWN", ANSWER_NOT_ASSESSED: "NA_NOT_ASSESSED"}
 PCR = [("negative", "PCR negative"), ("positive", "PCR positive"), ("not_done", "Not done")]
 VITAL = [("alive", "Alive"), ("dead", "Dead")]
 AUTOIMMUNE_TYPES = [
@@ -58,6 +70,32 @@ ENDPOINTS_BY_VISIT: dict[str, tuple[str, ...]] = {
         "autoimmune_other",
     ),
 }
+# Branching: a field that applies only when another field has one of these answers.
+# Not applicable (hidden) fields are cleared and never required (form, service, API).
+SHOWN_WHEN: dict[str, tuple[str, frozenset[str]]] = {
+    **{f"{v}_load": (f"{v}_pcr", frozenset({"positive"})) for v in VIRUSES},
+    "autoimmune_type": ("autoimmune_disease", frozenset({"yes"})),
+    "autoimmune_other": ("autoimmune_type", frozenset({"other"})),
+    "death_date": ("vital_status", frozenset({"dead"})),
+}
+HOSPITAL_SHOWN_WHEN: dict[str, tuple[str, frozenset[str]]] = {
+    "readmission_date": ("readmitted_within_30_days", frozenset({"yes"})),
+    "readmission_reason": ("readmitted_within_30_days", frozenset({"yes"})),
+}
+
+
+def not_applicable(
+    values: Mapping[str, object], rules: dict[str, tuple[str, frozenset[str]]]
+) -> set[str]:
+    """The fields whose controlling answer does not open them (in rule order, so a chain
+    such as disease -> type -> other closes as a whole)."""
+    closed: set[str] = set()
+    for name, (controller, opens) in rules.items():
+        if controller in closed or values.get(controller) not in opens:
+            closed.add(name)
+    return closed
+
+
 # Endpoints that may be left empty even at a completed visit.
 OPTIONAL_ENDPOINTS = {
     *(f"{v}_load" for v in VIRUSES),
@@ -67,7 +105,7 @@ OPTIONAL_ENDPOINTS = {
 
 
 def _yes_no(label: str) -> models.CharField:
-    return models.CharField(label, max_length=3, choices=YES_NO, blank=True)
+    return models.CharField(label, max_length=12, choices=YES_NO_ENDPOINT, blank=True)
 
 
 class Visit(models.Model):
