@@ -303,3 +303,15 @@ def test_copy_path_gives_the_same_bytes_as_the_python_path(
         assert copy_text == python_text.encode(), name
         assert counter == [len(list(csv.reader(io.StringIO(python_text)))) - 1]
     assert counter[0] > 0, name
+
+
+def test_stream_reads_only_sites_in_the_users_scope(statistician, coordinator_a, trial, site_a):
+    from reports.export_views import stream_csv
+    from reports.services import parse_options
+
+    options = parse_options([site_a.pk], None, None, False, False)
+    assert {r["site"] for r in parse(stream_csv(statistician, "orders", options, "o.csv"))} == {
+        "SITEA"
+    }
+    # a user without an export role reaches no site, whatever the options say
+    assert parse(stream_csv(coordinator_a, "orders", options, "o.csv")) == []
