@@ -23,7 +23,7 @@ run: $(STAMP)
 ## make test: ruff, mypy, makemigrations --check, then pytest.
 test: $(STAMP) lint typecheck
 	$(PY) manage.py makemigrations --check --dry-run
-	$(MAKE) --no-print-directory pytest
+	$(run_pytest)
 
 ## make pytest: the unit tests on PYTEST_WORKERS processes (pytest-xdist, a test module
 ## stays on one worker so its shared rows are built once), then the tests that need a
@@ -32,10 +32,14 @@ test: $(STAMP) lint typecheck
 PYTEST_WORKERS ?= 2
 UNIT_TESTS := not browser and not postgres and not redis and not bench
 SERVICE_TESTS := (browser or postgres or redis) and not bench
-pytest: $(STAMP)
+define run_pytest
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope -m "$(UNIT_TESTS)" $(PYTEST_ARGS) \
 		|| test $$? -eq 5
 	$(PY) -m pytest -m "$(SERVICE_TESTS)" $(PYTEST_ARGS) || test $$? -eq 5
+endef
+
+pytest: $(STAMP)
+	$(run_pytest)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
