@@ -14,8 +14,9 @@ Conventions:
   an empty cell means "not applicable" (e.g. no re-admission date when not re-admitted);
 - de-identified: identifiers and free text dropped, dates become study days
   (`<name>_studyday`, day 1 = first dose);
-- text cells starting with = + - @ tab CR LF are prefixed with ' (OWASP CSV injection);
-  numeric columns are written as numbers.
+- text cells starting with = + - @ tab CR LF are prefixed with ' (OWASP CSV injection),
+  and so is such a start (or a quote) after a CR, LF or comma inside a cell; a cell
+  holding CR or LF is quoted; numeric columns are written as numbers.
 
 To add a dataset: declare its columns and its `Query`, add it to `DATASETS`; the page,
 the API, the pack, the dictionary, the R loader and (when every column is a plain field)
