@@ -217,6 +217,23 @@ class Participant(models.Model):
     )
     death_discrepancy = models.TextField(blank=True)
     lost_to_follow_up_on = models.DateField(null=True, blank=True)
+    # Baseline organ labs, captured once at enrolment (creatinine and eosinophils come
+    # from the screening); each dosing assessment reads them instead of asking again.
+    baseline_alt = models.DecimalField(
+        "baseline ALT (U/L)", max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    baseline_ast = models.DecimalField(
+        "baseline AST (U/L)", max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    baseline_bilirubin = models.DecimalField(
+        "baseline bilirubin (mg/dL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    baseline_creatinine = models.DecimalField(
+        "baseline creatinine (mg/dL)", max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    baseline_eosinophils = models.DecimalField(
+        "baseline eosinophils (x10⁹/L)", max_digits=6, decimal_places=3, null=True, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
