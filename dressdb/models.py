@@ -49,6 +49,7 @@ class Role(models.TextChoices):
     PHARMACIST = "pharmacist", "Pharmacist"
     STATISTICIAN = "statistician", "Statistician / data manager"
     ADMIN = "admin", "Trial admin"
+    MONITOR = "monitor", "Monitor (CRA)"
 
 
 class StaffMembership(models.Model):
@@ -217,3 +218,54 @@ class Signature(models.Model):
     @property
     def is_void(self) -> bool:
         return self.voided_at is not None
+
+class EditFreeze(models.Model):
+    """A data freeze or database lock (issue 18): while active, no clinical edit is saved.
+
+    Written by the datamanagement app; read by the domain services' data-entry check
+    (`enrollment.services.data_entry_allowed`). It lives on the core floor so every domain
+    app may read it without importing the top floor. A participant-level freeze holds the
+    participant's id (no foreign key: the core does not know the participant table); a
+    study-level one (freeze or lock) has none. Releasing a lock needs a second person.
+    """
+
+    class Kind(models.TextChoices):
+        FREEZE = "freeze", "Freeze"
+        LOCK = "lock", "Database lock"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    participant_id = models.PositiveBigIntegerField(
+        null=True, blank=True, db_index=True, help_text="Empty: the whole study."
+    )
+    reason = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    active = models.BooleanField(default=True)
+    snapshot = models.JSONField(
+        default=dict, blank=True, help_text="Database lock: SHA-256 of each exported file."
+    )
+    release_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    release_reason = models.TextField(blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="lock") | models.Q(participant_id__isnull=True),
+                name="editfreeze_lock_is_study_wide",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        scope = "study" if self.participant_id is None else f"participant {self.participant_id}"
+        return f"{self.get_kind_display()} of the {scope}"

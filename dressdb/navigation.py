@@ -13,7 +13,8 @@ INVESTIGATOR = Role.INVESTIGATOR.value
 PHARMACIST = Role.PHARMACIST.value
 STATISTICIAN = Role.STATISTICIAN.value
 ADMIN = Role.ADMIN.value
-EVERYONE = frozenset({COORDINATOR, INVESTIGATOR, PHARMACIST, STATISTICIAN, ADMIN})
+MONITOR = Role.MONITOR.value
+EVERYONE = frozenset({COORDINATOR, INVESTIGATOR, PHARMACIST, STATISTICIAN, ADMIN, MONITOR})
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class NavItem:
     roles: frozenset[str]
 
 
-SITE_STAFF = frozenset({COORDINATOR, INVESTIGATOR, PHARMACIST, ADMIN})
+SITE_STAFF = frozenset({COORDINATOR, INVESTIGATOR, PHARMACIST, ADMIN, MONITOR})
 
 # An entry whose page is not installed in this build is left out (see nav_for_roles).
 NAV_ITEMS: tuple[NavItem, ...] = (
@@ -39,6 +40,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     ),
     NavItem("Allocation lists", "allocation_lists", frozenset({STATISTICIAN, ADMIN})),
     NavItem("Exports", "export_home", frozenset({STATISTICIAN, ADMIN})),
+    NavItem("Data management", "datamanagement:ageing", frozenset({STATISTICIAN, MONITOR, ADMIN})),
     NavItem("Lockouts", "lockouts", frozenset({ADMIN})),
 )
 

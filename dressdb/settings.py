@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "outcomes",
     "safety",
     "reports",
+    "datamanagement",
     "portal",
     "demo",
 ]
@@ -336,3 +337,5 @@ TRIAL_MIN_UNUSED_SLOTS_WARNING = env.int("TRIAL_MIN_UNUSED_SLOTS_WARNING", defau
 TRIAL_AE_PERIOD_DAYS = env.int("TRIAL_AE_PERIOD_DAYS", default=90)
 TRIAL_SAE_REPORT_HOURS = env.int("TRIAL_SAE_REPORT_HOURS", default=24)
 TRIAL_SAFETY_CONTACT_EMAIL = env.str("TRIAL_SAFETY_CONTACT_EMAIL", default="")
+# SDV outside the 100% forms: every n-th participant of a site (issue 18; 1 = all).
+TRIAL_SDV_SAMPLE_EVERY = env.int("TRIAL_SDV_SAMPLE_EVERY", default=3)

@@ -22,7 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dressdb.models import Role, StaffMembership
 
-PRIVILEGED_ROLES = frozenset({Role.INVESTIGATOR, Role.STATISTICIAN, Role.ADMIN})
+PRIVILEGED_ROLES = frozenset({Role.INVESTIGATOR, Role.STATISTICIAN, Role.ADMIN, Role.MONITOR})
 BACKUP_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "Authenticator app"
 BACKUP_DEVICE_NAME = "Backup codes"

@@ -54,12 +54,14 @@ urlpatterns = [
     path("visits/", include("outcomes.urls")),
     path("safety/", include("safety.urls")),
     path("reports/", include("reports.urls")),
+    path("data-management/", include("datamanagement.urls")),
     path("api/v1/", include("enrollment.api_urls")),
     path("api/v1/", include("randomization.api_urls")),
     path("api/v1/", include("dosing.api_urls")),
     path("api/v1/", include("outcomes.api_urls")),
     path("api/v1/", include("safety.api_urls")),
     path("api/v1/", include("reports.api_urls")),
+    path("api/v1/", include("datamanagement.api_urls")),
     # Both need a logged-in user (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs page
     # sends an anonymous visitor to the login page.
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

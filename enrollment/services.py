@@ -12,11 +12,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from dressdb.audit import require_reason, save_clinical
-from dressdb.models import Site
+from dressdb.models import EditFreeze, Site
 from enrollment.config import eligibility_settings
 from enrollment.eligibility import ScreeningInput, assess_eligibility
 from enrollment.models import Participant, Screening
@@ -292,6 +292,21 @@ def data_entry_allowed(participant: Participant, field: str = "participant") -> 
             {
                 field: f"{participant.study_id} withdrew consent for further data use on "
                 f"{withdrawn:%Y-%m-%d}: no new data can be recorded."
+            }
+        )
+    # A data freeze or database lock (issue 18; written by the datamanagement app).
+    freeze = (
+        EditFreeze.objects.filter(active=True)
+        .filter(Q(participant_id__isnull=True) | Q(participant_id=participant.pk))
+        .order_by("participant_id")
+        .first()
+    )
+    if freeze is not None:
+        scope = "The study" if freeze.participant_id is None else participant.study_id
+        raise ValidationError(
+            {
+                field: f"{scope} is {'locked' if freeze.kind == 'lock' else 'frozen'} "
+                f"({freeze.reason}): no change can be saved until a data manager unlocks it."
             }
         )
 

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from datamanagement import selectors as datamanagement_selectors
 from dosing import selectors as dosing_selectors
 from dressdb.access import sites_visible_to, user_roles
 from dressdb.models import Role
@@ -45,4 +46,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context |= dosing_selectors.participant_panel(participant=participant, user=request.user)
     context |= outcomes_selectors.participant_panel(participant=participant, user=request.user)
     context |= safety_selectors.participant_panel(participant=participant, user=request.user)
+    context |= datamanagement_selectors.participant_panel(
+        participant=participant, user=request.user
+    )
     return render(request, "enrollment/participant_detail.html", context)

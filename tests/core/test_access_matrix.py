@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from datamanagement.services import query_open
 from notifications.models import Reminder
 from outcomes.models import Visit
 from randomization import services as randomization_services
@@ -36,7 +37,8 @@ C, I, P, S, A = (  # noqa: E741  (the matrix reads best with one letter per role
     "statistician",
     "trial_admin",
 )
-EVERYONE = {C, I, P, S, A}
+M = "monitor_a"  # issue 18: site-scoped, read-only on clinical data
+EVERYONE = {C, I, P, S, A, M}
 OK = {200, 201, 302, 400, 409}
 
 # name: (method, allowed personas, kwargs key or None, scoped to a participant/site object)
@@ -112,6 +114,11 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-visit-unlock": ("POST", {I}, "visit-name", True),
     # Safety (issue 17); the safety pages (namespace "safety") are in tests/safety.
     "api-participant-adverse-events": ("POST", {C, I}, "participant", True),
+    # Data management (issue 18); its pages (namespace "datamanagement") are in
+    # tests/datamanagement.
+    "api-participant-queries": ("POST", {S, M}, "participant", True),
+    "api-query-answer": ("POST", {C, I}, "query", True),
+    "api-query-close": ("POST", {S, M}, "query", True),
     "api-visit-missed": ("PUT", {C}, "visit-name", True),
     "lockouts": ("GET", {A}, None, False),
     "lockout_unlock": ("POST", {A}, None, False),
@@ -153,11 +160,44 @@ def test_every_route_has_an_entry():
 
 
 @pytest.fixture(scope="module")
-def world_rows(module_db, personas):
+def monitor_row(module_db, personas):
+    from dressdb.models import Role
+    from tests.conftest import _persona
+
+    with module_db.unblock():
+        return _persona("mon_a", Role.MONITOR, personas["site_a"])
+
+
+@pytest.fixture
+def monitor_a(monitor_row, db):
+    return copy.deepcopy(monitor_row)
+
+
+@pytest.fixture(scope="module")
+def world_rows(module_db, personas, monitor_row):
     """The objects every route is tried on, built once for the module (tests only read
     them; what a request writes is rolled back after its test)."""
     with module_db.unblock():
-        return _world(**personas)
+        world = _world(**personas)
+        world["reminders"][M] = Reminder.objects.create(
+            user=monitor_row,
+            subject=personas["site_a"],
+            kind="visit_due",
+            due_date="2026-01-01",
+            message="m",
+        )
+        world["query"] = tuple(
+            query_open(
+                participant=Visit.objects.get(pk=pk).participant,
+                user=personas["statistician"],
+                form="visit",
+                record_id=pk,
+                field="fever",
+                text="Matrix query",
+            ).pk
+            for pk in world["visit"]
+        )
+        return world
 
 
 @pytest.fixture
@@ -235,6 +275,8 @@ def url_for(name: str, key: str | None, world: dict[str, Any], persona: str, own
     if key == "job":
         job = world["jobs"].get(persona) or world["jobs"][S]
         return reverse(name, kwargs={"pk": job.pk})
+    if key == "query":
+        return reverse(name, kwargs={"query_pk": world["query"][index]})
     if key == "dataset":
         return reverse(name, kwargs={"dataset": "orders"})
     raise AssertionError(key)
@@ -268,7 +310,7 @@ def test_route_access(request, world, name):
             assert status in OK, f"{name}: {persona} got {status} on its own site"
         else:
             assert status == 403, f"{name}: {persona} should get 403, got {status}"
-        if scoped and persona in allowed and persona in (C, I, P):
+        if scoped and persona in allowed and persona in (C, I, P, M):
             other = call(client, method, url_for(name, key, world, persona, own=False))
             assert other == 404, f"{name}: {persona} got {other} on another site's object"
     anonymous = APIClient()
@@ -280,7 +322,7 @@ def test_route_access(request, world, name):
 BEFORE_SECOND_FACTOR = {"two_factor_setup", "two_factor_verify"}
 
 
-@pytest.mark.parametrize("persona", [I, S, A])
+@pytest.mark.parametrize("persona", [I, S, A, M])
 def test_no_route_answers_a_privileged_session_before_its_second_factor(request, world, persona):
     from rest_framework.test import APIClient
 

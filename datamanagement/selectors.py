@@ -1,0 +1,186 @@
+"""Reads of the data-management app: panels, the ageing list, the rules page, SDV."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from datamanagement import catalogue, rules
+from datamanagement.models import Casebook, Query, SdvRecord
+from dressdb import signing
+from dressdb.access import has_role
+from dressdb.models import EditFreeze, Role
+from enrollment.access import participants_visible_to
+from enrollment.models import Participant
+
+# Who reads queries (the monitor and the data manager raise them; the site answers).
+READ_ROLES = (
+    Role.COORDINATOR,
+    Role.INVESTIGATOR,
+    Role.STATISTICIAN,
+    Role.MONITOR,
+    Role.ADMIN,
+)
+MANAGE_ROLES = (Role.STATISTICIAN, Role.MONITOR)
+ANSWER_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
+LIVE = (Query.Status.OPEN, Query.Status.ANSWERED)
+
+
+def queries_visible_to(user: Any) -> QuerySet[Query]:
+    """Queries of the participants the user may see (the site scope of enrollment.access)."""
+    return Query.objects.filter(
+        participant__in=participants_visible_to(user, roles=READ_ROLES)
+    ).select_related("participant__site", "content_type", "opened_by")
+
+
+def queries_for(participant: Participant) -> QuerySet[Query]:
+    return (
+        Query.objects.filter(participant=participant)
+        .select_related("content_type", "opened_by", "closed_by")
+        .prefetch_related("messages__author")
+        .order_by("-opened_at", "-id")
+    )
+
+
+def live_counts_for_record(record: models.Model) -> dict[str, int]:
+    """Live queries per field of one record (for the field icons)."""
+    rows = Query.objects.filter(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        status__in=LIVE,
+    ).values_list("field", flat=True)
+    return dict(Counter(rows))
+
+
+def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
+    """The participant page's data-management panel (portal composes it)."""
+    if not has_role(user, *READ_ROLES):
+        return {}
+    queries = list(queries_for(participant))
+    book = Casebook.objects.filter(participant=participant).first()
+    freezes = EditFreeze.objects.filter(active=True).filter(
+        models.Q(participant_id__isnull=True) | models.Q(participant_id=participant.pk)
+    )
+    sdv = Counter(
+        SdvRecord.objects.filter(participant=participant).values_list("status", flat=True)
+    )
+    return {
+        "dm_queries": queries,
+        "dm_live_count": sum(1 for q in queries if q.is_live),
+        "dm_can_manage": has_role(user, *MANAGE_ROLES),
+        "dm_can_answer": has_role(user, *ANSWER_ROLES),
+        "dm_casebook_signature": signing.current_signature(book) if book else None,
+        "dm_freezes": list(freezes),
+        "dm_sdv": {SdvRecord.Status(k).label: v for k, v in sorted(sdv.items())},
+    }
+
+
+# --- Ageing -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AgeingFilter:
+    site: int | None = None
+    status: str = ""
+    form: str = ""
+    min_days: int | None = None
+
+
+def ageing(user: Any, flt: AgeingFilter) -> dict[str, Any]:
+    rows = queries_visible_to(user)
+    if flt.site:
+        rows = rows.filter(participant__site_id=flt.site)
+    if flt.status:
+        rows = rows.filter(status=flt.status)
+    if flt.form:
+        rows = rows.filter(form=flt.form)
+    now = timezone.now()
+    if flt.min_days is not None:
+        rows = rows.filter(opened_at__lte=now - dt.timedelta(days=flt.min_days))
+    queries = list(rows.order_by("opened_at", "id")[:1000])
+    closed_days = [
+        (q.closed_at - q.opened_at).total_seconds() / 86400
+        for q in queries
+        if q.status == Query.Status.CLOSED and q.closed_at
+    ]
+    med = rules.median(closed_days)
+    return {
+        "queries": queries,
+        "median_days_to_close": None if med is None else round(med, 1),
+        "counts": Counter(q.status for q in queries),
+    }
+
+
+# --- Rules page ------------------------------------------------------------------------
+
+
+def rules_overview(user: Any) -> list[dict[str, Any]]:
+    counts = Counter(
+        queries_visible_to(user)
+        .filter(origin=Query.Origin.AUTO, status__in=LIVE)
+        .values_list("rule", flat=True)
+    )
+    return [
+        {
+            "code": r.code,
+            "title": r.title,
+            "form": catalogue.FORMS[r.form].label if r.form in catalogue.FORMS else r.form,
+            "doc": (r.check.__doc__ or "").strip(),
+            "open": counts.get(r.code, 0),
+        }
+        for r in rules.RULES
+    ]
+
+
+# --- SDV dashboard -----------------------------------------------------------------------
+
+
+def sdv_dashboard(user: Any) -> dict[str, Any]:
+    participants = participants_visible_to(user, roles=READ_ROLES)
+    rows = SdvRecord.objects.filter(participant__in=participants).values_list(
+        "participant__site__code", "participant_id", "participant__study_id", "status"
+    )
+    by_site: dict[str, Counter[str]] = defaultdict(Counter)
+    by_participant: dict[tuple[int, str, str], Counter[str]] = defaultdict(Counter)
+    for site, pid, study_id, status in rows:
+        by_site[site][status] += 1
+        by_participant[(pid, study_id, site)][status] += 1
+    return {
+        "statuses": list(SdvRecord.Status),
+        "sites": sorted(by_site.items()),
+        "participants": sorted(by_participant.items(), key=lambda kv: kv[0][1]),
+    }
+
+
+def sdv_rows(participant: Participant) -> list[dict[str, Any]]:
+    records = {
+        (r.form, r.content_type_id, r.object_id): r
+        for r in SdvRecord.objects.filter(participant=participant).select_related("verified_by")
+    }
+    out = []
+    for item in catalogue.sdv_items(participant):
+        ct = ContentType.objects.get_for_model(item.record)
+        row = records.get((item.form, ct.pk, item.record.pk))
+        status = row.status if row else ""
+        if row and status == SdvRecord.Status.VERIFIED:
+            if row.verified_fingerprint != signing.fingerprint(item.record):
+                status = SdvRecord.Status.REVERIFY
+        out.append(
+            {
+                "form": item.form,
+                "label": item.label,
+                "record_id": item.record.pk,
+                "critical": item.critical,
+                "status": status,
+                "status_label": SdvRecord.Status(status).label if status else "Not planned yet",
+                "row": row,
+            }
+        )
+    return out
