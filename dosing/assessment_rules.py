@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from dosing.protocol import Improvement, LabsTrend
+from dosing.protocol import IMPROVEMENT_LABELS, LABS_TREND_LABELS, Improvement, LabsTrend
 
 UPPER_NORMAL: Mapping[str, Decimal] = {
     "alt": Decimal("40"),
@@ -30,6 +30,13 @@ UPPER_NORMAL: Mapping[str, Decimal] = {
     "eosinophils": Decimal("0.5"),
 }
 RISE_THRESHOLD = Decimal("0.10")
+MARKER_NAMES: Mapping[str, str] = {
+    "alt": "ALT",
+    "ast": "AST",
+    "bilirubin": "Bilirubin",
+    "creatinine": "Creatinine",
+    "eosinophils": "Eosinophils",
+}
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,35 @@ class Suggestion:
     improvement: Improvement | None
     labs_trend: LabsTrend | None
     per_marker: Mapping[str, Decimal]  # improvement as a fraction, by marker
+    notes: tuple[str, ...] = ()  # each marker in plain words (marker_note)
+
+    @property
+    def improvement_label(self) -> str:
+        return IMPROVEMENT_LABELS[self.improvement] if self.improvement else ""
+
+    @property
+    def labs_trend_label(self) -> str:
+        return LABS_TREND_LABELS[self.labs_trend] if self.labs_trend else ""
+
+
+def _percent(value: Decimal) -> int:
+    return int((abs(value) * 100).quantize(Decimal("1")))
+
+
+def marker_note(name: str, today: Decimal, baseline: Decimal) -> str:
+    """One marker against its baseline, in words a clinician reads at a glance:
+    "ALT fell 75% of the way back to normal", "ALT rose 20% above baseline"."""
+    label, uln = MARKER_NAMES.get(name, name), UPPER_NORMAL[name]
+    if baseline <= uln:
+        return f"{label} was within normal limits at baseline (not counted)."
+    if today <= uln:
+        return f"{label} is back to normal (at or below {uln})."
+    if today > baseline:
+        return f"{label} rose {_percent((today - baseline) / baseline)}% above baseline."
+    if today == baseline:
+        return f"{label} is unchanged since baseline."
+    share = (baseline - today) / (baseline - uln)
+    return f"{label} fell {_percent(share)}% of the way back to normal."
 
 
 def suggest(
@@ -78,4 +114,9 @@ def suggest(
             trend = LabsTrend.DOWN
         else:
             trend = LabsTrend.FLAT
-    return Suggestion(improvement, trend, per_marker)
+    notes = tuple(
+        marker_note(name, now, base)
+        for name in UPPER_NORMAL
+        if (now := today.get(name)) is not None and (base := baseline.get(name)) is not None
+    )
+    return Suggestion(improvement, trend, per_marker, notes)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 
+from dosing import assessment_rules
 from dosing.models import ARM_CHOICES, IMPROVEMENT_CHOICES, TREND_CHOICES
 from dosing.protocol import Arm, Decision, PreviewInput, ProtocolError
 from dosing.protocol_contract import parse_decision
@@ -58,11 +59,21 @@ class AssessmentForm(forms.Form):
         strip=False,
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(
+        self, *args: object, baseline: dict[str, Any] | None = None, **kwargs: object
+    ) -> None:
+        """`baseline`: the participant's baseline labs recorded once at enrolment
+        (participant_baseline); each one recorded is shown, not asked again."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        recorded = {k: v for k, v in (baseline or {}).items() if v is not None}
         for name in LAB_FIELDS:
             self.fields[name] = _lab(name, f"{LAB_LABELS[name]} today")
-            self.fields[f"baseline_{name}"] = _lab(name, f"{LAB_LABELS[name]} at baseline")
+            field = _lab(name, f"{LAB_LABELS[name]} at baseline")
+            if name in recorded:
+                field.disabled = True  # the recorded value is used, whatever is posted
+                field.initial = recorded[name]
+                field.label = f"{LAB_LABELS[name]} at baseline (recorded at enrolment)"
+            self.fields[f"baseline_{name}"] = field
         self.order_fields(
             [f for n in LAB_FIELDS for f in (f"baseline_{n}", n)]
             + ["other_findings", "improvement", "labs_trend", "password"]
@@ -73,6 +84,19 @@ class AssessmentForm(forms.Form):
 
     def baseline(self) -> dict[str, object]:
         return {n: self.cleaned_data.get(f"baseline_{n}") for n in LAB_FIELDS}
+
+    def suggestion(self, previous: dict[str, Any] | None) -> assessment_rules.Suggestion:
+        """The suggested answers from whatever labs could be read, valid form or not (so
+        the panel keeps its content after a validation error)."""
+        data = getattr(self, "cleaned_data", {})
+        labs = {n: data.get(n) for n in LAB_FIELDS}
+        base = {n: data.get(f"baseline_{n}") for n in LAB_FIELDS}
+        return assessment_rules.suggest(labs, base, previous)
+
+
+def participant_baseline(participant: Any) -> dict[str, Any]:
+    """The baseline labs recorded on the participant (None where not recorded)."""
+    return {n: getattr(participant, f"baseline_{n}", None) for n in LAB_FIELDS}
 
 
 class RelapseForm(forms.Form):

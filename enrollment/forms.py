@@ -10,9 +10,15 @@ from django.utils import timezone
 from dressdb.audit import ReasonForChangeMixin
 from dressdb.choices import choices
 from dressdb.models import Site
-from enrollment.egfr import CreatinineUnit, Sex
+from enrollment.egfr import CreatinineUnit, Sex, creatinine_mg_dl
 from enrollment.eligibility import EXCLUSION_FIELDS, ScreeningInput
-from enrollment.models import CREATININE_UNIT_CHOICES, SEX_CHOICES, YES_NO_UNKNOWN, Participant
+from enrollment.models import (
+    CREATININE_UNIT_CHOICES,
+    SEX_CHOICES,
+    YES_NO_UNKNOWN,
+    Participant,
+    Screening,
+)
 from enrollment.regiscar import ORGAN_LABELS, Organ, RegiscarAnswers, YesNoUnknown
 from enrollment.screening_contract import InputError, check_screening_input, parse_organs
 from enrollment.services import RASH_FEATURES, rash_suggestive
@@ -217,6 +223,29 @@ def form_field_for(contract_field: str) -> str | None:
     return last if last in ScreeningForm.base_fields else None
 
 
+BASELINE_LABS = {
+    # name: (label, low, high, decimal places); each assessment reads these, once recorded.
+    "alt": ("ALT (U/L)", Decimal("0"), Decimal("10000"), 1),
+    "ast": ("AST (U/L)", Decimal("0"), Decimal("10000"), 1),
+    "bilirubin": ("Bilirubin (mg/dL)", Decimal("0"), Decimal("60"), 2),
+    "creatinine": ("Creatinine (mg/dL)", Decimal("0.1"), Decimal("20"), 2),
+    "eosinophils": ("Eosinophils (x10⁹/L)", Decimal("0"), Decimal("50"), 3),
+}
+
+
+def _baseline_lab(name: str) -> forms.DecimalField:
+    label, low, high, places = BASELINE_LABS[name]
+    return forms.DecimalField(
+        label=f"Baseline {label}",
+        required=False,
+        min_value=low,
+        max_value=high,
+        decimal_places=places,
+        max_digits=9,
+        help_text="Recorded once here; every dosing assessment compares with it.",
+    )
+
+
 class EnrolForm(forms.Form):
     consent_at = forms.DateTimeField(
         label="Consent signed (date and time, site local)",
@@ -229,6 +258,21 @@ class EnrolForm(forms.Form):
         required=False,
         help_text="Cyclosporine is then given IV (pharmacist to verify).",
     )
+
+    def __init__(self, *args: Any, screening: Screening | None = None, **kwargs: Any) -> None:
+        """Baseline labs: creatinine (in mg/dL) and eosinophils come from the screening."""
+        super().__init__(*args, **kwargs)
+        for name in BASELINE_LABS:
+            self.fields[f"baseline_{name}"] = _baseline_lab(name)
+        if screening is not None:
+            self.fields["baseline_eosinophils"].initial = screening.eosinophil_count
+            if screening.creatinine is not None and screening.creatinine_unit:
+                self.fields["baseline_creatinine"].initial = creatinine_mg_dl(
+                    screening.creatinine, CreatinineUnit(screening.creatinine_unit)
+                ).quantize(Decimal("0.01"))
+
+    def baseline_labs(self) -> dict[str, Decimal | None]:
+        return {name: self.cleaned_data.get(f"baseline_{name}") for name in BASELINE_LABS}
 
 
 class NotConsentedForm(forms.Form):

@@ -5,10 +5,80 @@ from typing import Any
 from django import forms
 
 from dressdb.audit import ReasonForChangeMixin
-from outcomes.models import HospitalCourse, Visit
+from outcomes.models import (
+    HOSPITAL_SHOWN_WHEN,
+    OPTIONAL_ENDPOINTS,
+    SHOWN_WHEN,
+    VIRUSES,
+    HospitalCourse,
+    Visit,
+    not_applicable,
+)
 from outcomes.schedule import MissedReason
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+# The day-30 visit has about 20 answers: grouped in sections with headings (fieldsets).
+VISIT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("The visit", ("completed_on", "out_of_window_reason")),
+    (
+        "Skin and organs",
+        (
+            "organ_resolution",
+            "erythema_resolution",
+            "facial_oedema_resolved",
+            "pruritus_resolved",
+        ),
+    ),
+    ("Signs and blood count", ("fever", "lymphadenopathy", "eosinophil_count")),
+    ("Vital status", ("vital_status", "death_date")),
+    (
+        "Viral reactivation (PCR)",
+        tuple(name for v in VIRUSES for name in (f"{v}_pcr", f"{v}_load")),
+    ),
+    ("Autoimmune disease", ("autoimmune_disease", "autoimmune_type", "autoimmune_other")),
+    ("Reason for change", ("reason_for_change",)),
+)
+
+
+def show_when_attrs(form: forms.BaseForm, rules: dict[str, tuple[str, frozenset[str]]]) -> None:
+    """Branching for static/js/forms.js: a dependent field names its controlling field
+    and the answers that open it (data attributes; no inline script)."""
+    for name, (controller, opens) in rules.items():
+        if name in form.fields and controller in form.fields:
+            form.fields[name].widget.attrs.update(
+                {"data-show-when": controller, "data-show-values": " ".join(sorted(opens))}
+            )
+
+
+def clear_not_applicable(
+    form: forms.BaseForm, rules: dict[str, tuple[str, frozenset[str]]]
+) -> set[str]:
+    """Server side of the branching: a hidden (not applicable) field is cleared and never
+    required, and whatever was typed into it before it was hidden raises no error."""
+    values = {name: form.cleaned_data.get(name) for name in form.fields}
+    closed = not_applicable(values, rules) & set(form.fields)
+    for name in closed:
+        form.cleaned_data[name] = None
+        form.errors.pop(name, None)
+    return closed
+
+
+def sections(
+    form: forms.BaseForm, layout: tuple[tuple[str, tuple[str, ...]], ...]
+) -> list[tuple[str, list[forms.BoundField]]]:
+    """The form's fields grouped by the layout (fields not listed go in a last group)."""
+    placed: set[str] = set()
+    groups = []
+    for heading, names in layout:
+        present = [form[name] for name in names if name in form.fields]
+        placed.update(names)
+        if present:
+            groups.append((heading, present))
+    rest = [form[name] for name in form.fields if name not in placed]
+    if rest:
+        groups.append(("Other", rest))
+    return groups
 
 
 class VisitForm(ReasonForChangeMixin, forms.ModelForm):
@@ -38,11 +108,20 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
                 help_text="Required when the vital status is dead.",
                 initial=visit.death_date,
             )
+        for name in set(visit.endpoint_names) - OPTIONAL_ENDPOINTS:
+            self.fields[name].required = True  # marked (asterisk, required attribute)
         self.fields["completed_on"].required = True
         self.fields["completed_on"].label = "Visit date"
         self.fields["out_of_window_reason"].required = False
+        self.fields["out_of_window_reason"].help_text = (
+            f"Needed only for a visit date outside {visit.window_opens:%Y-%m-%d} to "
+            f"{visit.window_closes:%Y-%m-%d}."
+        )
+        show_when_attrs(self, SHOWN_WHEN)
         if not (visit.completed_on or visit.missed):
             self.fields.pop("reason_for_change")
+        else:
+            self.fields["reason_for_change"].required = True  # an edit: marked
         after_vital = list(visit.endpoint_names)
         if "vital_status" in after_vital:
             after_vital.insert(after_vital.index("vital_status") + 1, "death_date")
@@ -50,8 +129,16 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
             ["completed_on", *after_vital, "out_of_window_reason", "reason_for_change"]
         )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        clear_not_applicable(self, SHOWN_WHEN)
+        return cleaned
+
     def endpoints(self) -> dict[str, Any]:
         return {name: self.cleaned_data.get(name) for name in self.instance.endpoint_names}
+
+    def sections(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return sections(self, VISIT_SECTIONS)
 
     def _post_clean(self) -> None:  # validation lives in the service; keep the instance clean
         pass
@@ -100,6 +187,17 @@ class HospitalCourseForm(ReasonForChangeMixin, forms.ModelForm):
             "readmission_date": DATE,
             "death_date": DATE,
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["reason_for_change"].required = True  # an edit: marked
+        show_when_attrs(self, HOSPITAL_SHOWN_WHEN)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        clear_not_applicable(self, HOSPITAL_SHOWN_WHEN)
+        return cleaned
 
     def _post_clean(self) -> None:
         pass

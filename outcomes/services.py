@@ -22,7 +22,15 @@ from enrollment.services import data_entry_allowed, participant_record_milestone
 from notifications.services import reminders_close
 from outcomes import deaths, schedule
 from outcomes.config import visit_windows
-from outcomes.models import ENDPOINTS_BY_VISIT, OPTIONAL_ENDPOINTS, HospitalCourse, Visit
+from outcomes.models import (
+    ENDPOINTS_BY_VISIT,
+    HOSPITAL_SHOWN_WHEN,
+    OPTIONAL_ENDPOINTS,
+    SHOWN_WHEN,
+    HospitalCourse,
+    Visit,
+    not_applicable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -62,14 +70,126 @@ def _check_not_locked(visit: Visit) -> None:
         )
 
 
-def _check_date(participant: Participant, value: dt.date | None, field: str) -> None:
+def _date_problem(participant: Participant, value: dt.date | None) -> str | None:
     if value is None:
-        return
+        return None
     enrolled = timezone.localtime(participant.enrolled_at, participant.site.tz).date()
     if value < enrolled:
-        raise ValidationError({field: f"The date is before enrolment ({enrolled:%Y-%m-%d})."})
+        return f"The date is before enrolment ({enrolled:%Y-%m-%d})."
     if value > site_today(participant.site):
-        raise ValidationError({field: "The date cannot be in the future."})
+        return "The date cannot be in the future."
+    return None
+
+
+def _check_date(participant: Participant, value: dt.date | None, field: str) -> None:
+    problem = _date_problem(participant, value)
+    if problem:
+        raise ValidationError({field: problem})
+
+
+class Problems:
+    """Every rule violation of one submission, by field: raised once, all together."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, list[str]] = {}
+
+    def add(self, field: str, message: str) -> None:
+        self.by_field.setdefault(field, []).append(message)
+
+    def merge(self, exc: ValidationError) -> None:
+        for field, messages in exc.message_dict.items():
+            for message in messages:
+                self.add(field, message)
+
+    def raise_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(self.by_field)
+
+
+def visit_applicable(endpoints: Mapping[str, Any], death_date: Any = None) -> dict[str, Any]:
+    """The endpoints with every not-applicable (hidden) answer cleared: loads without a
+    positive PCR, the autoimmune type without a yes, the date of death without "dead"."""
+    values = {**endpoints, "death_date": death_date}
+    closed = not_applicable(values, SHOWN_WHEN)
+    return {name: (None if name in closed else value) for name, value in values.items()}
+
+
+def visit_problems(
+    *,
+    visit: Visit,
+    completed_on: dt.date | None,
+    endpoints: Mapping[str, Any],
+    out_of_window_reason: str = "",
+    reason: str = "",
+    death_date: dt.date | None = None,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, list[str]]:
+    """Every rule the visit breaks, by field (nothing is written). `skip`: fields the
+    form already refused, so a value it could not read is not reported twice."""
+    problems = Problems()
+    participant = visit.participant
+    if visit.locked:
+        problems.add(
+            "completed_on",
+            "This visit is signed off and locked. An investigator must "
+            "unlock it (with a reason) before any change.",
+        )
+        return problems.by_field
+    try:
+        data_entry_allowed(participant, "completed_on")
+    except ValidationError as exc:
+        problems.merge(exc)
+        return problems.by_field
+    if completed_on is not None:
+        problem = _date_problem(participant, completed_on)
+        if problem:
+            problems.add("completed_on", problem)
+    elif "completed_on" not in skip:
+        problems.add("completed_on", "Give the visit date.")
+    if (visit.completed_on is not None or visit.missed) and "reason_for_change" not in skip:
+        try:
+            require_reason(visit, reason)
+        except ValidationError as exc:
+            problems.merge(exc)
+    allowed = set(ENDPOINTS_BY_VISIT[visit.name])
+    for name in sorted(set(endpoints) - allowed):
+        problems.add(name, "This endpoint is not collected at this visit.")
+    values = visit_applicable({k: v for k, v in endpoints.items() if k in allowed}, death_date)
+    closed = not_applicable(values, SHOWN_WHEN)
+    for name in sorted(allowed - OPTIONAL_ENDPOINTS):
+        if name not in skip and values.get(name) in (None, ""):
+            problems.add(name, "Required at this visit.")
+    if "autoimmune_type" in allowed and "autoimmune_type" not in closed:
+        if not values.get("autoimmune_type") and "autoimmune_type" not in skip:
+            problems.add("autoimmune_type", "Give the type of autoimmune disease.")
+    if "autoimmune_other" in allowed and "autoimmune_other" not in closed:
+        if not values.get("autoimmune_other") and "autoimmune_other" not in skip:
+            problems.add("autoimmune_other", "Name the other autoimmune disease.")
+    if "death_date" not in closed and "death_date" not in skip:
+        if death_date is None:
+            problems.add("death_date", "Give the date of death.")
+        else:
+            problem = _date_problem(participant, death_date)
+            if problem:
+                problems.add("death_date", problem)
+            elif completed_on is not None and death_date > completed_on:
+                problems.add("death_date", "The date of death is after the visit date.")
+    if completed_on is not None:
+        planned = _planned(visit)
+        if not planned.in_window(completed_on) and not out_of_window_reason.strip():
+            problems.add(
+                "out_of_window_reason",
+                f"The visit date is outside its window "
+                f"({planned.window_opens:%Y-%m-%d} to "
+                f"{planned.window_closes:%Y-%m-%d}): give a reason.",
+            )
+    return problems.by_field
+
+
+def _planned(visit: Visit) -> schedule.ScheduledVisit:
+    return schedule.ScheduledVisit(
+        visit.name, visit.study_day, visit.target_date, visit.window_opens, visit.window_closes
+    )
 
 
 @transaction.atomic
@@ -85,58 +205,38 @@ def visit_record(
 ) -> Visit:
     """Record a visit's endpoints. Edits after the first entry need a reason.
 
+    Every rule is checked before anything is written, and every violation is raised at
+    once (one ValidationError naming each field). Not-applicable answers (hidden by the
+    form's branching) are cleared, never required.
     A vital status "dead" needs its date of death (`death_date`); the participant's one
     date of death is then reconciled from every source (`participant_vital_sync`).
     """
     locked_visit = (
         Visit.objects.select_for_update().select_related("participant__site").get(pk=visit.pk)
     )
-    _check_not_locked(locked_visit)
+    problems = visit_problems(
+        visit=locked_visit,
+        completed_on=completed_on,
+        endpoints=endpoints,
+        out_of_window_reason=out_of_window_reason,
+        reason=reason,
+        death_date=death_date,
+    )
+    if locked_visit.locked or completed_on is None or "reason_for_change" in problems:
+        raise ValidationError(problems)
     participant = locked_visit.participant
-    data_entry_allowed(participant, "completed_on")
-    _check_date(participant, completed_on, "completed_on")
     editing = locked_visit.completed_on is not None or locked_visit.missed
     final_reason = require_reason(locked_visit, reason) if editing else "Visit entered"
     allowed = set(ENDPOINTS_BY_VISIT[locked_visit.name])
-    unknown = set(endpoints) - allowed
-    if unknown:
-        raise ValidationError({sorted(unknown)[0]: "This endpoint is not collected at this visit."})
-    missing = [n for n in allowed - OPTIONAL_ENDPOINTS if endpoints.get(n) in (None, "")]
-    if missing:
-        raise ValidationError({name: "Required at this visit." for name in sorted(missing)})
-    if endpoints.get("autoimmune_disease") == "yes" and not endpoints.get("autoimmune_type"):
-        raise ValidationError({"autoimmune_type": "Give the type of autoimmune disease."})
-    if endpoints.get("autoimmune_type") == "other" and not endpoints.get("autoimmune_other"):
-        raise ValidationError({"autoimmune_other": "Name the other autoimmune disease."})
-    if endpoints.get("vital_status") == "dead":
-        if death_date is None:
-            raise ValidationError({"death_date": "Give the date of death."})
-        _check_date(participant, death_date, "death_date")
-        if death_date > completed_on:
-            raise ValidationError({"death_date": "The date of death is after the visit date."})
-    else:
-        death_date = None
-    planned = schedule.ScheduledVisit(
-        locked_visit.name,
-        locked_visit.study_day,
-        locked_visit.target_date,
-        locked_visit.window_opens,
-        locked_visit.window_closes,
-    )
-    if not planned.in_window(completed_on) and not out_of_window_reason.strip():
-        raise ValidationError(
-            {
-                "out_of_window_reason": f"The visit date is outside its window "
-                f"({planned.window_opens:%Y-%m-%d} to "
-                f"{planned.window_closes:%Y-%m-%d}): give a reason."
-            }
-        )
+    values = visit_applicable(endpoints, death_date)
+    death_date = values.pop("death_date")
+    planned = _planned(locked_visit)
     for name in allowed:
         setattr(
             locked_visit,
             name,
-            endpoints.get(name)
-            if endpoints.get(name) not in ("", None)
+            values.get(name)
+            if values.get(name) not in ("", None)
             else ("" if not name.endswith(("_load", "_count")) else None),
         )
     locked_visit.completed_on = completed_on
@@ -147,6 +247,19 @@ def visit_record(
     locked_visit.out_of_window_reason = (
         out_of_window_reason.strip() if not planned.in_window(completed_on) else ""
     )
+    # The model's own checks (choices, ranges) join the rules' problems: one answer.
+    all_problems = Problems()
+    for field, messages in problems.items():
+        for message in messages:
+            all_problems.add(field, message)
+    try:
+        locked_visit.full_clean()
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            if field not in problems:
+                for message in messages:
+                    all_problems.add(field, message)
+    all_problems.raise_any()
     save_clinical(locked_visit, user=user, reason=final_reason)
     reminders_close(subject=locked_visit)
     participant_vital_sync(participant=participant, user=user, reason=final_reason)
@@ -263,8 +376,10 @@ def _check_sign_off(visit: Visit) -> None:
 def _display(visit: Visit, name: str) -> str:
     value = getattr(visit, name)
     getter = getattr(visit, f"get_{name}_display", None)
-    return str(getter()) if getter is not None and value not in (None, "") else (
-        "" if value is None else str(value)
+    return (
+        str(getter())
+        if getter is not None and value not in (None, "")
+        else ("" if value is None else str(value))
     )
 
 
@@ -366,30 +481,44 @@ def hospital_course_save(
                 else None
             ),
         )
+    # Branching: re-admission details apply only to a re-admission (cleared otherwise).
+    closed = not_applicable(
+        {"readmitted_within_30_days": course.readmitted_within_30_days}, HOSPITAL_SHOWN_WHEN
+    )
+    if "readmission_date" in closed:
+        course.readmission_date = None
+    if "readmission_reason" in closed:
+        course.readmission_reason = ""
+    problems = Problems()
     # Admission may precede enrolment (patients are screened in hospital); the rest may not.
     if course.admission_date and course.admission_date > site_today(participant.site):
-        raise ValidationError({"admission_date": "The date cannot be in the future."})
+        problems.add("admission_date", "The date cannot be in the future.")
     for name in ("discharge_date", "readmission_date", "death_date"):
-        _check_date(participant, getattr(course, name), name)
+        problem = _date_problem(participant, getattr(course, name))
+        if problem:
+            problems.add(name, problem)
     if (
         course.admission_date
         and course.discharge_date
         and course.discharge_date < course.admission_date
     ):
-        raise ValidationError({"discharge_date": "Discharge cannot be before admission."})
+        problems.add("discharge_date", "Discharge cannot be before admission.")
     if course.readmitted_within_30_days == "yes":
-        if not course.readmission_date or not course.readmission_reason:
-            raise ValidationError({"readmission_date": "Give the re-admission date and reason."})
-        if course.discharge_date is None or not (
+        if not course.readmission_reason:
+            problems.add("readmission_reason", "Give the re-admission reason.")
+        if not course.readmission_date:
+            problems.add("readmission_date", "Give the re-admission date and reason.")
+        elif course.discharge_date is None or not (
             course.discharge_date
             < course.readmission_date
             <= course.discharge_date + dt.timedelta(days=30)
         ):
-            raise ValidationError(
-                {"readmission_date": "A re-admission must fall within 30 days after discharge."}
+            problems.add(
+                "readmission_date", "A re-admission must fall within 30 days after discharge."
             )
     if course.death_date and not course.death_cause.strip():
-        raise ValidationError({"death_cause": "Give the cause of death."})
+        problems.add("death_cause", "Give the cause of death.")
+    problems.raise_any()
     save_clinical(course, user=user, reason=final_reason)
     participant_vital_sync(participant=participant, user=user, reason=final_reason)
     return course

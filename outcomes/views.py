@@ -39,7 +39,20 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def visit_edit(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
     visit = _visit_for(request, pk, visit_pk, [Role.COORDINATOR])
     form = VisitForm(request.POST or None, instance=visit)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # All errors at once: the service's rules also run on what the form could read.
+        problems = services.visit_problems(
+            visit=visit,
+            completed_on=form.cleaned_data.get("completed_on"),
+            endpoints=form.endpoints(),
+            out_of_window_reason=form.cleaned_data.get("out_of_window_reason") or "",
+            reason=form.cleaned_data.get("reason_for_change") or "",
+            death_date=form.cleaned_data.get("death_date"),
+            skip=frozenset(form.errors),
+        )
+        if problems:
+            _apply(form, ValidationError(problems))
+    elif request.method == "POST":
         try:
             services.visit_record(
                 visit=visit,
