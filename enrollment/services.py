@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils import timezone
 from dressdb.audit import require_reason, save_clinical
 from dressdb.models import EditFreeze, Site
 from enrollment.config import eligibility_settings
+from enrollment.egfr import CreatinineUnit, creatinine_mg_dl
 from enrollment.eligibility import ScreeningInput, assess_eligibility
 from enrollment.models import Participant, Screening
 from enrollment.regiscar import YesNoUnknown, rash_suggestive_from_features
@@ -49,20 +51,21 @@ def screening_record(
     answers' `rash_suggestive` must then agree with them.
     """
     result = assess_eligibility(answers, eligibility_settings())
+    problems: dict[str, list[str]] = {}  # every problem at once
     initials = (initials or "").strip().upper()
     if initials and not (2 <= len(initials) <= 4 and initials.isalpha()):
-        raise ValidationError({"initials": "Give 2 to 4 letters (initials only, no name)."})
+        problems["initials"] = ["Give 2 to 4 letters (initials only, no name)."]
     local_today = timezone.localdate(timezone=site.tz)
     screened_on = screened_on or local_today
     if screened_on > local_today:
-        raise ValidationError({"screened_on": "The screening date cannot be in the future."})
+        problems["screened_on"] = ["The screening date cannot be in the future."]
     features = dict(rash_features or {})
     if features:
         derived = rash_suggestive(features)
         if derived != str(answers.regiscar.rash_suggestive):
-            raise ValidationError(
-                {"rash_suggestive": f"Does not match the rash features ({derived})."}
-            )
+            problems["rash_suggestive"] = [f"Does not match the rash features ({derived})."]
+    if problems:
+        raise ValidationError(problems)
     locked_site = Site.objects.select_for_update().get(pk=site.pk)
     last = Screening.objects.filter(site=locked_site).aggregate(n=Max("screening_number"))["n"]
     r = answers.regiscar
@@ -137,6 +140,19 @@ def screening_mark_not_consented(*, screening: Screening, user: Any, reason: str
     return locked
 
 
+BASELINE_LAB_NAMES = ("alt", "ast", "bilirubin", "creatinine", "eosinophils")
+
+
+def _screening_baseline(screening: Screening) -> dict[str, Any]:
+    """Creatinine (mg/dL) and eosinophils as measured at screening."""
+    creatinine = None
+    if screening.creatinine is not None and screening.creatinine_unit:
+        creatinine = creatinine_mg_dl(
+            screening.creatinine, CreatinineUnit(screening.creatinine_unit)
+        ).quantize(Decimal("0.01"))
+    return {"creatinine": creatinine, "eosinophils": screening.eosinophil_count}
+
+
 @transaction.atomic
 def participant_enrol(
     *,
@@ -146,8 +162,12 @@ def participant_enrol(
     consent_form_version: str,
     consent_obtained_by: str,
     npo: bool = False,
+    baseline: Mapping[str, Any] | None = None,
 ) -> Participant:
     """Consent and enrol an eligible screening: the Participant with study ID SITE-NNN.
+
+    `baseline`: the baseline organ labs (alt, ast, bilirubin, creatinine in mg/dL,
+    eosinophils), recorded once; creatinine and eosinophils default to the screening's.
 
     The site row is locked while the next number is taken, so concurrent enrolments at
     one site get consecutive numbers; the unique constraint is the backstop.
@@ -157,17 +177,23 @@ def participant_enrol(
         raise ValidationError({"screening": "Only an eligible screening can be enrolled."})
     if locked.outcome == Screening.Outcome.ENROLLED:
         raise ValidationError({"screening": "This screening is already enrolled."})
+    problems: dict[str, list[str]] = {}  # every problem at once
     if not consent_form_version.strip():
-        raise ValidationError({"consent_form_version": "Give the consent form version."})
+        problems["consent_form_version"] = ["Give the consent form version."]
     if not consent_obtained_by.strip():
-        raise ValidationError({"consent_obtained_by": "Give who obtained consent."})
+        problems["consent_obtained_by"] = ["Give who obtained consent."]
     if consent_at > timezone.now():
-        raise ValidationError({"consent_at": "Consent cannot be in the future."})
-    consent_day = timezone.localtime(consent_at, locked.site.tz).date()
-    if consent_day < locked.screened_on - dt.timedelta(days=30):
-        raise ValidationError(
-            {"consent_at": "Consent is more than 30 days before the screening; re-screen."}
-        )
+        problems["consent_at"] = ["Consent cannot be in the future."]
+    elif timezone.localtime(consent_at, locked.site.tz).date() < (
+        locked.screened_on - dt.timedelta(days=30)
+    ):
+        problems["consent_at"] = ["Consent is more than 30 days before the screening; re-screen."]
+    if problems:
+        raise ValidationError(problems)
+    labs = {**_screening_baseline(locked), **{k: v for k, v in (baseline or {}).items()}}
+    unknown_labs = set(labs) - set(BASELINE_LAB_NAMES)
+    if unknown_labs:
+        raise ValidationError({f"baseline_{sorted(unknown_labs)[0]}": "Not a baseline lab."})
     site = Site.objects.select_for_update().get(pk=locked.site_id)
     last = Participant.objects.filter(site=site).aggregate(n=Max("site_sequence"))["n"]
     sequence = (last or 0) + 1
@@ -188,6 +214,7 @@ def participant_enrol(
         renal_impairment_computed=locked.renal_impairment,
         npo=npo,
         created_by=user,
+        **{f"baseline_{name}": value for name, value in labs.items()},
     )
     save_clinical(participant, user=user, reason="Enrolled after consent")
     locked.outcome = Screening.Outcome.ENROLLED
