@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import zipfile
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from dressdb.models import SecurityEvent
 from dressdb.security_log import log_event
-from reports.exports import DATASETS, csv_lines, dictionary_csv
 from reports.models import ExportJob
-from reports.r_loader import r_script
+from reports.packs import export_dir
+from reports.tasks import build_pack
+
+__all__ = ["export_dir", "export_job_start", "log_export", "parse_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +38,6 @@ def log_export(user: Any, what: str, options: dict[str, Any], rows: int | dict[s
 @transaction.atomic
 def export_job_start(*, user: Any, options: dict[str, Any]) -> ExportJob:
     job = ExportJob.objects.create(user=user, options=options)
-    from reports.tasks import build_pack
 
     def enqueue() -> None:
         try:
@@ -53,46 +50,3 @@ def export_job_start(*, user: Any, options: dict[str, Any]) -> ExportJob:
 
     transaction.on_commit(enqueue)
     return job
-
-
-def export_dir() -> Path:
-    path = Path(settings.EXPORT_ROOT)
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-def build_pack_file(job: ExportJob) -> None:
-    """Write the zip (every dataset, the dictionary, the R loader), updating progress."""
-    options = job.options
-    start = dt.date.fromisoformat(options["start"]) if options.get("start") else None
-    end = dt.date.fromisoformat(options["end"]) if options.get("end") else None
-    name = f"dressdb-analysis-pack-{job.pk}-{timezone.now():%Y%m%dT%H%M%SZ}.zip"
-    path = export_dir() / name
-    rows: dict[str, int] = {}
-    steps = len(DATASETS) + 2
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as pack:
-        for n, dataset in enumerate(DATASETS.values(), start=1):
-            counter: list[int] = []
-            with pack.open(f"{dataset.name}.csv", "w") as handle:
-                for line in csv_lines(
-                    dataset,
-                    options["site_ids"],
-                    start,
-                    end,
-                    deidentify=options["deidentify"],
-                    bom=options["bom"],
-                    counter=counter,
-                ):
-                    handle.write(line.encode("utf-8"))
-            rows[dataset.name] = counter[0] if counter else 0
-            ExportJob.objects.filter(pk=job.pk).update(progress=int(100 * n / steps))
-        pack.writestr("data_dictionary.csv", dictionary_csv(options["deidentify"], options["bom"]))
-        pack.writestr("load_dressdb.R", r_script(options["deidentify"]))
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE,
-        progress=100,
-        file_name=name,
-        rows=rows,
-        finished_at=timezone.now(),
-    )
-    log_export(job.user, "analysis_pack", options, rows)

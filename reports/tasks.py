@@ -8,6 +8,7 @@ from celery import shared_task
 from django.db import transaction
 
 from reports.models import ExportJob
+from reports.packs import build_pack_file
 
 logger = logging.getLogger(__name__)
 
@@ -15,8 +16,6 @@ logger = logging.getLogger(__name__)
 @shared_task(name="reports.build_pack", acks_late=True)
 def build_pack(job_id: int) -> str:
     """Build the analysis pack of a job once (a repeated delivery finds it taken)."""
-    from reports.services import build_pack_file
-
     with transaction.atomic():
         job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status != ExportJob.Status.QUEUED:
