@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema, inline_serializer
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from dosing import services
+from dosing import administration_selectors, services
+from dosing.administration_rules import Status as AdminStatus
 from dosing.config import dosing_settings
 from dosing.models import Order, Regimen
 from dosing.protocol import ProtocolError
@@ -25,6 +29,7 @@ from dosing.serializers import (
     RelapseInputSerializer,
     WeightInputSerializer,
 )
+from dressdb import signing
 from dressdb.access import has_role
 from dressdb.api_schema import with_errors
 from dressdb.models import Role
@@ -236,3 +241,224 @@ def protocol_preview(request: Request) -> Response:
     except ProtocolError as exc:
         return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
     return Response(result)
+
+
+# --- Administrations and pharmacist verification (issue 19) ------------------------------
+
+ADMIN_READ_ROLES = [Role.COORDINATOR, Role.INVESTIGATOR, Role.PHARMACIST, Role.ADMIN]
+ADMIN_WRITE_ROLES = [Role.COORDINATOR, Role.INVESTIGATOR]
+
+
+def _money(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def administrations_json(participant: Any, date: dt.date) -> dict[str, Any]:
+    tz = participant.site.tz
+    slots = administration_selectors.day_slots(participant, date)
+    monitoring = administration_selectors.day_monitoring(participant, date)
+    adherence = administration_selectors.participant_adherence(participant)
+    rows = []
+    for s in slots:
+        r = s.record
+        rows.append(
+            {
+                "order_id": s.order.pk,
+                "number": s.number,
+                "drug": s.order.drug,
+                "ordered_dose_mg": float(s.order.dose_mg),
+                "ordered_route": s.order.route,
+                "scheduled_at": s.scheduled.isoformat(),
+                "blocked": s.blocked,
+                "status": r.status if r else None,
+                "dose_mg": _money(r.dose_mg) if r else None,
+                "route": r.route if r else "",
+                "given_at": timezone.localtime(r.given_at, tz).isoformat()
+                if r and r.given_at
+                else None,
+                "given_by": r.given_by if r else "",
+                "reason": r.reason if r else "",
+            }
+        )
+    return {
+        "date": date.isoformat(),
+        "zone": tz.key,
+        "administrations": rows,
+        "monitoring": (
+            {f: _money(getattr(monitoring, f)) for f in services.MONITORING_FIELDS}
+            if monitoring
+            else None
+        ),
+        "adherence": {
+            "doses_ordered": adherence.ordered,
+            "doses_given": adherence.given,
+            "drugs": [
+                {"drug": d.drug, "planned_mg": float(d.planned_mg), "given_mg": float(d.given_mg)}
+                for d in adherence.drugs
+            ],
+        },
+    }
+
+
+class AdministrationEntrySerializer(serializers.Serializer):
+    order_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    number = serializers.IntegerField(min_value=1, max_value=24)
+    status = serializers.ChoiceField(choices=[str(s) for s in AdminStatus])
+    dose_mg = serializers.DecimalField(
+        max_digits=7, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+    route = serializers.ChoiceField(choices=["PO", "IV", ""], required=False, allow_blank=True)
+    given_at = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="ISO 8601 with its offset"
+    )
+    given_by = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+class MonitoringSerializer(serializers.Serializer):
+    csa_trough_ng_ml = serializers.DecimalField(
+        max_digits=6, decimal_places=1, required=False, allow_null=True, min_value=0
+    )
+    systolic_mmhg = serializers.IntegerField(
+        required=False, allow_null=True, min_value=40, max_value=300
+    )
+    diastolic_mmhg = serializers.IntegerField(
+        required=False, allow_null=True, min_value=20, max_value=200
+    )
+    creatinine_mg_dl = serializers.DecimalField(
+        max_digits=5, decimal_places=2, required=False, allow_null=True, min_value=0
+    )
+
+
+class AdministrationDayInputSerializer(serializers.Serializer):
+    date = serializers.DateField(help_text="The site-local day of the orders")
+    administrations = AdministrationEntrySerializer(many=True)
+    monitoring = MonitoringSerializer(required=False)
+    reason_for_change = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+ADMIN_DAY = inline_serializer(
+    "AdministrationDay",
+    {
+        "date": serializers.DateField(),
+        "zone": serializers.CharField(),
+        "administrations": inline_serializer(
+            "AdministrationSlot",
+            {
+                "order_id": serializers.IntegerField(),
+                "number": serializers.IntegerField(),
+                "drug": serializers.CharField(),
+                "ordered_dose_mg": serializers.FloatField(),
+                "ordered_route": serializers.CharField(),
+                "scheduled_at": serializers.DateTimeField(),
+                "blocked": serializers.BooleanField(),
+                "status": serializers.CharField(allow_null=True),
+                "dose_mg": serializers.FloatField(allow_null=True),
+                "route": serializers.CharField(),
+                "given_at": serializers.DateTimeField(allow_null=True),
+                "given_by": serializers.CharField(),
+                "reason": serializers.CharField(),
+            },
+            many=True,
+        ),
+        "monitoring": serializers.DictField(allow_null=True),
+        "adherence": serializers.DictField(),
+    },
+)
+
+
+@extend_schema(
+    methods=["GET"],
+    parameters=[
+        OpenApiParameter(
+            "date", OpenApiTypes.DATE, description="The site-local day (default: the site's today)"
+        )
+    ],
+    responses=with_errors({200: ADMIN_DAY}),
+    summary="A day's ordered administrations and what was given (by date)",
+)
+@extend_schema(
+    methods=["POST"],
+    request=AdministrationDayInputSerializer,
+    responses=with_errors({200: ADMIN_DAY}),
+    summary="Record a day's administrations (given, held, refused, missed, given late)",
+)
+@api_view(["GET", "POST"])
+def participant_administrations(request: Request, pk: int) -> Response:
+    roles = ADMIN_READ_ROLES if request.method == "GET" else ADMIN_WRITE_ROLES
+    if not has_role(request.user, *roles):
+        raise PermissionDenied("Your role does not give access to administrations.")
+    participant = participant_for_user(request.user, pk, roles=roles)
+    if request.method == "GET":
+        raw = request.query_params.get("date", "")
+        today = timezone.localdate(timezone=participant.site.tz)
+        try:
+            date = dt.date.fromisoformat(raw) if raw else today
+        except ValueError:
+            return Response(
+                {"date": ["Give the date as YYYY-MM-DD."]}, status=status.HTTP_400_BAD_REQUEST
+            )
+        return Response(administrations_json(participant, date))
+    given = AdministrationDayInputSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    data = given.validated_data
+    services.administrations_record(
+        participant=participant,
+        user=request.user,
+        date=data["date"],
+        entries=[services.AdministrationInput(**e) for e in data["administrations"]],
+        monitoring=services.MonitoringInput(**data.get("monitoring", {})),
+        reason_for_change=data.get("reason_for_change", ""),
+    )
+    return Response(administrations_json(participant, data["date"]))
+
+
+class VerifyInputSerializer(serializers.Serializer):
+    order_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    password = serializers.CharField(
+        max_length=512,
+        trim_whitespace=False,
+        help_text="The pharmacist's password: the e-signature",
+    )
+
+
+@extend_schema(
+    request=VerifyInputSerializer,
+    responses=with_errors(
+        {
+            200: inline_serializer(
+                "OrderVerified",
+                {
+                    "order_id": serializers.IntegerField(),
+                    "verified_by": serializers.CharField(),
+                    "verified_at": serializers.DateTimeField(),
+                    "meaning": serializers.CharField(),
+                },
+            )
+        }
+    ),
+    summary="Verify a flagged order for dispensing (pharmacist e-signature, password re-entry)",
+)
+@api_view(["POST"])
+def participant_order_verify(request: Request, pk: int) -> Response:
+    if not has_role(request.user, Role.PHARMACIST):
+        raise PermissionDenied("Only pharmacists verify orders.")
+    participant = participant_for_user(request.user, pk, roles=[Role.PHARMACIST])
+    given = VerifyInputSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    order = services.order_verify(
+        participant=participant,
+        user=request.user,
+        order_id=given.validated_data["order_id"],
+        password=given.validated_data["password"],
+        request=request,
+    )
+    signature = signing.current_signature(order)
+    return Response(
+        {
+            "order_id": order.pk,
+            "verified_by": signature.printed_name if signature else "",
+            "verified_at": signature.signed_at.isoformat() if signature else None,
+            "meaning": signature.meaning if signature else "",
+        }
+    )

@@ -16,3 +16,16 @@ urlpatterns = [
     path("participants/<int:pk>/weight", api.participant_weight, name="api-participant-weight"),
     path("protocol-preview", api.protocol_preview, name="api-protocol-preview"),
 ]
+
+urlpatterns += [
+    path(
+        "participants/<int:pk>/administrations",
+        api.participant_administrations,
+        name="api-participant-administrations",
+    ),
+    path(
+        "participants/<int:pk>/verify",
+        api.participant_order_verify,
+        name="api-participant-order-verify",
+    ),
+]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 
+from dosing.administration_rules import MonitoringLimits
 from dosing.protocol import DosingSettings
 
 
@@ -14,4 +17,22 @@ def dosing_settings() -> DosingSettings:
         csa_iv_step_mg=settings.TRIAL_CSA_IV_STEP_MG,
         csa_iv_fraction=(int(num), int(den or 1)),
         prednisone_step_mg=settings.TRIAL_PREDNISONE_STEP_MG,
+    )
+
+
+def admin_dose_tolerance_pct() -> Decimal:
+    """TRIAL_ADMIN_DOSE_TOLERANCE_PCT: a dose given differing from the order by more than
+    this percent of the ordered dose is a discrepancy (issue 19; default 10)."""
+    return Decimal(str(getattr(settings, "TRIAL_ADMIN_DOSE_TOLERANCE_PCT", 10)))
+
+
+def monitoring_limits() -> MonitoringLimits:
+    """The cyclosporine monitoring alert thresholds (issue 19):
+    TRIAL_CSA_TROUGH_MAX_NG_ML (default 200 ng/mL, the top of the target range),
+    TRIAL_SYSTOLIC_ALERT_MMHG (default 160), TRIAL_CREATININE_RISE_ALERT_PCT (default 30,
+    the rise from baseline)."""
+    return MonitoringLimits(
+        trough_max_ng_ml=Decimal(str(getattr(settings, "TRIAL_CSA_TROUGH_MAX_NG_ML", 200))),
+        systolic_max_mmhg=int(getattr(settings, "TRIAL_SYSTOLIC_ALERT_MMHG", 160)),
+        creatinine_rise_pct=Decimal(str(getattr(settings, "TRIAL_CREATININE_RISE_ALERT_PCT", 30))),
     )

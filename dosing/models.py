@@ -12,6 +12,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from dosing.administration_rules import STATUS_LABELS as ADMIN_STATUS_LABELS
+from dosing.administration_rules import Status as AdminStatus
 from dosing.protocol import (
     ARM_LABELS,
     DRUG_LABELS,
@@ -186,3 +188,111 @@ class RegimenEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} day {self.day}: {self.type}"
+
+
+# --- Administrations (issue 19): what was actually given ---------------------------------
+
+ADMIN_STATUS_CHOICES = choices(AdminStatus, ADMIN_STATUS_LABELS)
+
+
+class Administration(models.Model):
+    """One ordered administration of an order (an order given twice a day has two) and
+    what happened: given, given late, held, refused or missed."""
+
+    participant = models.ForeignKey(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="administrations"
+    )
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="administrations")
+    number = models.PositiveSmallIntegerField(help_text="1..times per day of the order.")
+    status = models.CharField(max_length=12, choices=ADMIN_STATUS_CHOICES)
+    dose_mg = models.DecimalField(
+        "dose given (mg)",
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    route = models.CharField(max_length=2, choices=ROUTE_CHOICES, blank=True)
+    given_at = models.DateTimeField(null=True, blank=True, help_text="UTC; shown in site time.")
+    given_by = models.CharField("given by", max_length=150, blank=True)
+    reason = models.TextField(
+        blank=True, help_text="Why, for anything other than given as ordered."
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant", "order__date", "order__drug", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "number"], name="one_administration_per_ordered_dose"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(number__gte=1), name="administration_number_positive"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status__in=["given", "given_late"],
+                        dose_mg__gt=0,
+                        given_at__isnull=False,
+                    )
+                    | models.Q(
+                        status__in=["held", "refused", "missed"],
+                        dose_mg__isnull=True,
+                        given_at__isnull=True,
+                    )
+                ),
+                name="administration_dose_iff_given",
+            ),
+        ]
+        indexes = [models.Index(fields=["participant", "order"], name="administration_participant")]
+
+    def __str__(self) -> str:
+        return f"{self.order} #{self.number}: {self.status}"
+
+
+class DailyMonitoring(models.Model):
+    """Optional cyclosporine monitoring of a day (trough, blood pressure, creatinine)."""
+
+    participant = models.ForeignKey(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="daily_monitoring"
+    )
+    date = models.DateField(help_text="Site-local date.")
+    csa_trough_ng_ml = models.DecimalField(
+        "cyclosporine trough (ng/mL)",
+        max_digits=6,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    systolic_mmhg = models.PositiveSmallIntegerField("systolic BP (mmHg)", null=True, blank=True)
+    diastolic_mmhg = models.PositiveSmallIntegerField("diastolic BP (mmHg)", null=True, blank=True)
+    creatinine_mg_dl = models.DecimalField(
+        "creatinine (mg/dL)",
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "date"], name="one_monitoring_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} monitoring {self.date}"

@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
+from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from dosing.administration_rules import DISCREPANCY_LABELS, MONITORING_LABELS
 from dosing.models import Order, Regimen
 from dressdb.models import Role
 from enrollment.models import Participant
@@ -116,6 +118,46 @@ def regimen_alert(participant: Participant, kind: str, message: str) -> None:
         subject=participant,
         kind=kind,
         title=TITLES[kind],
+        message=message,
+        roles=(Role.INVESTIGATOR,),
+        label=participant.study_id,
+        url=_participant_url(participant.pk),
+    )
+
+
+# --- Administration discrepancies and monitoring alerts (issue 19) -----------------------
+
+ADMINISTRATION_TITLES = {
+    **{str(k): v for k, v in DISCREPANCY_LABELS.items()},
+    **{str(k): v for k, v in MONITORING_LABELS.items()},
+}
+
+
+def administration_alert(
+    participant: Participant, *, subject: models.Model, kind: str, message: str
+) -> None:
+    """A discrepancy of an administration: to the site's investigators and pharmacists."""
+    alert_raise(
+        site=participant.site,
+        subject=subject,
+        kind=kind,
+        title=ADMINISTRATION_TITLES[kind],
+        message=message,
+        roles=(Role.INVESTIGATOR, Role.PHARMACIST),
+        label=participant.study_id,
+        url=_participant_url(participant.pk),
+    )
+
+
+def monitoring_alert(
+    participant: Participant, *, subject: models.Model, kind: str, message: str
+) -> None:
+    """A cyclosporine monitoring value past its threshold: to the site's investigators."""
+    alert_raise(
+        site=participant.site,
+        subject=subject,
+        kind=kind,
+        title=ADMINISTRATION_TITLES[kind],
         message=message,
         roles=(Role.INVESTIGATOR,),
         label=participant.study_id,

@@ -8,6 +8,11 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from dosing.administration_selectors import (  # noqa: F401  (re-exported: issue 19)
+    adherence_by_arm,
+    administration_discrepancies,
+    participant_adherence,
+)
 from dosing.models import Assessment, Order, Regimen, RegimenEvent
 from dosing.protocol import Drug, State
 from dressdb.access import has_role
@@ -94,6 +99,9 @@ def participant_panel(*, participant: Participant, user: Any) -> dict[str, objec
         and regimen.next_decision_date <= today,
         "can_sign": has_role(user, Role.INVESTIGATOR),
         "can_change_course": has_role(user, Role.INVESTIGATOR, Role.COORDINATOR),
+        "adherence": participant_adherence(participant),
+        "can_record_doses": has_role(user, Role.COORDINATOR, Role.INVESTIGATOR),
+        "can_verify": has_role(user, Role.PHARMACIST),
     }
 
 

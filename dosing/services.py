@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,12 +20,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dosing import administration_rules as rules
 from dosing import protocol
-from dosing.config import dosing_settings
+from dosing.config import admin_dose_tolerance_pct, dosing_settings, monitoring_limits
 from dosing.models import (
     IMPROVEMENT_CHOICES,
     TREND_CHOICES,
+    Administration,
     Assessment,
+    DailyMonitoring,
     Order,
     Regimen,
     RegimenEvent,
@@ -87,7 +91,31 @@ def _order_values(o: protocol.Order) -> dict[str, Any]:
     }
 
 
-def _sync(regimen: Regimen, participant: Participant, user: Any, reason: str) -> protocol.Regimen:
+def _verify_flag(
+    po: protocol.Order, participant: Participant, order: Order | None, weight_changed: bool
+) -> bool:
+    """Where "pharmacist to verify" is derived (issue 19): the engine's flag (IV
+    cyclosporine under NPO, oral prednisone under NPO), a renal-adjusted cyclosporine
+    dose, or a dose recomputed by a weight correction. An order keeps its flag while its
+    dose and route stay the same."""
+    if po.pharmacist_to_verify:
+        return True
+    if po.drug is protocol.Drug.CYCLOSPORINE and participant.renal_impairment:
+        return True
+    if order is None:
+        return weight_changed
+    same = order.dose_mg == po.dose_mg.quantize(Decimal("0.01")) and order.route == str(po.route)
+    return order.pharmacist_to_verify if same else weight_changed
+
+
+def _sync(
+    regimen: Regimen,
+    participant: Participant,
+    user: Any,
+    reason: str,
+    *,
+    weight_changed: bool = False,
+) -> protocol.Regimen:
     plan = _plan(regimen, participant)
     today = site_today(participant)
     stored = {(o.day, o.drug): o for o in regimen.orders.all()}
@@ -98,8 +126,9 @@ def _sync(regimen: Regimen, participant: Participant, user: Any, reason: str) ->
             continue
         key = (po.day, str(po.drug))
         planned_keys.add(key)
-        values = _order_values(po)
         order = stored.get(key)
+        values = _order_values(po)
+        values["pharmacist_to_verify"] = _verify_flag(po, participant, order, weight_changed)
         if order is None:
             order = Order(
                 participant=participant, regimen=regimen, day=po.day, drug=str(po.drug), **values
@@ -109,6 +138,7 @@ def _sync(regimen: Regimen, participant: Participant, user: Any, reason: str) ->
             for f, v in values.items():
                 setattr(order, f, v)
             save_clinical(order, user=user, reason=reason)
+            signing.void_for(order, reason=f"Order changed: {reason}", user=user)
     for key, order in stored.items():
         if key not in planned_keys and order.date > today:
             order._history_user = user  # type: ignore[attr-defined]
@@ -399,5 +429,403 @@ def weight_correct(
     save_clinical(locked, user=user, reason=final_reason)
     regimen = Regimen.objects.select_for_update().filter(participant=locked).first()
     if regimen is not None:
-        _sync(regimen, locked, user, f"Baseline weight corrected: {final_reason}")
+        _sync(
+            regimen,
+            locked,
+            user,
+            f"Baseline weight corrected: {final_reason}",
+            weight_changed=True,
+        )
     return locked
+
+
+# --- Administrations and pharmacist verification (issue 19) ------------------------------
+
+VERIFY_STATEMENT = (
+    "Verified for dispensing: I have checked this order's drug, route and dose against "
+    "the protocol and the participant's weight, renal function and NPO status."
+)
+
+
+def order_verify_reasons(order: Order, participant: Participant) -> list[str]:
+    """Why the order needs a pharmacist (for the page, the summary signed)."""
+    reasons = []
+    if order.route == protocol.Route.IV and order.drug == protocol.Drug.CYCLOSPORINE:
+        reasons.append("IV cyclosporine (NPO conversion)")
+    if order.drug == protocol.Drug.PREDNISONE and participant.npo:
+        reasons.append("oral prednisone while NPO")
+    if order.drug == protocol.Drug.CYCLOSPORINE and participant.renal_impairment:
+        reasons.append("renal-adjusted dose")
+    return reasons or ["dose recomputed after a weight change"]
+
+
+def order_is_verified(order: Order) -> bool:
+    """An order needing no verification, or one with a live pharmacist signature (a
+    change of the order voids it: `_sync`)."""
+    return not order.pharmacist_to_verify or signing.current_signature(order) is not None
+
+
+def order_summary(order: Order, participant: Participant) -> list[tuple[str, Any]]:
+    return [
+        ("Participant", participant.study_id),
+        ("Date (site)", f"{order.date:%Y-%m-%d}, study day {order.day}"),
+        ("Drug", order.get_drug_display()),
+        ("Route", order.route),
+        ("Dose per administration", f"{order.dose_mg} mg"),
+        ("Times per day", order.times_per_day),
+        ("Daily dose", f"{order.daily_dose_mg} mg"),
+        ("Calculated dose", f"{order.calculated_dose_mg} mg"),
+        ("Block", order.block),
+        ("Why a pharmacist verifies", "; ".join(order_verify_reasons(order, participant))),
+        ("Statement", VERIFY_STATEMENT),
+    ]
+
+
+def _order_to_verify(participant: Participant, order_id: Any, *, lock: bool) -> Order:
+    try:
+        pk = int(order_id)
+    except (TypeError, ValueError):
+        raise ValidationError({"order_id": "Choose an order to verify."}) from None
+    orders = Order.objects.filter(participant=participant, pk=pk)
+    order = (orders.select_for_update() if lock else orders).first()
+    if order is None:
+        raise ValidationError({"order_id": "No such order for this participant."})
+    if not order.pharmacist_to_verify:
+        raise ValidationError({"order_id": "This order is not flagged for verification."})
+    if signing.current_signature(order) is not None:
+        raise ValidationError({"order_id": "This order is already verified."})
+    return order
+
+
+def order_verify(
+    *, participant: Participant, user: Any, order_id: int, password: str, request: Any = None
+) -> Order:
+    """The pharmacist's verification of a flagged order: an e-signature through
+    dressdb.signing (password last). Before it, no dose of the order can be recorded as
+    given."""
+    current = Participant.objects.select_related("site").get(pk=participant.pk)
+    order = _order_to_verify(current, order_id, lock=False)
+    summary = order_summary(order, current)
+
+    def write() -> Order:
+        locked = _order_to_verify(current, order.pk, lock=True)
+        save_clinical(
+            locked,
+            user=user,
+            reason=f"Verified for dispensing by {signing.printed_name(user)}",
+        )
+        return locked
+
+    signing.sign(
+        user=user,
+        password=password,
+        record=write,
+        meaning=signing.Meaning.REVIEWED_APPROVED,
+        summary=summary,
+        request=request,
+    )
+    return Order.objects.get(pk=order.pk)
+
+
+@dataclass(frozen=True)
+class AdministrationInput:
+    """One ordered administration as entered (the form and the API give this)."""
+
+    order_id: int
+    number: int
+    status: str
+    dose_mg: Decimal | None = None
+    route: str = ""
+    given_at: dt.datetime | None = None
+    given_by: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class MonitoringInput:
+    csa_trough_ng_ml: Decimal | None = None
+    systolic_mmhg: int | None = None
+    diastolic_mmhg: int | None = None
+    creatinine_mg_dl: Decimal | None = None
+
+    def empty(self) -> bool:
+        return all(getattr(self, f) is None for f in MONITORING_FIELDS)
+
+
+MONITORING_FIELDS = ("csa_trough_ng_ml", "systolic_mmhg", "diastolic_mmhg", "creatinine_mg_dl")
+ADMIN_FIELDS = ("status", "dose_mg", "route", "given_at", "given_by", "reason")
+
+
+def entry_key(index: int, field: str) -> str:
+    """How an administration's field is named in errors: administrations.<i>.<field>."""
+    return f"administrations.{index}.{field}"
+
+
+def course_of(participant: Participant) -> rules.Course:
+    events = list(
+        RegimenEvent.objects.filter(
+            participant=participant,
+            type__in=[protocol.EventType.STOP, protocol.EventType.RELAPSE],
+        ).values_list("type", "date")
+    )
+    return rules.Course(
+        stops=tuple(d for t, d in events if t == protocol.EventType.STOP),
+        relapses=tuple(d for t, d in events if t == protocol.EventType.RELAPSE),
+        off_protocol_on=participant.off_protocol_on,
+        treatment_withdrawn_on=participant.treatment_withdrawn_on,
+    )
+
+
+def administration_discrepancies_of(
+    administration: Administration, participant: Participant, course: rules.Course
+) -> list[rules.Discrepancy]:
+    order = administration.order
+    given_on = (
+        timezone.localtime(administration.given_at, participant.site.tz).date()
+        if administration.given_at is not None
+        else None
+    )
+    return rules.discrepancies(
+        status=administration.status,
+        ordered_mg=order.dose_mg,
+        given_mg=administration.dose_mg,
+        given_on=given_on,
+        course=course,
+        tolerance_pct=admin_dose_tolerance_pct(),
+    )
+
+
+def _check_entry(
+    entry: AdministrationInput,
+    order: Order,
+    verified: bool,
+    participant: Participant,
+    date: dt.date,
+    now: dt.datetime,
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    statuses = {str(s) for s in rules.Status}
+    if entry.status not in statuses:
+        return {"status": "Choose given, given late, held, refused or missed."}
+    given = entry.status in rules.GIVEN_STATUSES
+    if given:
+        if not verified:
+            errors["status"] = (
+                "This order is waiting for the pharmacist's verification: no dose can be "
+                "recorded as given before it."
+            )
+        if entry.dose_mg is None:
+            errors["dose_mg"] = "Enter the dose given (mg)."
+        elif entry.dose_mg <= 0:
+            errors["dose_mg"] = "The dose given must be more than 0 mg."
+        if entry.route not in {str(r) for r in protocol.Route}:
+            errors["route"] = "Choose the route (PO or IV)."
+        if entry.given_at is None:
+            errors["given_at"] = "Enter the time it was given."
+        elif timezone.is_naive(entry.given_at):
+            errors["given_at"] = "Give the time with its time zone."
+        else:
+            local = timezone.localtime(entry.given_at, participant.site.tz)
+            if entry.given_at > now:
+                errors["given_at"] = "The time given cannot be in the future."
+            elif entry.status == rules.Status.GIVEN and local.date() != date:
+                errors["given_at"] = f"Given on {date:%Y-%m-%d} (site time), or say given late."
+            elif entry.status == rules.Status.GIVEN_LATE and not (
+                date <= local.date() <= date + dt.timedelta(days=1)
+            ):
+                errors["given_at"] = "A late dose is given on the day or the day after."
+        if not entry.given_by.strip():
+            errors["given_by"] = "Enter who gave it."
+    needs = rules.needs_reason(
+        status=entry.status,
+        ordered_mg=order.dose_mg,
+        ordered_route=order.route,
+        given_mg=entry.dose_mg if given else None,
+        route=entry.route if given else "",
+    )
+    if needs and not entry.reason.strip():
+        errors["reason"] = "Give the reason: this dose was not given as ordered."
+    return errors
+
+
+def administration_slots(participant: Participant, date: dt.date) -> list[tuple[Order, int]]:
+    """The ordered administrations of a day: (order, number) for number 1..times/day."""
+    orders = Order.objects.filter(participant=participant, date=date).order_by("drug")
+    return [(o, n) for o in orders for n in range(1, o.times_per_day + 1)]
+
+
+@transaction.atomic
+def administrations_record(
+    *,
+    participant: Participant,
+    user: Any,
+    date: dt.date,
+    entries: list[AdministrationInput],
+    monitoring: MonitoringInput | None = None,
+    reason_for_change: str = "",
+) -> list[Administration]:
+    """Record a day's administrations (and the optional monitoring) in one transaction.
+
+    Each entry is one ordered administration. Errors name the field
+    (`administrations.<i>.<field>`, `date`, `reason_for_change`, a monitoring field);
+    nothing is written when any is wrong. A changed saved record needs a reason for
+    change. Each discrepancy raises an alert to the site's investigators and pharmacists.
+    """
+    locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
+    today = site_today(locked)
+    if date > today:
+        raise ValidationError({"date": "Doses of a future day cannot be recorded."})
+    orders = {
+        o.pk: o for o in Order.objects.select_for_update().filter(participant=locked, date=date)
+    }
+    if not orders:
+        raise ValidationError({"date": f"No orders on {date:%Y-%m-%d} for this participant."})
+    if not entries:
+        raise ValidationError({"administrations": "Enter at least one administration."})
+    live = signing.current_signatures(list(orders.values()))
+    verified = {pk: (not o.pharmacist_to_verify) or pk in live for pk, o in orders.items()}
+    existing = {
+        (a.order_id, a.number): a
+        for a in Administration.objects.select_for_update().filter(order_id__in=list(orders))
+    }
+    now = timezone.now()
+    errors: dict[str, str] = {}
+    seen: set[tuple[int, int]] = set()
+    built: list[tuple[Administration, bool]] = []
+    for i, entry in enumerate(entries):
+        order = orders.get(entry.order_id)
+        if order is None:
+            errors[entry_key(i, "order_id")] = f"No order of {date:%Y-%m-%d} with this id."
+            continue
+        if not 1 <= entry.number <= order.times_per_day:
+            errors[entry_key(i, "number")] = (
+                f"This order has {order.times_per_day} administration(s) a day."
+            )
+            continue
+        if (order.pk, entry.number) in seen:
+            errors[entry_key(i, "number")] = "This administration is entered twice."
+            continue
+        seen.add((order.pk, entry.number))
+        problems = _check_entry(entry, order, verified[order.pk], locked, date, now)
+        for field, message in problems.items():
+            errors[entry_key(i, field)] = message
+        if problems:
+            continue
+        given = entry.status in rules.GIVEN_STATUSES
+        record = existing.get((order.pk, entry.number)) or Administration(
+            participant=locked, order=order, number=entry.number
+        )
+        values: dict[str, Any] = {
+            "status": entry.status,
+            "dose_mg": entry.dose_mg if given else None,
+            "route": entry.route if given else "",
+            "given_at": entry.given_at if given else None,
+            "given_by": entry.given_by.strip(),
+            "reason": entry.reason.strip(),
+        }
+        changed = record.pk is None or any(getattr(record, f) != v for f, v in values.items())
+        for f, v in values.items():
+            setattr(record, f, v)
+        if changed:
+            record.recorded_by = user
+            record.recorded_at = now
+            try:
+                record.full_clean()
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors[entry_key(i, field)] = " ".join(messages)
+                continue
+        built.append((record, changed))
+    reason = (reason_for_change or "").strip()
+    if any(changed and r.pk is not None for r, changed in built) and not reason:
+        errors["reason_for_change"] = (
+            "A reason for change is required when editing a saved administration."
+        )
+    daily = None
+    if monitoring is not None and not monitoring.empty():
+        daily = DailyMonitoring.objects.filter(participant=locked, date=date).first()
+        daily = daily or DailyMonitoring(participant=locked, date=date)
+        for f in MONITORING_FIELDS:
+            setattr(daily, f, getattr(monitoring, f))
+        daily.recorded_by = user
+        try:
+            daily.full_clean()
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[field] = " ".join(messages)
+        if daily.pk is not None and not reason:
+            errors["reason_for_change"] = (
+                "A reason for change is required when editing saved monitoring values."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+    course = course_of(locked)
+    saved = []
+    for record, changed in built:
+        if changed:
+            save_clinical(record, user=user, reason=reason if record.pk else "Dose recorded")
+            found = administration_discrepancies_of(record, locked, course)
+            for kind in found:
+                _administration_alert(locked, record, kind)
+        saved.append(record)
+    if daily is not None:
+        save_clinical(daily, user=user, reason=reason if daily.pk else "Monitoring recorded")
+        _monitoring_alerts(locked, daily)
+    return saved
+
+
+def _administration_alert(
+    participant: Participant, record: Administration, kind: rules.Discrepancy
+) -> None:
+    from dosing.reminders import administration_alert
+
+    order = record.order
+    given = f"{record.dose_mg} mg {record.route}" if record.dose_mg is not None else "nothing"
+    administration_alert(
+        participant,
+        subject=record,
+        kind=str(kind),
+        message=(
+            f"{participant.study_id}, {order.date:%Y-%m-%d} (study day {order.day}): "
+            f"{order.get_drug_display()} dose {record.number} of {order.times_per_day}, "
+            f"ordered {order.dose_mg} mg {order.route}, {record.get_status_display().lower()}: "
+            f"{given}. {record.reason}"
+        ),
+    )
+
+
+def baseline_creatinine_mg_dl(participant: Participant) -> Decimal | None:
+    screening = participant.screening
+    if screening is None or screening.creatinine is None:
+        return None
+    if screening.creatinine_unit == "mg_dl":
+        return Decimal(screening.creatinine)
+    return (Decimal(screening.creatinine) / Decimal("88.42")).quantize(Decimal("0.01"))
+
+
+def monitoring_alerts_of(participant: Participant, daily: DailyMonitoring) -> list[Any]:
+    return rules.monitoring_alerts(
+        trough_ng_ml=daily.csa_trough_ng_ml,
+        systolic_mmhg=daily.systolic_mmhg,
+        creatinine_mg_dl=daily.creatinine_mg_dl,
+        baseline_creatinine_mg_dl=baseline_creatinine_mg_dl(participant),
+        limits=monitoring_limits(),
+    )
+
+
+def _monitoring_alerts(participant: Participant, daily: DailyMonitoring) -> None:
+    from dosing.reminders import monitoring_alert
+
+    for kind in monitoring_alerts_of(participant, daily):
+        monitoring_alert(
+            participant,
+            subject=daily,
+            kind=str(kind),
+            message=(
+                f"{participant.study_id}, {daily.date:%Y-%m-%d}: "
+                f"{rules.MONITORING_LABELS[kind]} (trough {daily.csa_trough_ng_ml} ng/mL, "
+                f"BP {daily.systolic_mmhg}/{daily.diastolic_mmhg} mmHg, creatinine "
+                f"{daily.creatinine_mg_dl} mg/dL)."
+            ),
+        )

@@ -17,3 +17,12 @@ urlpatterns = [
     path("participants/<int:pk>/weight/", views.weight_change, name="weight_change"),
     path("participants/<int:pk>/order-sheet/", views.order_sheet, name="order_sheet"),
 ]
+
+urlpatterns += [
+    path(
+        "participants/<int:pk>/administrations/",
+        views.administrations_day,
+        name="administrations_day",
+    ),
+    path("participants/<int:pk>/verify/", views.order_verify, name="order_verify"),
+]

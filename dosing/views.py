@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from dosing import assessment_rules, protocol, selectors, services
+from dosing import administration_selectors, assessment_rules, protocol, selectors, services
+from dosing.administration_forms import AdministrationFormSet, DayForm, VerifyForm
 from dosing.config import dosing_settings
 from dosing.forms import (
     AssessmentForm,
@@ -21,9 +22,10 @@ from dosing.forms import (
     RelapseForm,
     WeightForm,
 )
-from dosing.models import Assessment, Regimen
+from dosing.models import Assessment, Order, Regimen
 from dosing.protocol_contract import regimen_to_json
-from dressdb.access import require_role
+from dressdb import signing
+from dressdb.access import has_role, require_role
 from dressdb.models import Role
 from enrollment.access import participant_for_user
 
@@ -204,7 +206,12 @@ def todays_orders(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "dosing/todays_orders.html",
-        {"orders": orders, "dates": sorted(set(dates.values()))},
+        {
+            "orders": orders,
+            "dates": sorted(set(dates.values())),
+            "can_record": has_role(request.user, Role.COORDINATOR),
+            "can_verify": has_role(request.user, Role.PHARMACIST),
+        },
     )
 
 
@@ -213,6 +220,7 @@ def order_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     participant = participant_for_user(request.user, pk)
     regimen = Regimen.objects.filter(participant=participant).first()
     today = timezone.localdate(timezone=participant.site.tz)
+    administration_selectors.mark_orders(orders)  # blocked until verified; doses recorded
     form = OrderSheetForm(
         request.GET or None, initial={"start": today, "end": today + dt.timedelta(days=6)}
     )
@@ -232,6 +240,7 @@ def order_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             "end": end,
             "printed_at": timezone.now(),
         },
+    administration_selectors.mark_orders(orders)  # verification and doses recorded
     )
 
 
@@ -276,3 +285,162 @@ def _after_decision(participant: Any) -> str:
             "for relapse."
         )
     return "Decision signed. The next orders are on the participant page."
+
+
+# --- Administrations and pharmacist verification (issue 19) ------------------------------
+
+ADMIN_ROLES = [Role.COORDINATOR, Role.INVESTIGATOR]
+
+
+def _day_of(request: HttpRequest, participant: Any) -> dt.date:
+    today = timezone.localdate(timezone=participant.site.tz)
+    raw = request.GET.get("date", "")
+    if not raw:
+        return today
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        return today
+
+
+def _initial(slot: administration_selectors.Slot, user: Any, now: dt.datetime) -> dict[str, Any]:
+    tz = slot.scheduled.tzinfo
+    record = slot.record
+    if record is not None:
+        return {
+            "order_id": slot.order.pk,
+            "number": slot.number,
+            "status": record.status,
+            "dose_mg": record.dose_mg,
+            "route": record.route,
+            "given_at": timezone.localtime(record.given_at, tz).replace(tzinfo=None)
+            if record.given_at
+            else None,
+            "given_by": record.given_by,
+            "reason": record.reason,
+        }
+    when = min(slot.scheduled, now.astimezone(tz)).replace(second=0, microsecond=0)
+    return {
+        "order_id": slot.order.pk,
+        "number": slot.number,
+        "status": "given",
+        "dose_mg": slot.order.dose_mg,
+        "route": slot.order.route,
+        "given_at": when.replace(tzinfo=None),
+        "given_by": signing.printed_name(user),
+        "reason": "",
+    }
+
+
+def _apply_day_errors(formset: Any, day_form: Form, exc: ValidationError) -> None:
+    for key, errors in exc.message_dict.items():
+        parts = key.split(".")
+        if len(parts) == 3 and parts[0] == "administrations" and parts[1].isdigit():
+            index, field = int(parts[1]), parts[2]
+            if index < len(formset.forms):
+                target = formset.forms[index]
+                target.add_error(field if field in target.fields else None, errors)
+                continue
+        day_form.add_error(key if key in day_form.fields else None, errors)
+
+
+@require_role(Role.COORDINATOR, Role.INVESTIGATOR)
+def administrations_day(request: HttpRequest, pk: int) -> HttpResponse:
+    """The whole day's doses of a participant on one screen: all given by default."""
+    participant = participant_for_user(request.user, pk, roles=ADMIN_ROLES)
+    date = _day_of(request, participant)
+    tz = participant.site.tz
+    slots = administration_selectors.day_slots(participant, date)
+    open_slots = [s for s in slots if not s.blocked]
+    monitoring = administration_selectors.day_monitoring(participant, date)
+    now = timezone.now()
+    initial = [_initial(s, request.user, now) for s in open_slots]
+    formset = AdministrationFormSet(
+        request.POST or None, initial=initial, form_kwargs={"tz": tz}, prefix="adm"
+    )
+    day_initial = (
+        {f: getattr(monitoring, f) for f in services.MONITORING_FIELDS} if monitoring else {}
+    )
+    day_form = DayForm(request.POST or None, initial=day_initial, prefix="day")
+    if request.method == "POST" and formset.is_valid() and day_form.is_valid():
+        try:
+            services.administrations_record(
+                participant=participant,
+                user=request.user,
+                date=date,
+                entries=[f.entry() for f in formset.forms],
+                monitoring=day_form.monitoring(),
+                reason_for_change=day_form.cleaned_data["reason_for_change"],
+            )
+        except ValidationError as exc:
+            _apply_day_errors(formset, day_form, exc)
+        else:
+            messages.success(request, f"Doses of {date:%Y-%m-%d} saved for {participant.study_id}.")
+            return redirect(f"{request.path}?date={date:%Y-%m-%d}")
+    rows = list(zip(open_slots, formset.forms, strict=True))
+    return render(
+        request,
+        "dosing/administrations_day.html",
+        {
+            "participant": participant,
+            "date": date,
+            "zone": tz.key,
+            "rows": rows,
+            "blocked": [s for s in slots if s.blocked],
+            "formset": formset,
+            "day_form": day_form,
+            "today": timezone.localdate(timezone=tz),
+            "adherence": administration_selectors.participant_adherence(participant),
+            "can_verify": False,
+        },
+    )
+
+
+@require_role(Role.PHARMACIST)
+def order_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """The pharmacist's e-signed verification of the participant's flagged orders."""
+    participant = participant_for_user(request.user, pk, roles=[Role.PHARMACIST])
+    flagged = list(
+        Order.objects.filter(participant=participant, pharmacist_to_verify=True).order_by(
+            "date", "drug"
+        )
+    )
+    administration_selectors.mark_orders(flagged)
+    pending = [o for o in flagged if getattr(o, "blocked", False)]
+    chosen_id = request.POST.get("order_id") or request.GET.get("order") or ""
+    chosen = next((o for o in pending if str(o.pk) == chosen_id), pending[0] if pending else None)
+    form = VerifyForm(request.POST or None, initial={"order_id": chosen.pk if chosen else None})
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_verify(
+                participant=participant,
+                user=request.user,
+                order_id=form.cleaned_data["order_id"],
+                password=form.cleaned_data["password"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Order verified for dispensing: {order.get_drug_display()} {order.dose_mg} mg "
+                f"{order.route}, {order.date:%Y-%m-%d}.",
+            )
+            return redirect(f"{request.path}")
+    return render(
+        request,
+        "dosing/administrations_verify.html",
+        {
+            "participant": participant,
+            "pending": pending,
+            "verified": [o for o in flagged if not getattr(o, "blocked", False)],
+            "chosen": chosen,
+            "sign_form": form,
+            "form": form,
+            "sign_meaning": signing.Meaning.REVIEWED_APPROVED.label,
+            "sign_statement": services.VERIFY_STATEMENT,
+            "sign_button": "Verify and sign",
+            "sign_summary": services.order_summary(chosen, participant) if chosen else [],
+        },
+    )
