@@ -469,6 +469,8 @@ FORM_API: dict[str, Op | str] = {
     "weight_change": ("PUT", "/api/v1/participants/{id}/weight"),
     "order_sheet": ("GET", "/api/v1/participants/{id}/orders"),  # a date range over orders
     "protocol_preview": ("POST", "/api/v1/protocol-preview"),
+    "administrations_day": ("POST", "/api/v1/participants/{id}/administrations"),
+    "order_verify": ("POST", "/api/v1/participants/{id}/verify"),
     # outcomes
     "visit_edit": ("PUT", "/api/v1/participants/{id}/visits/{visit}/endpoints"),
     "visit_missed": ("PUT", "/api/v1/participants/{id}/visits/{visit}/missed"),

@@ -72,6 +72,8 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "npo_change": ("GET", {C, I}, "participant", True),
     "weight_change": ("GET", {C, I}, "participant", True),
     "order_sheet": ("GET", {C, P, I}, "participant", True),
+    "administrations_day": ("GET", {C, I}, "participant", True),
+    "order_verify": ("GET", {P}, "participant", True),
     "visit_list": ("GET", {C, I}, None, False),
     "todo_list": ("GET", EVERYONE, None, False),
     "todo_dismiss": ("POST", EVERYONE, "reminder", False),
@@ -114,6 +116,9 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-visit-unlock": ("POST", {I}, "visit-name", True),
     # Safety (issue 17); the safety pages (namespace "safety") are in tests/safety.
     "api-participant-adverse-events": ("POST", {C, I}, "participant", True),
+    # Administrations and pharmacist verification (issue 19)
+    "api-participant-administrations": ("POST", {C, I}, "participant", True),
+    "api-participant-order-verify": ("POST", {P}, "participant", True),
     # Data management (issue 18); its pages (namespace "datamanagement") are in
     # tests/datamanagement.
     "api-participant-queries": ("POST", {S, M}, "participant", True),
