@@ -117,6 +117,12 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
             f"Needed only for a visit date outside {visit.window_opens:%Y-%m-%d} to "
             f"{visit.window_closes:%Y-%m-%d}."
         )
+        for name, text in (
+            ("autoimmune_type", "Required when the answer above is yes."),
+            ("autoimmune_other", "Required when the type is other."),
+        ):
+            if name in self.fields:
+                self.fields[name].help_text = text
         show_when_attrs(self, SHOWN_WHEN)
         if not (visit.completed_on or visit.missed):
             self.fields.pop("reason_for_change")

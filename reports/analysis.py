@@ -248,7 +248,9 @@ def endpoints_by_arm(participants: Sequence[ParticipantRow]) -> dict[str, Any]:
             counts = {}
             for arm in ARMS:
                 values = [p.visits.get(visit, {}).get(name) for p in arms.get(arm, [])]
-                answered = [v for v in values if v not in (None, "")]
+                # "unknown" and "not assessed" are answers without a status: left out
+                # of N and counted beside it, like a blank (issue 16 item 2).
+                answered = [v for v in values if v not in (None, "", "unknown", "not_assessed")]
                 counts[arm] = (sum(1 for v in answered if v == yes), len(answered))
             unknown = {arm: len(arms.get(arm, [])) - counts[arm][1] for arm in ARMS}
             binary.append(

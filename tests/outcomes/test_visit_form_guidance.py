@@ -225,3 +225,34 @@ def test_readmission_details_show_only_after_yes(login, site_a, coordinator_a):
         .content.decode()
     )
     assert body.count('data-show-when="readmitted_within_30_days"') == 2
+
+
+def test_unknown_answers_are_left_out_of_the_denominator():
+    """An "unknown" or "not assessed" answer has no status: counted beside N, not in it."""
+    from reports.analysis import ParticipantRow, endpoints_by_arm
+
+    day = dt.date(2026, 1, 1)
+    answers = ["yes", "no", "unknown", "not_assessed"]
+    rows = [
+        ParticipantRow(
+            pk=i,
+            study_id=f"A-{i}",
+            site="A",
+            arm="steroids",
+            day1=day,
+            randomized_on=day,
+            status="enrolled",
+            visits={"day7": {"fever": answer}},
+        )
+        for i, answer in enumerate(answers)
+    ]
+    fever = next(
+        r
+        for r in endpoints_by_arm(rows)["binary"]
+        if (r["endpoint"], r["visit"]) == ("fever", "day7")
+    )
+    assert (fever["steroids"]["x"], fever["steroids"]["n"], fever["steroids"]["unknown"]) == (
+        1,
+        2,
+        2,
+    )
