@@ -267,6 +267,31 @@ def _decision_due(participant: Participant, regimen: Regimen | None) -> Regimen:
     return regimen
 
 
+def assessment_problems(
+    *,
+    participant: Participant,
+    improvement: str | None,
+    labs_trend: str | None,
+    skip: frozenset[str] = frozenset(),
+) -> dict[str, list[str]]:
+    """Every rule a decision breaks, by field, without writing (the password aside):
+    the answers, and whether a decision is due today."""
+    problems: dict[str, list[str]] = {}
+    if "improvement" not in skip:
+        if improvement not in {str(i) for i in protocol.Improvement}:
+            problems["improvement"] = ["Choose complete, gt25, le25 or none."]
+    if "labs_trend" not in skip:
+        if labs_trend not in {str(t) for t in protocol.LabsTrend}:
+            problems["labs_trend"] = ["Choose down, flat or up."]
+    current = Participant.objects.select_related("site").get(pk=participant.pk)
+    try:
+        _decision_due(current, Regimen.objects.filter(participant=current).first())
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            problems.setdefault(field, []).extend(messages)
+    return problems
+
+
 def assessment_sign(
     *,
     participant: Participant,
@@ -287,10 +312,9 @@ def assessment_sign(
     never tells whether the password was right when something else is wrong. A wrong
     password writes nothing clinical, but counts toward the account lockout.
     """
-    if improvement not in {str(i) for i in protocol.Improvement}:
-        raise ValidationError({"improvement": "Choose complete, gt25, le25 or none."})
-    if labs_trend not in {str(t) for t in protocol.LabsTrend}:
-        raise ValidationError({"labs_trend": "Choose down, flat or up."})
+    problems = assessment_problems(
+        participant=participant, improvement=improvement, labs_trend=labs_trend
+    )
     name = signing.printed_name(user)
 
     def build(locked: Participant, regimen: Regimen) -> Assessment:
@@ -314,10 +338,18 @@ def assessment_sign(
             **{f"baseline_{k}": v for k, v in (baseline or {}).items()},
         )
 
-    # Everything but the password, before the password.
+    # Everything but the password, before the password; every problem at once.
     current = Participant.objects.select_related("site").get(pk=participant.pk)
-    regimen_now = _decision_due(current, Regimen.objects.filter(participant=current).first())
-    build(current, regimen_now).full_clean()
+    regimen_now = Regimen.objects.filter(participant=current).first()
+    if regimen_now is not None and "improvement" not in problems:
+        try:
+            build(current, regimen_now).full_clean(exclude=["improvement", "labs_trend"])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                problems.setdefault(field, []).extend(messages)
+    if problems:
+        raise ValidationError(problems)
+    regimen_now = _decision_due(current, regimen_now)
     summary = [
         ("Participant", current.study_id),
         ("Decision day", regimen_now.next_decision_day),
