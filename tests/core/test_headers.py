@@ -17,7 +17,15 @@ from rest_framework.test import APIClient
 from dressdb.middleware import NoStoreMiddleware
 from tests.api_tokens import api_key
 from tests.conftest import client_for
-from tests.core.test_access_matrix import MATRIX, url_for, world  # noqa: F401
+from tests.core.test_access_matrix import (  # noqa: F401  (the matrix's fixtures)
+    MATRIX,
+    monitor_a,
+    monitor_row,
+    url_for,
+    world,
+    world_rows,
+)
+from tests.module_data import *  # noqa: F403  (the world's personas, shared by the module)
 
 pytestmark = pytest.mark.django_db
 
