@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from dosing import administration_selectors, assessment_rules, protocol, selectors, services
+from dosing import administration_selectors, protocol, selectors, services
 from dosing.administration_forms import AdministrationFormSet, DayForm, VerifyForm
 from dosing.config import dosing_settings
 from dosing.forms import (
@@ -21,6 +21,7 @@ from dosing.forms import (
     PreviewForm,
     RelapseForm,
     WeightForm,
+    participant_baseline,
 )
 from dosing.models import Assessment, Order, Regimen
 from dosing.protocol_contract import regimen_to_json
@@ -59,18 +60,30 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
         initial["baseline_eosinophils"] = participant.screening.eosinophil_count
         if participant.screening.creatinine_unit == "mg_dl":
             initial["baseline_creatinine"] = participant.screening.creatinine
-    form = AssessmentForm(request.POST or None, initial=initial)
+    form = AssessmentForm(
+        request.POST or None, initial=initial, baseline=participant_baseline(participant)
+    )
     suggestion = None
-    if form.is_bound and form.is_valid():
-        prev_labs = (
-            {
-                n: getattr(previous, n)
-                for n in ("alt", "ast", "bilirubin", "creatinine", "eosinophils")
-            }
-            if previous
-            else None
+    prev_labs = (
+        {n: getattr(previous, n) for n in ("alt", "ast", "bilirubin", "creatinine", "eosinophils")}
+        if previous
+        else None
+    )
+    valid = form.is_bound and form.is_valid()
+    if form.is_bound:
+        # The panel keeps its content after a validation error.
+        suggestion = form.suggestion(prev_labs)
+    if form.is_bound and not valid:
+        # All errors at once: the decision rules also run on what the form could read.
+        problems = services.assessment_problems(
+            participant=participant,
+            improvement=form.cleaned_data.get("improvement"),
+            labs_trend=form.cleaned_data.get("labs_trend"),
+            skip=frozenset(form.errors),
         )
-        suggestion = assessment_rules.suggest(form.labs(), form.baseline(), prev_labs)  # type: ignore[arg-type]
+        if problems:
+            _apply(form, ValidationError(problems))
+    if valid and suggestion is not None:
         try:
             services.assessment_sign(
                 participant=participant,
@@ -97,6 +110,7 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
             "participant": participant,
             "regimen": regimen,
             "form": form,
+            "suggestion": suggestion,
             "meaning": services.SIGNATURE_MEANING,
             "now": timezone.now(),
             "sign_form": form,
@@ -121,14 +135,12 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
 def assessment_suggest(request: HttpRequest, pk: int) -> HttpResponse:
     """htmx: the suggested answers for the labs typed so far."""
     participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
-    form = AssessmentForm(request.POST)
+    form = AssessmentForm(request.POST, baseline=participant_baseline(participant))
     form.is_valid()
-    data = getattr(form, "cleaned_data", {})
-    labs = {n: data.get(n) for n in ("alt", "ast", "bilirubin", "creatinine", "eosinophils")}
-    base = {n: data.get(f"baseline_{n}") for n in labs}
     previous = Assessment.objects.filter(participant=participant).order_by("-number").first()
+    labs = ("alt", "ast", "bilirubin", "creatinine", "eosinophils")
     prev_labs = {n: getattr(previous, n) for n in labs} if previous else None
-    suggestion = assessment_rules.suggest(labs, base, prev_labs)
+    suggestion = form.suggestion(prev_labs)
     return render(request, "dosing/_suggestion.html", {"suggestion": suggestion})
 
 

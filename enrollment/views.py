@@ -211,8 +211,9 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     screening = screening_for_user(request.user, pk, roles=SCREENERS)
     now_local = timezone.localtime(timezone=screening.site.tz).strftime("%Y-%m-%dT%H:%M")
-    form = EnrolForm(request.POST or None, initial={"consent_at": now_local})
+    form = EnrolForm(request.POST or None, initial={"consent_at": now_local}, screening=screening)
     if request.method == "POST" and form.is_valid():
+                baseline=form.baseline_labs(),
         # The form's wall-clock time is the site's local time.
         consent_at = timezone.make_aware(
             form.cleaned_data["consent_at"].replace(tzinfo=None), screening.site.tz
