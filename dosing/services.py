@@ -422,11 +422,17 @@ def relapse_record(
         raise ValidationError(
             {"relapse_on": "This participant has no regimen yet: randomize first."}
         )
-    final_reason = require_reason(regimen, reason)
+    problems: dict[str, list[str]] = {}  # every problem at once
+    try:
+        final_reason = require_reason(regimen, reason)
+    except ValidationError as exc:
+        problems.update(exc.message_dict)
     if regimen.state != protocol.State.MONITORING:
-        raise ValidationError({"relapse_on": "A relapse is recorded only while monitoring."})
-    if relapse_on > site_today(locked):
-        raise ValidationError({"relapse_on": "The relapse date cannot be in the future."})
+        problems["relapse_on"] = ["A relapse is recorded only while monitoring."]
+    elif relapse_on > site_today(locked):
+        problems["relapse_on"] = ["The relapse date cannot be in the future."]
+    if problems:
+        raise ValidationError(problems)
     day = (relapse_on - regimen.day1).days + 1
     regimen.relapse_day = day
     regimen.relapse_reason = final_reason

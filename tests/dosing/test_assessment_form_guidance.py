@@ -103,3 +103,23 @@ def test_baseline_recorded_at_enrolment_is_not_asked_again(
     assert response.status_code == 302
     assessment = Assessment.objects.get()
     assert (assessment.baseline_alt, assessment.suggested_improvement) == (Decimal("400.0"), "gt25")
+
+
+def test_relapse_names_every_problem_at_once(site_a, coordinator_a):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from dosing import services
+
+    participant, regimen = started(site_a, coordinator_a)
+    regimen.state = "monitoring"
+    regimen.save()
+    with pytest.raises(ValidationError) as excinfo:
+        services.relapse_record(
+            participant=participant,
+            user=coordinator_a,
+            relapse_on=regimen.day1 + dt.timedelta(days=400),  # in the future
+            reason="",  # an edit of a saved regimen needs a reason
+        )
+    assert set(excinfo.value.message_dict) == {"relapse_on", "reason_for_change"}
