@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "reports",
     "datamanagement",
     "portal",
+    "monitoring",
     "demo",
 ]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -12,15 +13,18 @@ from dressdb.choices import choices
 from safety.models import (
     ACTION_CHOICES,
     AUTOPSY_CHOICES,
+    DEVIATION_KIND_CHOICES,
     GRADE_CHOICES,
     OUTCOME_CHOICES,
     RELATEDNESS_CHOICES,
+    ROUTE_CHOICES,
+    UNIT_CHOICES,
     AdverseEvent,
     AeTerm,
     SystemOrganClass,
 )
 from safety.rules import CRITERION_LABELS, Criterion
-from safety.services import AeInput
+from safety.services import DEVIATION_FIELDS, AeInput, ConmedInput, DeviationInput
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -155,3 +159,105 @@ class DeathReportForm(ReasonForChangeMixin, forms.Form):
         super().__init__(*args, **kwargs)
         if instance is None:
             del self.fields["reason_for_change"]
+
+
+class ConmedForm(ReasonForChangeMixin, forms.Form):
+    drug = forms.CharField(max_length=120)
+    indication = forms.CharField(max_length=200)
+    dose = forms.DecimalField(
+        required=False, max_digits=10, decimal_places=3, min_value=Decimal("0.001")
+    )
+    unit = forms.ChoiceField(choices=[("", "-"), *UNIT_CHOICES], required=False)
+    route = forms.ChoiceField(choices=ROUTE_CHOICES)
+    frequency = forms.CharField(max_length=60, required=False)
+    start_date = forms.DateField(widget=DATE)
+    stop_date = forms.DateField(widget=DATE, required=False)
+    ongoing = forms.BooleanField(required=False)
+    culprit = forms.BooleanField(
+        required=False, label="Suspected culprit drug (caused the DRESS episode)"
+    )
+    reaction_onset_date = forms.DateField(
+        widget=DATE, required=False, label="DRESS onset date (culprit drug: latency)"
+    )
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(instance, name) for name in CONMED_FIELDS}
+        super().__init__(*args, **kwargs)
+        if instance is None:
+            del self.fields["reason_for_change"]
+
+    def conmed_input(self) -> ConmedInput:
+        data = self.cleaned_data
+        return ConmedInput(
+            drug=data["drug"],
+            indication=data["indication"],
+            dose=data.get("dose"),
+            unit=data.get("unit") or "",
+            route=data["route"],
+            frequency=data.get("frequency") or "",
+            start_date=data["start_date"],
+            stop_date=data.get("stop_date"),
+            ongoing=bool(data.get("ongoing")),
+            culprit=bool(data.get("culprit")),
+            reaction_onset_date=data.get("reaction_onset_date"),
+        )
+
+
+CONMED_FIELDS = (
+    "drug",
+    "indication",
+    "dose",
+    "unit",
+    "route",
+    "frequency",
+    "start_date",
+    "stop_date",
+    "ongoing",
+    "culprit",
+    "reaction_onset_date",
+)
+
+
+class DeviationForm(ReasonForChangeMixin, forms.Form):
+    kind = forms.ChoiceField(choices=DEVIATION_KIND_CHOICES)
+    occurred_on = forms.DateField(label="Date", widget=DATE)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(
+        label="Why it happened", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    impact_safety = forms.BooleanField(label="Impact on participant safety", required=False)
+    impact_endpoints = forms.BooleanField(label="Impact on the endpoints", required=False)
+    corrective_action = forms.CharField(
+        label="Corrective and preventive action",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    irb_reportable = forms.BooleanField(label="Reportable to the IRB", required=False)
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        self.instance = instance
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {name: getattr(instance, name) for name in DEVIATION_FIELDS}
+        super().__init__(*args, **kwargs)
+        if instance is None:
+            del self.fields["reason_for_change"]
+
+    def deviation_input(self) -> DeviationInput:
+        data = self.cleaned_data
+        return DeviationInput(
+            kind=data["kind"],
+            occurred_on=data["occurred_on"],
+            description=data["description"],
+            reason=data.get("reason") or "",
+            impact_safety=bool(data.get("impact_safety")),
+            impact_endpoints=bool(data.get("impact_endpoints")),
+            corrective_action=data.get("corrective_action") or "",
+            irb_reportable=bool(data.get("irb_reportable")),
+        )
+
+
+class DecideForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("dismiss", "Dismiss")])
+    reason_for_change = forms.CharField(label="Reason", max_length=500)

@@ -13,12 +13,15 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from dressdb.choices import choices
+from safety.deviations import KIND_LABELS, Kind
 from safety.rules import (
     ACTION_LABELS,
+    CRITERION_LABELS,
     GRADE_LABELS,
     OUTCOME_LABELS,
     RELATEDNESS_LABELS,
     Action,
+    Criterion,
     Outcome,
     Relatedness,
 )
@@ -27,6 +30,7 @@ RELATEDNESS_CHOICES = choices(Relatedness, RELATEDNESS_LABELS)
 ACTION_CHOICES = choices(Action, ACTION_LABELS)
 OUTCOME_CHOICES = choices(Outcome, OUTCOME_LABELS)
 GRADE_CHOICES = [(int(g), label) for g, label in GRADE_LABELS.items()]
+DEVIATION_KIND_CHOICES = choices(Kind, KIND_LABELS)
 AUTOPSY_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
 
 
@@ -150,6 +154,12 @@ class AdverseEvent(models.Model):
             name for name in CRITERIA_FIELDS if getattr(self, f"criterion_{name}", False)
         )
 
+    @property
+    def criteria_labels(self) -> list[str]:
+        return [
+            CRITERION_LABELS[Criterion(name)] for name in CRITERIA_FIELDS if name in self.criteria
+        ]
+
 
 CRITERIA_FIELDS = (
     "death",
@@ -184,3 +194,130 @@ class DeathReport(models.Model):
 
     def __str__(self) -> str:
         return f"Death {self.death_date:%Y-%m-%d}: {self.primary_cause}"
+
+
+ROUTE_CHOICES = [
+    ("po", "Oral"),
+    ("iv", "Intravenous"),
+    ("sc", "Subcutaneous"),
+    ("im", "Intramuscular"),
+    ("topical", "Topical"),
+    ("inhaled", "Inhaled"),
+    ("other", "Other"),
+]
+UNIT_CHOICES = [
+    ("mg", "mg"),
+    ("g", "g"),
+    ("mcg", "mcg"),
+    ("ml", "mL"),
+    ("iu", "IU"),
+    ("units", "units"),
+    ("other", "other"),
+]
+INTERACTION_CHOICES = [
+    ("", "none"),
+    ("inhibitor", "strong CYP3A4 inhibitor"),
+    ("inducer", "strong CYP3A4 inducer"),
+]
+
+
+class ConcomitantMedication(models.Model):
+    """One drug of the repeating concomitant-medication form."""
+
+    participant = models.ForeignKey(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="concomitant_medications"
+    )
+    drug = models.CharField(max_length=120)
+    indication = models.CharField(max_length=200)
+    dose = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    unit = models.CharField(max_length=8, choices=UNIT_CHOICES, blank=True)
+    route = models.CharField(max_length=8, choices=ROUTE_CHOICES)
+    frequency = models.CharField(max_length=60, blank=True, help_text='e.g. "bid", "once daily"')
+    start_date = models.DateField()
+    stop_date = models.DateField(null=True, blank=True)
+    ongoing = models.BooleanField(default=False)
+    culprit = models.BooleanField(
+        "suspected culprit drug", default=False, help_text="Suspected of causing the DRESS episode."
+    )
+    reaction_onset_date = models.DateField(
+        "DRESS onset date", null=True, blank=True, help_text="For a culprit drug: its latency."
+    )
+    cyp3a4 = models.CharField(
+        "CYP3A4 interaction", max_length=10, choices=INTERACTION_CHOICES, blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant_id", "start_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stop_date__isnull=True) | Q(stop_date__gte=models.F("start_date")),
+                name="safety_conmed_stop_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(dose__isnull=True) | Q(dose__gt=0), name="safety_conmed_dose_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.drug
+
+    @property
+    def latency_days(self) -> int | None:
+        if not self.culprit or self.reaction_onset_date is None:
+            return None
+        return (self.reaction_onset_date - self.start_date).days
+
+
+class ProtocolDeviation(models.Model):
+    """The deviation log: recorded by hand, or proposed by dressdb and confirmed or
+    dismissed (with a reason) by a coordinator; the investigator's review is signed."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", "Proposed by dressdb"
+        OPEN = "open", "Confirmed, open"
+        DISMISSED = "dismissed", "Dismissed"
+        REVIEWED = "reviewed", "Reviewed (signed)"
+
+    participant = models.ForeignKey(
+        "enrollment.Participant", on_delete=models.PROTECT, related_name="deviations"
+    )
+    kind = models.CharField(max_length=30, choices=DEVIATION_KIND_CHOICES)
+    occurred_on = models.DateField("date")
+    description = models.TextField()
+    reason = models.TextField("why it happened", blank=True)
+    impact_safety = models.BooleanField("impact on participant safety", default=False)
+    impact_endpoints = models.BooleanField("impact on the endpoints", default=False)
+    corrective_action = models.TextField("corrective and preventive action", blank=True)
+    irb_reportable = models.BooleanField("reportable to the IRB", default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    status_reason = models.TextField("reason for confirming or dismissing", blank=True)
+    proposed = models.BooleanField("proposed by dressdb", default=False)
+    source_key = models.CharField(max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty for a proposal made by dressdb.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant_id", "occurred_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "kind", "source_key"],
+                condition=~Q(source_key=""),
+                name="safety_one_proposal_per_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on:%Y-%m-%d}"

@@ -14,7 +14,7 @@ from dressdb.access import has_role
 from dressdb.models import Role, Signature
 from enrollment.models import Participant
 from safety import rules
-from safety.models import AdverseEvent, DeathReport
+from safety.models import AdverseEvent, ConcomitantMedication, DeathReport, ProtocolDeviation
 
 EDIT_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
 READ_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR, Role.ADMIN)
@@ -78,14 +78,40 @@ def death_consistency(participant: Participant, report: DeathReport | None) -> s
     return ""
 
 
+def conmeds_for(participant: Participant) -> list[ConcomitantMedication]:
+    return list(ConcomitantMedication.objects.filter(participant=participant))
+
+
+def interaction_warnings(
+    participant: Participant, conmeds: list[ConcomitantMedication]
+) -> list[ConcomitantMedication]:
+    """Strong CYP3A4 inhibitors/inducers taken during study treatment (ongoing, or
+    stopped on or after study day 1): they change cyclosporine levels."""
+    day1 = participant.study_day_1
+    return [
+        c
+        for c in conmeds
+        if c.cyp3a4
+        and (c.ongoing or (day1 is not None and c.stop_date is not None and c.stop_date >= day1))
+    ]
+
+
 def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
     """The participant page's safety panel (portal composes it)."""
     if not has_role(user, *READ_ROLES):
         return {}
     rows = event_rows(list(events_for(participant)))
+    conmeds = conmeds_for(participant)
     return {
+        "safety_conmeds": conmeds,
+        "safety_interactions": interaction_warnings(participant, conmeds),
+        "safety_deviations_open": ProtocolDeviation.objects.filter(
+            participant=participant,
+            status__in=[ProtocolDeviation.Status.PROPOSED, ProtocolDeviation.Status.OPEN],
+        ).count(),
         "safety_rows": rows,
         "safety_open_clocks": sum(1 for r in rows if r.clock and not r.clock.reported),
         "safety_can_edit": has_role(user, *EDIT_ROLES),
         "safety_can_sign": has_role(user, Role.INVESTIGATOR),
     }
+

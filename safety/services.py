@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,10 +27,20 @@ from dressdb.models import Role
 from enrollment.models import Participant
 from enrollment.services import data_entry_allowed
 from notifications.services import alert_raise, reminders_close
-from safety import rules
+from safety import deviations, rules
 from safety.config import safety_contact_email, safety_settings
-from safety.models import CRITERIA_FIELDS, AdverseEvent, AeTerm, DeathReport, SystemOrganClass
-from safety.terms import Drug
+from safety.models import (
+    CRITERIA_FIELDS,
+    ROUTE_CHOICES,
+    UNIT_CHOICES,
+    AdverseEvent,
+    AeTerm,
+    ConcomitantMedication,
+    DeathReport,
+    ProtocolDeviation,
+    SystemOrganClass,
+)
+from safety.terms import CYP3A4_INDUCERS, CYP3A4_INHIBITORS, Drug
 
 logger = logging.getLogger(__name__)
 
@@ -378,3 +389,257 @@ def death_report_save(
 
 def criteria_from(values: Iterable[str]) -> frozenset[str]:
     return frozenset(str(v) for v in values)
+
+
+# --- Concomitant medications ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConmedInput:
+    drug: str
+    indication: str
+    route: str
+    start_date: dt.date
+    dose: Decimal | None = None
+    unit: str = ""
+    frequency: str = ""
+    stop_date: dt.date | None = None
+    ongoing: bool = False
+    culprit: bool = False
+    reaction_onset_date: dt.date | None = None
+
+
+def _check_conmed(participant: Participant, data: ConmedInput) -> None:
+    errors: dict[str, str] = {}
+    if not data.drug.strip():
+        errors["drug"] = "Give the drug's name."
+    if not data.indication.strip():
+        errors["indication"] = "Give the indication."
+    if data.route not in {r for r, _ in ROUTE_CHOICES}:
+        errors["route"] = "Choose one of the listed routes."
+    if data.unit and data.unit not in {u for u, _ in UNIT_CHOICES}:
+        errors["unit"] = "Choose one of the listed units."
+    if data.dose is not None and data.dose <= 0:
+        errors["dose"] = "The dose must be more than 0."
+    if data.dose is not None and not data.unit:
+        errors["unit"] = "Give the dose's unit."
+    today = timezone.localdate(timezone=participant.site.tz)
+    if data.start_date > today:
+        errors["start_date"] = "The start date is in the future."
+    if data.stop_date is not None and data.stop_date < data.start_date:
+        errors["stop_date"] = "The stop date is before the start date."
+    elif data.stop_date is not None and data.ongoing:
+        errors["ongoing"] = "A drug with a stop date is not ongoing: give one or the other."
+    elif data.stop_date is None and not data.ongoing:
+        errors["stop_date"] = "Give the stop date, or tick ongoing."
+    if data.culprit and data.reaction_onset_date is None:
+        errors["reaction_onset_date"] = "A culprit drug needs the DRESS onset date (latency)."
+    elif data.reaction_onset_date is not None and data.reaction_onset_date < data.start_date:
+        errors["reaction_onset_date"] = "The DRESS onset is before the drug was started."
+    elif data.reaction_onset_date is not None and not data.culprit:
+        errors["culprit"] = "The DRESS onset date is only asked for a culprit drug."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def conmed_save(
+    *,
+    participant: Participant,
+    user: Any,
+    data: ConmedInput,
+    medication: ConcomitantMedication | None = None,
+    reason: str = "",
+) -> ConcomitantMedication:
+    """Add a drug to the repeating form, or correct one (a reason is required)."""
+    data_entry_allowed(participant)
+    _check_conmed(participant, data)
+    if medication is None:
+        row = ConcomitantMedication(participant=participant, created_by=user)
+    else:
+        row = ConcomitantMedication.objects.select_for_update().get(
+            pk=medication.pk, participant=participant
+        )
+    for name in (
+        "dose",
+        "unit",
+        "route",
+        "start_date",
+        "stop_date",
+        "ongoing",
+        "culprit",
+        "reaction_onset_date",
+    ):
+        setattr(row, name, getattr(data, name))
+    row.drug = data.drug.strip()
+    row.indication = data.indication.strip()
+    row.frequency = data.frequency.strip()
+    row.cyp3a4 = rules.interaction(row.drug, CYP3A4_INHIBITORS, CYP3A4_INDUCERS)
+    save_clinical(row, user=user, reason=reason)
+    return row
+
+
+# --- Protocol deviations -------------------------------------------------------
+
+DEVIATION_FIELDS = (
+    "kind",
+    "occurred_on",
+    "description",
+    "reason",
+    "impact_safety",
+    "impact_endpoints",
+    "corrective_action",
+    "irb_reportable",
+)
+
+
+@dataclass(frozen=True)
+class DeviationInput:
+    kind: str
+    occurred_on: dt.date
+    description: str
+    reason: str = ""
+    impact_safety: bool = False
+    impact_endpoints: bool = False
+    corrective_action: str = ""
+    irb_reportable: bool = False
+
+
+def _check_deviation(participant: Participant, data: DeviationInput) -> None:
+    errors = {}
+    if data.kind not in {str(k) for k in deviations.Kind}:
+        errors["kind"] = "Choose one of the listed kinds."
+    if not data.description.strip():
+        errors["description"] = "Describe the deviation."
+    if data.occurred_on > timezone.localdate(timezone=participant.site.tz):
+        errors["occurred_on"] = "The date is in the future."
+    elif data.occurred_on < site_local_date(participant, participant.consent_at):
+        errors["occurred_on"] = "The date is before consent."
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def deviation_save(
+    *,
+    participant: Participant,
+    user: Any,
+    data: DeviationInput,
+    deviation: ProtocolDeviation | None = None,
+    reason: str = "",
+    request: Any = None,
+) -> ProtocolDeviation:
+    """Log a deviation by hand, or correct one (a reason; a change voids the review)."""
+    data_entry_allowed(participant)
+    _check_deviation(participant, data)
+    if deviation is None:
+        row = ProtocolDeviation(participant=participant, created_by=user)
+    else:
+        row = ProtocolDeviation.objects.select_for_update().get(
+            pk=deviation.pk, participant=participant
+        )
+    before = signing.fingerprint(row) if row.pk else ""
+    for name in DEVIATION_FIELDS:
+        value = getattr(data, name)
+        setattr(row, name, value.strip() if isinstance(value, str) else value)
+    if row.pk and row.status == ProtocolDeviation.Status.REVIEWED:
+        row.status = ProtocolDeviation.Status.OPEN
+    save_clinical(row, user=user, reason=reason)
+    if before and signing.fingerprint(row) != before:
+        signing.void_for(row, reason=reason, user=user, request=request)
+    return row
+
+
+@transaction.atomic
+def deviations_propose(
+    *, participant: Participant, proposals: Iterable[deviations.Proposal]
+) -> int:
+    """Store dressdb's proposals (one per participant, kind and key: a second run adds
+    nothing, and a dismissed proposal is not proposed again). Returns how many are new."""
+    wanted = list(proposals)
+    if not wanted:
+        return 0
+    existing = set(
+        ProtocolDeviation.objects.filter(participant=participant)
+        .exclude(source_key="")
+        .values_list("kind", "source_key")
+    )
+    created = 0
+    for p in wanted:
+        if (str(p.kind), p.key) in existing:
+            continue
+        row = ProtocolDeviation(
+            participant=participant,
+            kind=str(p.kind),
+            occurred_on=p.on,
+            description=p.description,
+            status=ProtocolDeviation.Status.PROPOSED,
+            proposed=True,
+            source_key=p.key,
+        )
+        save_clinical(row, user=None, reason="Proposed by dressdb")
+        existing.add((str(p.kind), p.key))
+        created += 1
+    return created
+
+
+@transaction.atomic
+def deviation_decide(
+    *, deviation: ProtocolDeviation, user: Any, confirm: bool, reason: str
+) -> ProtocolDeviation:
+    """A coordinator confirms or dismisses a proposal, with a reason."""
+    row = ProtocolDeviation.objects.select_for_update().get(pk=deviation.pk)
+    if row.status != ProtocolDeviation.Status.PROPOSED:
+        raise ValidationError({"confirm": "Only a proposal can be confirmed or dismissed."})
+    final = require_reason(row, reason)
+    row.status = ProtocolDeviation.Status.OPEN if confirm else ProtocolDeviation.Status.DISMISSED
+    row.status_reason = final
+    verb = "Confirmed" if confirm else "Dismissed"
+    save_clinical(row, user=user, reason=f"{verb}: {final}")
+    return row
+
+
+DEVIATION_MEANINGS = (signing.Meaning.REVIEWED_APPROVED,)
+
+
+def deviation_summary(row: ProtocolDeviation) -> list[tuple[str, str]]:
+    return [
+        ("Participant", row.participant.study_id),
+        ("Kind", row.get_kind_display()),
+        ("Date", f"{row.occurred_on:%Y-%m-%d}"),
+        ("Description", row.description),
+        ("Why it happened", row.reason),
+        ("Impact on safety", "yes" if row.impact_safety else "no"),
+        ("Impact on the endpoints", "yes" if row.impact_endpoints else "no"),
+        ("Corrective and preventive action", row.corrective_action),
+        ("Reportable to the IRB", "yes" if row.irb_reportable else "no"),
+    ]
+
+
+def deviation_sign(
+    *, deviation: ProtocolDeviation, user: Any, password: str, meaning: str, request: Any = None
+) -> ProtocolDeviation:
+    """The investigator's review of a confirmed deviation, through the signing service."""
+    current = ProtocolDeviation.objects.select_related("participant").get(pk=deviation.pk)
+    if current.status != ProtocolDeviation.Status.OPEN:
+        raise ValidationError({"meaning": "Only a confirmed, open deviation is reviewed."})
+    if meaning not in DEVIATION_MEANINGS:
+        raise ValidationError({"meaning": "Choose the meaning of your signature."})
+    written: list[ProtocolDeviation] = []
+
+    def write() -> ProtocolDeviation:
+        row = ProtocolDeviation.objects.select_for_update().get(pk=current.pk)
+        row.status = ProtocolDeviation.Status.REVIEWED
+        save_clinical(row, user=user, reason=f"Investigator review signed: {meaning}")
+        written.append(row)
+        return row
+
+    signing.sign(
+        user=user,
+        password=password,
+        record=write,
+        meaning=meaning,
+        summary=deviation_summary(current),
+        request=request,
+    )
+    return written[0]

@@ -17,4 +17,28 @@ urlpatterns = [
         views.death_report,
         name="death_report",
     ),
+    path("participants/<int:pk>/medications/", views.conmed_list, name="conmed_list"),
+    path("participants/<int:pk>/medications/new/", views.conmed_edit, name="conmed_new"),
+    path(
+        "participants/<int:pk>/medications/<int:conmed_pk>/",
+        views.conmed_edit,
+        name="conmed_edit",
+    ),
+    path("participants/<int:pk>/deviations/", views.deviation_list, name="deviation_list"),
+    path("participants/<int:pk>/deviations/new/", views.deviation_edit, name="deviation_new"),
+    path(
+        "participants/<int:pk>/deviations/<int:dev_pk>/",
+        views.deviation_edit,
+        name="deviation_edit",
+    ),
+    path(
+        "participants/<int:pk>/deviations/<int:dev_pk>/decide/",
+        views.deviation_decide,
+        name="deviation_decide",
+    ),
+    path(
+        "participants/<int:pk>/deviations/<int:dev_pk>/sign/",
+        views.deviation_sign,
+        name="deviation_sign",
+    ),
 ]

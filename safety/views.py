@@ -3,12 +3,15 @@ SAE clock, the investigator's signed review, the death report."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from dressdb import signing
 from dressdb.access import has_role, require_role
@@ -16,8 +19,14 @@ from dressdb.models import Role
 from enrollment.access import participant_for_user
 from enrollment.models import Participant
 from safety import selectors, services
-from safety.forms import AdverseEventForm, DeathReportForm
-from safety.models import AdverseEvent, DeathReport
+from safety.forms import (
+    AdverseEventForm,
+    ConmedForm,
+    DeathReportForm,
+    DecideForm,
+    DeviationForm,
+)
+from safety.models import AdverseEvent, ConcomitantMedication, DeathReport, ProtocolDeviation
 
 READ: list[str] = list(selectors.READ_ROLES)
 EDIT: list[str] = list(selectors.EDIT_ROLES)
@@ -187,4 +196,161 @@ def death_report(request: HttpRequest, pk: int, ae_pk: int) -> HttpResponse:
             return redirect("safety:ae_detail", pk=pk, ae_pk=ae.pk)
     return render(
         request, "safety/death_report.html", {"participant": ae.participant, "ae": ae, "form": form}
+    )
+
+
+@require_role(*READ)
+def conmed_list(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for_user(request.user, pk, roles=READ)
+    conmeds = selectors.conmeds_for(participant)
+    return render(
+        request,
+        "safety/conmed_list.html",
+        {
+            "participant": participant,
+            "safety_conmeds": conmeds,
+            "safety_interactions": selectors.interaction_warnings(participant, conmeds),
+            "safety_can_edit": has_role(request.user, *EDIT),
+        },
+    )
+
+
+@require_role(*EDIT)
+def conmed_edit(request: HttpRequest, pk: int, conmed_pk: int | None = None) -> HttpResponse:
+    participant = participant_for_user(request.user, pk, roles=EDIT)
+    medication = (
+        get_object_or_404(ConcomitantMedication, pk=conmed_pk, participant=participant)
+        if conmed_pk is not None
+        else None
+    )
+    form = ConmedForm(request.POST or None, instance=medication)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.conmed_save(
+                participant=participant,
+                user=request.user,
+                data=form.conmed_input(),
+                medication=medication,
+                reason=form.cleaned_data.get("reason_for_change") or "",
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, "Concomitant medication saved.")
+            return redirect("safety:conmed_list", pk=pk)
+    return render(
+        request,
+        "safety/conmed_form.html",
+        {"participant": participant, "form": form, "medication": medication},
+    )
+
+
+def _deviation_for(request: HttpRequest, pk: int, dev_pk: int, roles: list[str]) -> Any:
+    participant = participant_for_user(request.user, pk, roles=roles)
+    return get_object_or_404(
+        ProtocolDeviation.objects.select_related("participant__site"),
+        pk=dev_pk,
+        participant=participant,
+    )
+
+
+@require_role(*READ)
+def deviation_list(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = participant_for_user(request.user, pk, roles=READ)
+    rows = list(ProtocolDeviation.objects.filter(participant=participant))
+    signatures = signing.current_signatures(rows)
+    return render(
+        request,
+        "safety/deviation_list.html",
+        {
+            "participant": participant,
+            "deviations": [(d, signatures.get(d.pk)) for d in rows],
+            "decide_form": DecideForm(),
+            "can_edit": has_role(request.user, *EDIT),
+            "can_decide": has_role(request.user, Role.COORDINATOR),
+            "can_sign": has_role(request.user, Role.INVESTIGATOR),
+        },
+    )
+
+
+@require_role(*EDIT)
+def deviation_edit(request: HttpRequest, pk: int, dev_pk: int | None = None) -> HttpResponse:
+    participant = participant_for_user(request.user, pk, roles=EDIT)
+    deviation = _deviation_for(request, pk, dev_pk, EDIT) if dev_pk is not None else None
+    form = DeviationForm(request.POST or None, instance=deviation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.deviation_save(
+                participant=participant,
+                user=request.user,
+                data=form.deviation_input(),
+                deviation=deviation,
+                reason=form.cleaned_data.get("reason_for_change") or "",
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, "Deviation saved.")
+            return redirect("safety:deviation_list", pk=pk)
+    return render(
+        request,
+        "safety/deviation_form.html",
+        {"participant": participant, "form": form, "deviation": deviation},
+    )
+
+
+@require_POST
+@require_role(Role.COORDINATOR)
+def deviation_decide(request: HttpRequest, pk: int, dev_pk: int) -> HttpResponse:
+    deviation = _deviation_for(request, pk, dev_pk, [str(Role.COORDINATOR)])
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.deviation_decide(
+                deviation=deviation,
+                user=request.user,
+                confirm=form.cleaned_data["decision"] == "confirm",
+                reason=form.cleaned_data["reason_for_change"],
+            )
+        except ValidationError as exc:
+            for errors in exc.message_dict.values():
+                messages.error(request, " ".join(errors))
+        else:
+            messages.success(request, "Proposal decided.")
+    else:
+        messages.error(request, "Choose confirm or dismiss and give the reason.")
+    return redirect("safety:deviation_list", pk=pk)
+
+
+@require_role(Role.INVESTIGATOR)
+def deviation_sign(request: HttpRequest, pk: int, dev_pk: int) -> HttpResponse:
+    deviation = _deviation_for(request, pk, dev_pk, [str(Role.INVESTIGATOR)])
+    form = signing.SignForm(
+        request.POST if request.method == "POST" else None, meanings=services.DEVIATION_MEANINGS
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.deviation_sign(
+                deviation=deviation,
+                user=request.user,
+                password=form.cleaned_data["password"],
+                meaning=form.cleaned_data["meaning"],
+                request=request,
+            )
+        except ValidationError as exc:
+            _apply(form, exc)
+        else:
+            messages.success(request, "Deviation review signed.")
+            return redirect("safety:deviation_list", pk=pk)
+    return render(
+        request,
+        "safety/deviation_sign.html",
+        {
+            "participant": deviation.participant,
+            "deviation": deviation,
+            "sign_form": form,
+            "sign_summary": services.deviation_summary(deviation),
+            "sign_button": "Sign the review",
+        },
     )

@@ -22,36 +22,80 @@ pytestmark = pytest.mark.django_db
 
 C, I, P, S, A = "coordinator_a", "investigator_a", "pharmacist_a", "statistician", "trial_admin"  # noqa: E741
 EVERYONE = {C, I, P, S, A}
-# route: (allowed personas, needs an event)
-ROUTES: dict[str, tuple[set[str], bool]] = {
-    "ae_list": ({C, I, A}, False),
-    "ae_new": ({C, I}, False),
-    "ae_detail": ({C, I, A}, True),
-    "ae_edit": ({C, I}, True),
-    "ae_sign": ({I}, True),
-    "death_report": ({C, I}, True),
+# route: (allowed personas, the object in its URL besides the participant)
+ROUTES: dict[str, tuple[set[str], str]] = {
+    "ae_list": ({C, I, A}, ""),
+    "ae_new": ({C, I}, ""),
+    "ae_detail": ({C, I, A}, "ae"),
+    "ae_edit": ({C, I}, "ae"),
+    "ae_sign": ({I}, "ae"),
+    "death_report": ({C, I}, "ae"),
+    "conmed_list": ({C, I, A}, ""),
+    "conmed_new": ({C, I}, ""),
+    "conmed_edit": ({C, I}, "conmed"),
+    "deviation_list": ({C, I, A}, ""),
+    "deviation_new": ({C, I}, ""),
+    "deviation_edit": ({C, I}, "deviation"),
+    "deviation_sign": ({I}, "deviation"),
 }
+# POST-only routes, tried apart (a GET answers 405).
+POST_ONLY = {"deviation_decide"}
 
 
 @pytest.fixture
 def own(site_a, coordinator_a):
     participant = recent_participant(site_a, coordinator_a)
     ae = services.ae_create(participant=participant, user=coordinator_a, data=ae_input(participant))
-    return participant, ae
+    return participant, ae, conmed_for(participant, coordinator_a), deviation_for(participant)
 
 
 @pytest.fixture
 def other(site_b, coordinator_b):
     participant = recent_participant(site_b, coordinator_b)
     ae = services.ae_create(participant=participant, user=coordinator_b, data=ae_input(participant))
-    return participant, ae
+    return participant, ae, conmed_for(participant, coordinator_b), deviation_for(participant)
 
 
-def url(name: str, pair: tuple[Any, AdverseEvent]) -> str:
-    participant, ae = pair
+def deviation_for(participant: Any) -> Any:
+    """A confirmed (open) deviation, so that the investigator's review page answers."""
+    from safety.deviations import Kind, Proposal
+
+    services.deviations_propose(
+        participant=participant,
+        proposals=[Proposal(Kind.VISIT_OUT_OF_WINDOW, "visit:1", participant.study_day_1, "Late")],
+    )
+    return services.deviation_decide(
+        deviation=participant.deviations.get(),
+        user=participant.created_by,
+        confirm=True,
+        reason="Checked against the visit",
+    )
+
+
+def conmed_for(participant: Any, user: Any) -> Any:
+    return services.conmed_save(
+        participant=participant,
+        user=user,
+        data=services.ConmedInput(
+            drug="Paracetamol",
+            indication="Fever",
+            route="po",
+            start_date=participant.study_day_1,
+            ongoing=True,
+        ),
+    )
+
+
+def url(name: str, world: tuple[Any, AdverseEvent, Any, Any]) -> str:
+    participant, ae, medication, deviation = world
     kwargs = {"pk": participant.pk}
-    if ROUTES[name][1]:
+    kind = ROUTES.get(name, (set(), "deviation"))[1]
+    if kind == "deviation":
+        kwargs["dev_pk"] = deviation.pk
+    if kind == "ae":
         kwargs["ae_pk"] = ae.pk
+    if kind == "conmed":
+        kwargs["conmed_pk"] = medication.pk
     return reverse(f"safety:{name}", kwargs=kwargs)
 
 
@@ -59,8 +103,17 @@ def test_every_safety_route_is_in_this_matrix():
     from django.urls import get_resolver
 
     resolver = get_resolver()
-    names = {p.name for p in resolver.namespace_dict["safety"][1].url_patterns}
-    assert names == set(ROUTES)
+    names = {getattr(p, "name", "") for p in resolver.namespace_dict["safety"][1].url_patterns}
+    assert names == set(ROUTES) | POST_ONLY
+
+
+def test_decide_is_for_coordinators_of_the_site(request, login, own, other):
+    for persona in sorted(EVERYONE):
+        client = login(request.getfixturevalue(persona))
+        status = client.post(url("deviation_decide", own), {}).status_code
+        assert status == (302 if persona == C else 403), (persona, status)
+    client = login(request.getfixturevalue(C))
+    assert client.post(url("deviation_decide", other), {}).status_code == 404
 
 
 @pytest.mark.parametrize("name", sorted(ROUTES))
@@ -82,6 +135,8 @@ def test_route_access(request, login, own, other, name):
 
 def test_an_events_page_of_another_participant_is_404(login, own, other, coordinator_a):
     mixed = reverse("safety:ae_detail", kwargs={"pk": own[0].pk, "ae_pk": other[1].pk})
+    assert login(coordinator_a).get(mixed).status_code == 404
+    mixed = reverse("safety:conmed_edit", kwargs={"pk": own[0].pk, "conmed_pk": other[2].pk})
     assert login(coordinator_a).get(mixed).status_code == 404
 
 
@@ -145,7 +200,7 @@ def test_form_errors_are_on_their_field_and_nothing_is_written(
 
 
 def test_edit_needs_a_reason_and_a_follow_up_adds_a_version(login, own, coordinator_a):
-    participant, ae = own
+    participant, ae, _, _ = own
     client = login(coordinator_a)
     edit = reverse("safety:ae_edit", kwargs={"pk": participant.pk, "ae_pk": ae.pk})
     assert "follow_up" in client.get(edit).context["form"].fields
@@ -161,7 +216,7 @@ def test_edit_needs_a_reason_and_a_follow_up_adds_a_version(login, own, coordina
 
 
 def test_the_investigator_signs_through_the_signing_service(login, own, investigator_a):
-    participant, ae = own
+    participant, ae, _, _ = own
     client = login(investigator_a)
     sign = reverse("safety:ae_sign", kwargs={"pk": participant.pk, "ae_pk": ae.pk})
     page = client.get(sign).content.decode()
@@ -193,6 +248,6 @@ def test_the_participant_page_shows_the_panel_in_constant_queries(login, site_a,
 
 
 def test_pharmacists_do_not_see_the_panel(login, own, pharmacist_a):
-    participant, _ = own
+    participant, _, _, _ = own
     page = login(pharmacist_a).get(reverse("participant_detail", kwargs={"pk": participant.pk}))
     assert 'data-testid="safety-panel"' not in page.content.decode()
