@@ -10,6 +10,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from dosing.models import Regimen
+from dosing.selectors import adherence_by_arm
 from enrollment.models import Participant, Screening
 from enrollment.status import Facts
 from outcomes import deaths
@@ -254,4 +255,5 @@ def completeness(site_ids: list[int], today_by_site: dict[int, dt.date]) -> dict
         "out_of_window": out_of_window,
         "unsigned": unsigned,
         "death_discrepancies": death_discrepancies,
+        "adherence_by_arm": adherence_by_arm(site_ids),  # issue 19: doses given / ordered
     }

@@ -282,3 +282,16 @@ def test_participant_page_shows_adherence(site_a, coordinator_a, login):
     html = page.content.decode()
     assert 'data-testid="adherence"' in html
     assert "0 of 8" in html
+
+
+def test_completeness_dashboard_shows_adherence_by_arm(
+    site_a, coordinator_a, investigator_a, login
+):
+    participant, _ = started(site_a, coordinator_a, days_ago=3)
+    date = day_of(participant)
+    api(coordinator_a).post(url(participant), body(participant, date), format="json")
+    page = login(investigator_a).get(reverse("dashboard_completeness"))
+    assert page.status_code == 200
+    rows = page.context["data"]["adherence_by_arm"]
+    assert [(r["arm"], r["given"], r["ordered"]) for r in rows] == [("cyclosporine", 2, 8)]
+    assert 'data-testid="adherence-by-arm"' in page.content.decode()
