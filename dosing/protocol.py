@@ -46,6 +46,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import Any
 
 
 class Arm(StrEnum):
@@ -139,6 +140,45 @@ STATE_LABELS: Mapping[State, str] = {
     State.COMPLETED: "Completed",
     State.OFF_PROTOCOL: "Off protocol",
 }
+BLOCK_LABELS: Mapping[Block, str] = {
+    Block.CSA_INDUCTION: "Cyclosporine induction, days 1-7",
+    Block.CSA_EXTENSION: "Cyclosporine extension, days 8-10",
+    Block.MONITORING: "Monitoring for relapse (no treatment)",
+    Block.CSA_RETREATMENT: "Cyclosporine retreatment, 7 days",
+    Block.CSA_TAPER: "Cyclosporine taper",
+    Block.MP_PULSE_1: "Methylprednisolone pulse, days 1-3",
+    Block.MP_PULSE_2: "Methylprednisolone pulse, days 4-7",
+    Block.MP_PULSE_3: "Methylprednisolone pulse, days 8-10",
+    Block.STEROID_TAPER: "Corticosteroid taper",
+}
+EVENT_TYPE_LABELS: Mapping[EventType, str] = {
+    EventType.STOP: "Stopped (response)",
+    EventType.RELAPSE: "Relapse",
+    EventType.SWITCH: "Switched arm",
+    EventType.OFF_PROTOCOL: "Off protocol",
+}
+OUTCOME_LABELS: Mapping[Outcome, str] = {
+    Outcome.STOP: "Stop treatment, monitor for relapse",
+    Outcome.SWITCH: "Switch arm",
+    Outcome.OFF_PROTOCOL: "Off protocol",
+}
+# Short forms for tables and chips (the long ones are for forms and tooltips).
+IMPROVEMENT_SHORT_LABELS: Mapping[Improvement, str] = {
+    Improvement.COMPLETE: "Complete resolution",
+    Improvement.GT25: "Improved > 25%",
+    Improvement.LE25: "Improved 0-25%",
+    Improvement.NONE: "No improvement",
+}
+
+
+def label_of(value: str, *tables: Mapping[Any, str]) -> str:
+    """The human label of a stored code (a block, an event, an outcome, ...), or the
+    code itself when no table knows it (never an error on old data)."""
+    for table in tables:
+        for key, label in table.items():
+            if key == value:
+                return label
+    return value
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from dosing.administration_rules import DISCREPANCY_LABELS, MONITORING_LABELS
 from dosing.models import Order, Regimen
+from dosing.protocol import BLOCK_LABELS, label_of
 from dressdb.models import Role
 from enrollment.models import Participant
 from notifications.models import Reminder
@@ -70,9 +71,10 @@ def dosing_reminders_sweep() -> dict[str, int]:
                 title=TITLES[DECISION_DUE],
                 due_date=context.today[p.site_id],
                 message=f"{p.study_id}: dosing decision due today (study day "
-                f"{regimen.next_decision_day}, {regimen.current_block}).",
+                f"{regimen.next_decision_day}, "
+                f"{label_of(regimen.current_block, BLOCK_LABELS)}).",
                 label=p.study_id,
-                url=_participant_url(p.pk),
+                url=reverse("assessment_new", kwargs={"pk": p.pk}),  # the form that closes it
             )
             for user_id in context.users(p.site_id, Role.INVESTIGATOR)
         ]
@@ -100,6 +102,7 @@ def dosing_reminders_sweep() -> dict[str, int]:
                 due_date=context.today[site_id],
                 message=f"{n} order(s) to prepare for {tomorrow:%Y-%m-%d}.",
                 label=site.code,
+                url=reverse("todays_orders"),
             )
             for user_id in context.users(site_id, Role.PHARMACIST)
         ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from dosing.administration_selectors import (  # noqa: F401  (re-exported: issue 19)
@@ -14,8 +16,9 @@ from dosing.administration_selectors import (  # noqa: F401  (re-exported: issue
     participant_adherence,
 )
 from dosing.models import Assessment, Order, Regimen, RegimenEvent
-from dosing.protocol import Drug, State
+from dosing.protocol import BLOCK_LABELS, Drug, State, label_of
 from dressdb.access import has_role
+from dressdb.grid import Cell, CellState, Column
 from dressdb.models import Role
 from enrollment.access import participants_visible_to
 from enrollment.models import Participant
@@ -163,3 +166,52 @@ def home_panel(*, user: Any) -> dict[str, object]:
         context["todays_orders_count"] = len(orders)
         context["orders_to_verify"] = sum(1 for o in orders if o.pharmacist_to_verify)
     return context
+
+
+# --- Record-status grid (portal/grid.py composes the apps' cells) -----------------------
+
+
+def grid_columns(cells: dict[int, dict[str, Cell]]) -> list[Column]:
+    """One column per decision, as many as the participants on the page have."""
+    most = max((len(row) for row in cells.values()), default=0)
+    return [Column(f"decision_{n}", f"Decision {n}", "Dosing") for n in range(1, max(most, 1) + 1)]
+
+
+def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:
+    """Each signed decision, and the next one if one is awaited: two queries."""
+    ids = [p.pk for p in participants]
+    by_pk = {p.pk: p for p in participants}
+    cells: dict[int, dict[str, Cell]] = {pk: {} for pk in ids}
+    for a in (
+        Assessment.objects.filter(participant_id__in=ids)
+        .only("id", "participant_id", "number", "study_day", "block", "printed_name")
+        .order_by("participant_id", "number")
+    ):
+        cells[a.participant_id][f"decision_{a.number}"] = Cell(
+            CellState.SIGNED,
+            reverse("participant_detail", args=[a.participant_id]) + "#assessments",
+            f"study day {a.study_day}, {label_of(a.block, BLOCK_LABELS)}, "
+            f"signed by {a.printed_name}",
+        )
+    for r in Regimen.objects.filter(
+        participant_id__in=ids, state=State.AWAITING_DECISION, next_decision_date__isnull=False
+    ).only("participant_id", "next_decision_date", "next_decision_day", "current_block"):
+        p = by_pk[r.participant_id]
+        if p.status != "enrolled" or p.died_on is not None:
+            continue
+        today = timezone.localdate(timezone=p.site.tz)
+        due: dt.date = r.next_decision_date  # type: ignore[assignment]  (filtered not null)
+        state = CellState.NOT_DUE
+        if due < today:
+            state = CellState.OVERDUE
+        elif due == today:
+            state = CellState.DUE
+        n = len(cells[p.pk]) + 1
+        cells[p.pk][f"decision_{n}"] = Cell(
+            state,
+            reverse("assessment_new", args=[p.pk]),
+            f"study day {r.next_decision_day}, {label_of(r.current_block, BLOCK_LABELS)}",
+            due=due,
+            what=f"Dosing decision {n}",
+        )
+    return cells

@@ -29,6 +29,7 @@ SITE_STAFF = frozenset({COORDINATOR, INVESTIGATOR, PHARMACIST, ADMIN, MONITOR})
 # An entry whose page is not installed in this build is left out (see nav_for_roles).
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", EVERYONE),
+    NavItem("Records", "record_grid", frozenset({COORDINATOR, INVESTIGATOR, ADMIN})),
     NavItem("Screening", "screening_log", frozenset({COORDINATOR, INVESTIGATOR, ADMIN})),
     NavItem("Participants", "participant_list", SITE_STAFF),
     NavItem("Decisions due", "decisions_due", frozenset({INVESTIGATOR})),

@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "dressdb.context_processors.navigation",
+                "notifications.context_processors.todo_badge",
             ],
         },
     },

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import django_filters
 from django import forms
 from django.db.models import Count, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from dressdb.access import sites_visible_to
+from dressdb.grid import Cell, CellState, Column
 from enrollment.access import participants_visible_to, screenings_visible_to
 from enrollment.egfr import Sex, creatinine_mg_dl_from_umol_l, egfr_ckd_epi_2021, round_egfr
-from enrollment.models import Screening
+from enrollment.models import Participant, Screening
 from enrollment.regiscar import (
     Organ,
     YesNoUnknown,
@@ -153,3 +157,31 @@ def home_panel(*, user: Any) -> dict[str, object]:
         participants_visible_to(user).select_related("site").order_by("-enrolled_at")[:20]
     )
     return {"participants": list(participants)}
+
+
+# --- Record-status grid (portal/grid.py composes the apps' cells) -----------------------
+
+
+def grid_columns() -> list[Column]:
+    return [
+        Column("screening", "Screening", "Enrolment"),
+        Column("consent", "Consent", "Enrolment"),
+    ]
+
+
+def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:
+    """Screening and consent cells; no query (participants come with their site)."""
+    cells: dict[int, dict[str, Cell]] = {}
+    for p in participants:
+        detail = reverse("participant_detail", args=[p.pk])
+        screening = (
+            Cell(CellState.COMPLETE, reverse("screening_detail", args=[p.screening_id]))
+            if p.screening_id
+            else Cell(CellState.NOT_APPLICABLE, detail, "enrolled without a screening record")
+        )
+        consent_day = timezone.localtime(p.consent_at, p.site.tz).date()
+        cells[p.pk] = {
+            "screening": screening,
+            "consent": Cell(CellState.COMPLETE, detail + "#consent", f"{consent_day:%Y-%m-%d}"),
+        }
+    return cells

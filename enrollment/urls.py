@@ -3,7 +3,6 @@ from django.urls import path
 from enrollment import views
 
 urlpatterns = [
-    path("", views.participant_list, name="participant_list"),
     # "<int:pk>/": the participant page is the portal's (portal.urls, same path and name).
     path("<int:pk>/audit/", views.participant_audit, name="participant_audit"),
     path(

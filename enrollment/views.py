@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,10 +17,9 @@ from dressdb.models import Role
 from enrollment import selectors, services
 from enrollment.access import (
     participant_for_user,
-    participants_visible_to,
     screening_for_user,
 )
-from enrollment.audit import participant_audit_trail
+from enrollment.audit import audit_page
 from enrollment.config import eligibility_settings
 from enrollment.eligibility import assess_eligibility
 from enrollment.forms import (
@@ -54,34 +52,22 @@ def _protocol_settings() -> dict[str, Any]:
 # --- Participants ---------------------------------------------------------------
 
 
-PARTICIPANTS_PER_PAGE = 50
-
-
-@login_required
-def participant_list(request: HttpRequest) -> HttpResponse:
-    """Site-scoped, newest first, 50 a page; `q` finds a study ID."""
-    participants = participants_visible_to(request.user).select_related("site")
-    query = request.GET.get("q", "").strip()[:30]
-    if query:
-        participants = participants.filter(study_id__icontains=query)
-    page = Paginator(participants.order_by("-enrolled_at", "-id"), PARTICIPANTS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "enrollment/participant_list.html",
-        {"participants": page.object_list, "page": page, "q": query},
-    )
-
-
 @login_required
 def participant_audit(request: HttpRequest, pk: int) -> HttpResponse:
     participant = participant_for_user(request.user, pk)
-    entries = participant_audit_trail(participant)
+    form, page = audit_page(participant, request.GET)
+    params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "enrollment/participant_audit.html",
-        {"participant": participant, "entries": entries},
+        {
+            "participant": participant,
+            "entries": page.object_list,
+            "page": page,
+            "filter": form,
+            "query": params.urlencode(),
+        },
     )
 
 
@@ -212,8 +198,9 @@ def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     screening = screening_for_user(request.user, pk, roles=SCREENERS)
     now_local = timezone.localtime(timezone=screening.site.tz).strftime("%Y-%m-%dT%H:%M")
     form = EnrolForm(request.POST or None, initial={"consent_at": now_local}, screening=screening)
+    zone = screening.site.time_zone
+    form.fields["consent_at"].label = f"Consent signed (date and time at the site, {zone})"
     if request.method == "POST" and form.is_valid():
-                baseline=form.baseline_labs(),
         # The form's wall-clock time is the site's local time.
         consent_at = timezone.make_aware(
             form.cleaned_data["consent_at"].replace(tzinfo=None), screening.site.tz
@@ -226,6 +213,7 @@ def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
                 consent_form_version=form.cleaned_data["consent_form_version"],
                 consent_obtained_by=form.cleaned_data["consent_obtained_by"],
                 npo=form.cleaned_data["npo"],
+                baseline=form.baseline_labs(),
             )
         except ValidationError as exc:
             _apply_errors(form, exc)

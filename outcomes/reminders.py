@@ -40,7 +40,8 @@ def _reminders(
 ) -> list[Reminder]:
     """One reminder about the visit for each user with `role` at its site."""
     site_id = visit.participant.site_id
-    url = reverse("participant_detail", kwargs={"pk": visit.participant_id})
+    # The form that closes it: the visit form.
+    url = reverse("visit_edit", kwargs={"pk": visit.participant_id, "visit_pk": visit.pk})
     return [
         reminder_new(
             user_id=user_id,

@@ -123,6 +123,13 @@ class VisitWindow:
     after: int
 
 
+def visit_label(name: str) -> str:
+    """ "day7" -> "Day 7" (a name that is not "day<N>" is returned as it is)."""
+    if name.startswith("day") and name[3:].isdigit():
+        return f"Day {int(name[3:])}"
+    return name
+
+
 DEFAULT_WINDOWS: tuple[VisitWindow, ...] = (
     VisitWindow("day7", 7, 1, 1),
     VisitWindow("day30", 30, 3, 3),

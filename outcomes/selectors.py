@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
+from django.urls import reverse
 from django.utils import timezone
 
 from dressdb import signing
 from dressdb.access import has_role
+from dressdb.grid import Cell, CellState, Column
 from dressdb.models import Role
 from enrollment.access import participants_visible_to
 from enrollment.models import Participant
@@ -100,3 +103,73 @@ def visit_list(user: Any) -> list[Visit]:
 
     deaths = {v.participant_id: follow_up_ends(v.participant) for v in visits}
     return with_status(visits, today_of, deaths)
+
+
+# --- Record-status grid (portal/grid.py composes the apps' cells) -----------------------
+
+VISIT_CELL_STATES = {
+    "upcoming": CellState.NOT_DUE,
+    "open": CellState.DUE,
+    "overdue": CellState.OVERDUE,
+    "completed": CellState.COMPLETE,
+    "completed_out_of_window": CellState.COMPLETE,
+    "missed": CellState.MISSED,
+    "not_expected": CellState.NOT_APPLICABLE,
+}
+
+
+def grid_columns() -> list[Column]:
+    columns = [Column(w.name, f"Day {w.study_day}", "Visits") for w in schedule.DEFAULT_WINDOWS]
+    return [*columns, Column("hospital_course", "Hospital course", "Outcomes")]
+
+
+def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:
+    """The day 7/30/60/90 visits and the hospital course: two queries."""
+    by_pk = {p.pk: p for p in participants}
+    cells: dict[int, dict[str, Cell]] = {pk: {} for pk in by_pk}
+    today = {p.pk: timezone.localdate(timezone=p.site.tz) for p in participants}
+    visits = Visit.objects.filter(participant_id__in=list(by_pk)).only(
+        "participant_id", "name", "study_day", "target_date", "window_opens", "window_closes",
+        "completed_on", "missed", "missed_reason", "missed_reason_code", "locked",
+    )  # fmt: skip
+    for v in visits:
+        p = by_pk[v.participant_id]
+        status = visit_status(v, today[p.pk], *follow_up_ends(p))
+        state = VISIT_CELL_STATES[status]
+        note = ""
+        if v.locked:
+            state, note = CellState.LOCKED, "signed off and locked"
+        elif status == "completed_out_of_window":
+            note = "completed out of window"
+        elif status == "missed":
+            note = v.missed_label
+        is_open = state in (CellState.NOT_DUE, CellState.DUE, CellState.OVERDUE)
+        cells[p.pk][v.name] = Cell(
+            state,
+            reverse("visit_edit", args=[p.pk, v.pk]),
+            note,
+            due=(v.window_closes if state == CellState.OVERDUE else v.target_date)
+            if is_open
+            else None,
+            what=f"{v.label} visit",
+        )
+    courses = {
+        c.participant_id: c
+        for c in HospitalCourse.objects.filter(participant_id__in=list(by_pk)).only(
+            "participant_id", "discharge_date", "death_date"
+        )
+    }
+    for pk, p in by_pk.items():
+        url = reverse("hospital_course", args=[pk])
+        course = courses.get(pk)
+        if course is not None and (course.discharge_date or course.death_date):
+            cell = Cell(CellState.COMPLETE, url)
+        elif p.randomized_on is None:
+            not_yet = CellState.NOT_DUE if p.status == "enrolled" else CellState.NOT_APPLICABLE
+            cell = Cell(not_yet, url)
+        elif course is not None:
+            cell = Cell(CellState.DUE, url, "discharge not recorded yet")
+        else:
+            cell = Cell(CellState.DUE, url, "not started")
+        cells[pk]["hospital_course"] = cell
+    return cells

@@ -3,20 +3,27 @@ page. Each app offers its panel through its selectors (explicit, no plug-in magi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from datamanagement import selectors as datamanagement_selectors
 from dosing import selectors as dosing_selectors
-from dressdb.access import sites_visible_to, user_roles
+from dressdb.access import require_role, sites_visible_to, user_roles
 from dressdb.models import Role
 from enrollment import selectors as enrollment_selectors
-from enrollment.access import participant_for_user
+from enrollment.access import participant_for_user, participants_visible_to
+from enrollment.status import State
 from notifications import selectors as notifications_selectors
 from outcomes import selectors as outcomes_selectors
+from portal import grid
 from randomization import selectors as randomization_selectors
 from safety import selectors as safety_selectors
+
+GRID_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR, Role.ADMIN)
 
 
 @login_required
@@ -35,6 +42,11 @@ def home(request: HttpRequest) -> HttpResponse:
     context |= randomization_selectors.home_panel(user=request.user)
     context |= dosing_selectors.home_panel(user=request.user)
     context |= notifications_selectors.home_panel(user=request.user)
+    participants: list[Any] = list(context.get("participants") or [])  # type: ignore[call-overload]
+    _, rows = grid.compose(participants)
+    context["rows"] = rows
+    context["not_randomized"] = [r.participant for r in rows if r.status.state == State.ENROLLED]
+    context["can_see_grid"] = bool(roles & {r.value for r in GRID_ROLES})
     return render(request, "portal/home.html", context)
 
 
@@ -50,3 +62,49 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         participant=participant, user=request.user
     )
     return render(request, "enrollment/participant_detail.html", context)
+
+
+@require_role(*GRID_ROLES)
+def record_grid(request: HttpRequest) -> HttpResponse:
+    """Participants x forms, each cell coloured by its state and linked to its form."""
+    form, participants, status = grid.filtered(request.user, request.GET)
+    page = grid.page_of(participants, status, request.GET.get("page"))
+    columns, rows = grid.compose(list(page.object_list))
+    return render(
+        request,
+        "portal/record_grid.html",
+        {
+            "filter": form,
+            "page": page,
+            "columns": columns,
+            "groups": grid.column_groups(columns),
+            "rows": rows,
+            "legend": grid.legend(),
+            "query": _query_without_page(request),
+        },
+    )
+
+
+@login_required
+def participant_list(request: HttpRequest) -> HttpResponse:
+    """Site-scoped, newest first, 50 a page; `q` finds a study ID. Arm, study day,
+    status and the next item due (from the grid's cells: constant queries)."""
+    participants = participants_visible_to(request.user).select_related("site")
+    query = request.GET.get("q", "").strip()[:30]
+    if query:
+        participants = participants.filter(study_id__icontains=query)
+    page = Paginator(participants.order_by("-enrolled_at", "-id"), grid.PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    _, rows = grid.compose(list(page.object_list))
+    return render(
+        request,
+        "enrollment/participant_list.html",
+        {"rows": rows, "page": page, "q": query},
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()

@@ -125,6 +125,24 @@ def stratum_key(site_code: str, factors: Mapping[str, str]) -> str:
     return "|".join(parts)
 
 
+# Human labels of the stratification factors and their values (stratum_label).
+FACTOR_LABELS: Mapping[str, str] = {"renal_impairment": "renal impairment"}
+FACTOR_VALUE_LABELS: Mapping[str, str] = {"yes": "yes", "no": "no"}
+
+
+def stratum_label(key: str) -> str:
+    """ "USC|renal_impairment=yes" -> "USC, renal impairment: yes" (unknown parts as they are)."""
+    site, *factors = key.split("|")
+    parts = [site]
+    for factor in factors:
+        name, _, value = factor.partition("=")
+        parts.append(
+            f"{FACTOR_LABELS.get(name, name.replace('_', ' '))}: "
+            f"{FACTOR_VALUE_LABELS.get(value, value)}"
+        )
+    return ", ".join(parts)
+
+
 def imbalance(arms: Sequence[Arm]) -> int:
     """Cyclosporine minus steroids."""
     return sum(1 if a is Arm.CYCLOSPORINE else -1 for a in arms)

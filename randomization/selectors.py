@@ -6,12 +6,16 @@ and their views check that role; the others return allocations that have happene
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
 
 from dressdb.access import has_role
+from dressdb.grid import Cell, CellState, Column
 from dressdb.models import Role
 from enrollment.access import participants_visible_to
 from enrollment.models import Participant
@@ -87,3 +91,34 @@ def home_panel(*, user: Any) -> dict[str, object]:
         "active_lists": list(AllocationList.objects.filter(active=True).order_by("kind")),
         "slot_warnings": low_slot_warnings(),
     }
+
+
+# --- Record-status grid (portal/grid.py composes the apps' cells) -----------------------
+
+
+def grid_columns() -> list[Column]:
+    return [Column("randomization", "Randomization", "Enrolment")]
+
+
+def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:
+    """The randomization cell, from the participant's milestones: no query."""
+    cells: dict[int, dict[str, Cell]] = {}
+    for p in participants:
+        if p.randomized_on is not None:
+            cell = Cell(
+                CellState.COMPLETE,
+                reverse("randomization_result", args=[p.pk]),
+                f"{p.randomized_on:%Y-%m-%d}",
+            )
+        elif p.status != "enrolled" or p.died_on is not None:
+            cell = Cell(CellState.NOT_APPLICABLE, reverse("participant_detail", args=[p.pk]))
+        else:
+            today = timezone.localdate(timezone=p.site.tz)
+            cell = Cell(
+                CellState.DUE,
+                reverse("randomize", args=[p.pk]),
+                due=today,
+                what="Randomization",
+            )
+        cells[p.pk] = {"randomization": cell}
+    return cells

@@ -3,14 +3,17 @@ death-report consistency check. Constant queries whatever the number of events."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from dressdb import signing
 from dressdb.access import has_role
+from dressdb.grid import Cell, CellState, Column
 from dressdb.models import Role, Signature
 from enrollment.models import Participant
 from safety import rules
@@ -115,3 +118,41 @@ def participant_panel(*, participant: Participant, user: Any) -> dict[str, objec
         "safety_can_sign": has_role(user, Role.INVESTIGATOR),
     }
 
+
+# --- Record-status grid (portal/grid.py composes the apps' cells) -----------------------
+
+
+def grid_columns() -> list[Column]:
+    return [Column("adverse_events", "Adverse events", "Safety")]
+
+
+def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:
+    """One cell: the events recorded, overdue if an SAE report is late. One query."""
+    now = timezone.now()
+    rows: dict[int, list[dict[str, Any]]] = {p.pk: [] for p in participants}
+    for row in AdverseEvent.objects.filter(participant_id__in=list(rows)).values(
+        "participant_id", "serious", "report_due_at", "reported_at"
+    ):
+        rows[row["participant_id"]].append(row)
+    cells: dict[int, dict[str, Cell]] = {}
+    for pk, events in rows.items():
+        url = reverse("safety:ae_list", args=[pk])
+        pending = [
+            e for e in events if e["serious"] and e["report_due_at"] and not e["reported_at"]
+        ]
+        count = f"{len(events)} event{'s' if len(events) != 1 else ''}"
+        if pending:
+            due = min(e["report_due_at"] for e in pending)
+            cell = Cell(
+                CellState.OVERDUE if due < now else CellState.DUE,
+                url,
+                f"{count}, SAE report pending",
+                due=due.date(),
+                what="SAE report",
+            )
+        elif events:
+            cell = Cell(CellState.COMPLETE, url, count)
+        else:
+            cell = Cell(CellState.NOT_DUE, url, "none recorded")
+        cells[pk] = {"adverse_events": cell}
+    return cells

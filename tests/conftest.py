@@ -194,6 +194,7 @@ def _service_available(marker: str) -> bool:
 def pytest_collection_modifyitems(config, items):
     import os
 
+    _unique_node_ids(items)
     required = os.environ.get("DRESSDB_REQUIRE_SERVICES") == "1"
     for item in items:
         for marker in ("postgres", "redis", "browser"):
@@ -208,6 +209,24 @@ def pytest_collection_modifyitems(config, items):
                     )
                 else:
                     item.add_marker(pytest.mark.skip(reason=f"needs {marker} (runs in CI)"))
+
+
+def _unique_node_ids(items) -> None:
+    """Schemathesis gives every operation's test the same node id (its name carries the
+    operation); pytest-xdist schedules by node id, so it would run only one of them.
+    Such items get their name as node id: `test_api_operation[GET /api/v1/...]`."""
+    seen: dict[str, int] = {}
+    for item in items:
+        seen[item.nodeid] = seen.get(item.nodeid, 0) + 1
+    for item in items:
+        if seen[item.nodeid] > 1 and item.name != item.nodeid.rsplit("::", 1)[-1]:
+            unique = f"{item.nodeid.rsplit('::', 1)[0]}::{item.name}"
+            if hasattr(item, "_id"):  # pytest 9 keeps the node id structured
+                from _pytest.nodeid import coerce_node_id
+
+                item._id = coerce_node_id(unique)
+            else:
+                item._nodeid = unique
 
 
 _outcomes_by_marker: dict[str, dict[str, int]] = {}

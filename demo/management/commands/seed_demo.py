@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from demo.seeding import seed_demo_sites_and_users
+from demo.story import seed_stories
 from demo.synthetic import seed_trial
 from dressdb.demo import DEMO_PASSWORD
 from dressdb.models import Site
@@ -12,8 +13,9 @@ from dressdb.models import Site
 
 class Command(BaseCommand):
     help = (
-        "Demo mode only (DRESSDB_DEMO=1): seed demo sites and one user per role; with "
-        "--participants N, also a synthetic trial (screenings, allocations, regimens, visits)."
+        "Demo mode only (DRESSDB_DEMO=1): seed demo sites, one user per role and the living "
+        "demo trial (about 12 participants at every stage, through the real services, dates "
+        "relative to today; idempotent); with --participants N, also a bulk synthetic trial."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -21,6 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--sites", type=int, default=2, help="Number of sites (>= 2).")
         parser.add_argument("--no-orders", action="store_true", help="Skip dosing orders.")
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print logins.")
+        parser.add_argument("--no-stories", action="store_true", help="Skip the living demo trial.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
@@ -32,6 +35,14 @@ class Command(BaseCommand):
             Site.objects.get_or_create(
                 code=f"S{n:03d}", defaults={"name": f"Synthetic site {n}", "time_zone": "UTC"}
             )
+        if not options["no_stories"]:
+            played = seed_stories()
+            if played:
+                self.stdout.write(f"Demo trial: {len(played)} stories")
+                for line in played:
+                    self.stdout.write(f"  {line}")
+            else:
+                self.stdout.write("Demo trial: already seeded (nothing added).")
         if options["participants"]:
             sites = list(Site.objects.filter(active=True).order_by("code")[: options["sites"]])
             counts = seed_trial(

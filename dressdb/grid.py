@@ -1,0 +1,101 @@
+"""The record-status grid's vocabulary: the states of a cell, their labels and colours.
+
+Each domain app offers its cells through `<app>.selectors.grid_cells(participants)` (a
+dict participant id -> {column key: Cell}) and its columns through `grid_columns(...)`;
+the portal composes them (portal/grid.py). The core knows no form and no domain app.
+
+Adding a state (e.g. "query open" from data management): add it to `CellState`, give it
+a label and a colour class below (dressdb.css has `.grid-cell-<value>`), and set it on a
+cell from the app that knows about it, through an overlay (portal/grid.py, `OVERLAYS`).
+The legend is built from `LEGEND`, in this order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class CellState(StrEnum):
+    NOT_DUE = "not_due"
+    DUE = "due"
+    OVERDUE = "overdue"
+    COMPLETE = "complete"
+    SIGNED = "signed"
+    LOCKED = "locked"
+    MISSED = "missed"
+    NOT_APPLICABLE = "not_applicable"
+
+
+CELL_LABELS: dict[str, str] = {
+    CellState.NOT_DUE: "Not due",
+    CellState.DUE: "Due",
+    CellState.OVERDUE: "Overdue",
+    CellState.COMPLETE: "Complete",
+    CellState.SIGNED: "Signed",
+    CellState.LOCKED: "Locked",
+    CellState.MISSED: "Missed",
+    CellState.NOT_APPLICABLE: "Not applicable",
+}
+# A short mark inside the cell, so colour is never the only cue (WCAG 1.4.1).
+CELL_MARKS: dict[str, str] = {
+    CellState.NOT_DUE: "·",
+    CellState.DUE: "!",
+    CellState.OVERDUE: "!!",
+    CellState.COMPLETE: "✓",
+    CellState.SIGNED: "✍",
+    CellState.LOCKED: "🔒",
+    CellState.MISSED: "✗",
+    CellState.NOT_APPLICABLE: "–",
+}
+LEGEND: list[str] = [s.value for s in CellState]
+
+
+def register_state(value: str, label: str, mark: str) -> None:
+    """The hook for a state that a higher app adds (e.g. "query_open"): label and mark;
+    its colour is `.grid-cell-<value>` in dressdb.css."""
+    CELL_LABELS[value] = label
+    CELL_MARKS[value] = mark
+    if value not in LEGEND:
+        LEGEND.append(value)
+
+
+@dataclass
+class Cell:
+    state: str
+    url: str = ""
+    note: str = ""  # e.g. "2 events", the signer
+    due: dt.date | None = None  # the site-local date it is (or was) due, if it is to do
+    what: str = ""  # what closes it, for "next item due" (e.g. "Day 30 visit")
+
+    @property
+    def label(self) -> str:
+        return CELL_LABELS.get(self.state, self.state)
+
+    @property
+    def mark(self) -> str:
+        return CELL_MARKS.get(self.state, "")
+
+    @property
+    def title(self) -> str:
+        parts = [self.label]
+        if self.due is not None:
+            parts.append(f"due {self.due:%Y-%m-%d}")
+        if self.note:
+            parts.append(self.note)
+        return ", ".join(parts)
+
+    @property
+    def open(self) -> bool:
+        """Still to do (counts for "next item due")."""
+        return self.state in (CellState.NOT_DUE, CellState.DUE, CellState.OVERDUE) and bool(
+            self.due
+        )
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    group: str = ""

@@ -1,0 +1,182 @@
+"""The record-status grid: participants x forms, composed from each app's cells.
+
+Each domain app offers `grid_columns()` and `grid_cells(participants)` in its selectors
+(a constant number of queries each); this module puts them side by side, derives the
+participant's status and "next item due", and filters and pages the rows.
+
+Extension points:
+- a new form column: add `grid_columns`/`grid_cells` to the app's selectors and list
+  the app in `SOURCES` below;
+- a new cell state set by another app (e.g. "query open" from data management): add
+  the state to `dressdb.grid` (or `dressdb.grid.register_state`) and an overlay to
+  `OVERLAYS`: a function (participants, cells) -> None that changes cells in place,
+  with a constant number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dosing import selectors as dosing_selectors
+from dosing.protocol import ARM_LABELS, Arm
+from dressdb.access import sites_visible_to
+from dressdb.grid import CELL_LABELS, CELL_MARKS, LEGEND, Cell, CellState, Column
+from enrollment import selectors as enrollment_selectors
+from enrollment.access import participants_visible_to
+from enrollment.models import Participant
+from enrollment.status import STATE_LABELS, State
+from enrollment.status import Status as DerivedStatus
+from outcomes import selectors as outcomes_selectors
+from randomization import selectors as randomization_selectors
+from safety import selectors as safety_selectors
+
+PER_PAGE = 50
+
+CellMap = dict[int, dict[str, Cell]]
+Overlay = Callable[[Sequence[Participant], CellMap], None]
+
+# (cells, columns) per app, in the grid's left-to-right order.
+SOURCES: tuple[tuple[Callable[[Sequence[Participant]], CellMap], Callable[..., list[Column]]], ...]
+SOURCES = (
+    (enrollment_selectors.grid_cells, lambda cells: enrollment_selectors.grid_columns()),
+    (randomization_selectors.grid_cells, lambda cells: randomization_selectors.grid_columns()),
+    (dosing_selectors.grid_cells, dosing_selectors.grid_columns),
+    (outcomes_selectors.grid_cells, lambda cells: outcomes_selectors.grid_columns()),
+    (safety_selectors.grid_cells, lambda cells: safety_selectors.grid_columns()),
+)
+# Functions that change cells after the sources (hook for e.g. "query open").
+OVERLAYS: list[Overlay] = []
+
+BLANK = Cell(CellState.NOT_APPLICABLE)
+
+
+@dataclass
+class Row:
+    participant: Participant
+    status: DerivedStatus
+    today: dt.date
+    cells: list[Cell] = field(default_factory=list)
+    next_due: Cell | None = None
+
+    @property
+    def status_short(self) -> str:
+        return STATE_LABELS[self.status.state]
+
+    @property
+    def arm_label(self) -> str:
+        arm = self.participant.current_arm
+        return ARM_LABELS.get(Arm(arm), arm) if arm in set(Arm) else ""
+
+    @property
+    def switched(self) -> bool:
+        p = self.participant
+        return bool(p.randomized_arm) and p.current_arm != p.randomized_arm
+
+    @property
+    def study_day(self) -> int | None:
+        day1 = self.participant.study_day_1
+        if day1 is None or self.status.state in (State.SCREENED, State.ENROLLED):
+            return None
+        return (self.today - day1).days + 1
+
+
+class GridFilter(forms.Form):
+    site = forms.ModelChoiceField(queryset=None, required=False, empty_label="All sites")
+    status = forms.ChoiceField(required=False)
+    arm = forms.ChoiceField(required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        site_field: Any = self.fields["site"]
+        site_field.queryset = sites_visible_to(user)
+        site_field.label_from_instance = lambda s: f"{s.code} · {s.name}"
+        status_field: Any = self.fields["status"]
+        status_field.choices = [("", "Any status")] + [
+            (s.value, STATE_LABELS[s]) for s in State if s is not State.SCREENED
+        ]
+        arm_field: Any = self.fields["arm"]
+        arm_field.choices = [
+            ("", "Any arm"),
+            *((a.value, ARM_LABELS[a]) for a in Arm),
+            ("none", "Not randomized"),
+        ]
+
+
+def _today(p: Participant) -> dt.date:
+    return timezone.localdate(timezone=p.site.tz)
+
+
+def compose(participants: Sequence[Participant]) -> tuple[list[Column], list[Row]]:
+    """Rows (status, cells in column order, next item due) for these participants."""
+    cells: CellMap = {p.pk: {} for p in participants}
+    columns: list[Column] = []
+    for get_cells, get_columns in SOURCES:
+        found = get_cells(participants)
+        columns.extend(get_columns(found))
+        for pk, row in found.items():
+            cells[pk].update(row)
+    for overlay in OVERLAYS:
+        overlay(participants, cells)
+    rows = []
+    for p in participants:
+        mine = cells[p.pk]
+        open_cells = sorted(
+            (c for c in mine.values() if c.open), key=lambda c: c.due or dt.date.max
+        )
+        rows.append(
+            Row(
+                participant=p,
+                status=p.current_status,
+                today=_today(p),
+                cells=[mine.get(c.key, BLANK) for c in columns],
+                next_due=open_cells[0] if open_cells else None,
+            )
+        )
+    return columns, rows
+
+
+def legend() -> list[dict[str, str]]:
+    return [{"state": s, "label": CELL_LABELS[s], "mark": CELL_MARKS[s]} for s in LEGEND]
+
+
+def column_groups(columns: list[Column]) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = []
+    for c in columns:
+        if groups and groups[-1]["label"] == c.group:
+            groups[-1]["span"] += 1
+        else:
+            groups.append({"label": c.group, "span": 1})
+    return groups
+
+
+def filtered(user: Any, params: Any) -> tuple[GridFilter, QuerySet[Participant], str]:
+    form = GridFilter(params or None, user=user)
+    qs = participants_visible_to(user).select_related("site")
+    status = ""
+    if form.is_valid():
+        if form.cleaned_data["site"]:
+            qs = qs.filter(site=form.cleaned_data["site"])
+        arm = form.cleaned_data["arm"]
+        if arm == "none":
+            qs = qs.filter(current_arm="")
+        elif arm:
+            qs = qs.filter(current_arm=arm)
+        status = form.cleaned_data["status"]
+    return form, qs.order_by("site__code", "study_id"), status
+
+
+def page_of(qs: QuerySet[Participant], status: str, number: Any) -> Page:
+    """50 a page. A status filter is derived, so it filters the rows in Python: still
+    one query for the participants, whatever their number."""
+    if status:
+        rows: Sequence[Participant] = [p for p in qs if p.current_status.state == status]
+        return Paginator(rows, PER_PAGE).get_page(number)
+    return Paginator(qs, PER_PAGE).get_page(number)
