@@ -114,7 +114,7 @@ def ageing(user: Any, flt: AgeingFilter) -> dict[str, Any]:
     return {
         "queries": queries,
         "median_days_to_close": None if med is None else round(med, 1),
-        "counts": Counter(q.status for q in queries),
+        "counts": sorted(Counter(q.status for q in queries).items()),
     }
 
 

@@ -219,6 +219,7 @@ class Signature(models.Model):
     def is_void(self) -> bool:
         return self.voided_at is not None
 
+
 class EditFreeze(models.Model):
     """A data freeze or database lock (issue 18): while active, no clinical edit is saved.
 

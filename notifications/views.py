@@ -13,7 +13,7 @@ from dressdb.models import Role
 from dressdb.redirects import safe_next
 from notifications import selectors, services
 
-EVERY_ROLE = (Role.COORDINATOR, Role.INVESTIGATOR, Role.PHARMACIST, Role.STATISTICIAN, Role.ADMIN)
+EVERY_ROLE = tuple(Role)  # every staff role, the monitor included (issue 18)
 
 
 @require_role(*EVERY_ROLE)

@@ -480,6 +480,22 @@ FORM_API: dict[str, Op | str] = {
     # reports
     "export_home": ("GET", "/api/v1/exports/{dataset}.csv"),  # the options form
     "export_download": ("GET", "/api/v1/exports/{dataset}.csv"),
+    # data management (issue 18)
+    "datamanagement:participant_queries": ("POST", "/api/v1/participants/{id}/queries"),
+    "datamanagement:query_new": ("POST", "/api/v1/participants/{id}/queries"),
+    "datamanagement:query_action": ("POST", "/api/v1/queries/{query_pk}/answer"),  # and /close
+    "datamanagement:checks_now": "runs the automatic edit checks of one participant now; the "
+    "beat runs them every 10 minutes and nightly, and the run_edit_checks command on demand",
+    "datamanagement:sdv_verify": "monitor's source data verification mark: monitoring work on "
+    "the pages, no clinical data entered (no SDV API route yet)",
+    "datamanagement:casebook_sign": "casebook e-signature page (Part 11 through dressdb.signing); "
+    "no API route yet: signing stays on the page where the signer sees the casebook",
+    "datamanagement:participant_freeze": "data manager's freeze of a participant: trial-wide "
+    "data-management work, not a site user's form",
+    "datamanagement:freezes": "study freeze and database lock: data manager and admin work",
+    "datamanagement:freeze_release": "unfreeze, unlock request and second-admin approval: data "
+    "manager and admin work",
+    "datamanagement:ageing": "the filter form of the read-only query ageing list",
     # Exempt, with the reason.
     "screening_preview": "htmx live panel of the screening form: writes nothing; the "
     "screening route answers the same result, and eligibility_check is the offline check",

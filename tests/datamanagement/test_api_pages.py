@@ -247,7 +247,7 @@ def test_ageing_and_rules_pages(participant, coordinator_a, statistician):
     rules_page = client.get(reverse("datamanagement:rules")).content.decode()
     assert 'data-testid="rule-eosinophil_jump"' in rules_page
     ageing = client.get(
-        reverse("datamanagement:ageing"), {"status": "open", "form": "visit", "min_days": 0}
+        reverse("datamanagement:ageing"), {"status": "open", "form": "visit", "min_days": "0"}
     )
     assert ageing.status_code == 200 and "eosinophil_count" in ageing.content.decode()
     bad = client.get(reverse("datamanagement:ageing"), {"min_days": "-3", "site": "abc"})

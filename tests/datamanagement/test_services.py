@@ -143,7 +143,8 @@ def test_automatic_rule_opens_and_closes_its_own_query(participant, coordinator_
         query.correction_history_id
         == visit(participant, "day30").history.order_by("-history_id").first().history_id
     )
-    assert query.messages.last().text.startswith("The data were fixed")
+    last = query.messages.last()
+    assert last is not None and last.text.startswith("The data were fixed")
 
 
 def test_cancelled_automatic_query_is_not_raised_again(participant, coordinator_a, statistician):
