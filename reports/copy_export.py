@@ -3,11 +3,11 @@
 The SELECT is built from the dataset's declaration (`reports/datasets.py`): the inner
 query is the very queryset the Python path iterates (same scope, period filter and
 order), and the outer SELECT formats each declared column as the Python path does
-(ISO dates, UTC datetimes, integral decimals without trailing zeros, true/false, the
-CSV-injection neutralisation, empty text as an empty cell). A dataset whose columns are
-all plain fields of one query (`Dataset.copyable`) has a COPY path; a test checks that
-both paths give the same bytes. An ORM iterator is several times slower than COPY for
-the big tables.
+(ISO dates, UTC datetimes, decimals with the column's declared digits, true/false, the
+CSV-injection neutralisation, an absent value as the column's missing code). A dataset
+whose columns are all plain fields of one query (`Dataset.copyable`) has a COPY path; a
+test checks that both paths give the same bytes. An ORM iterator is several times
+slower than COPY for the big tables.
 """
 
 from __future__ import annotations
@@ -39,22 +39,23 @@ def _bracket(chars: str) -> str:
     return ("-" if "-" in chars else "") + chars.replace("-", "")
 
 
-# A cell start (CR, LF or comma) then a formula start gets a ' between them
+# A line break (CR or LF) then a formula start gets a ' between them
 # (regexp_replace: \1'\2).
 _CELL_THEN_FORMULA = _literal(f"([{CELL_STARTS_AFTER_BREAK}])([{_bracket(FORMULA_AFTER_BREAK)}])")
 _QUOTE_BETWEEN = r"E'\\1''\\2'"
 
 
 def _neutralised(expr: str) -> str:
-    """`csvstream.neutralise` in SQL: a ' before a formula start after any CR, LF or
-    comma inside the cell, and before a dangerous first character."""
+    """`csvstream.neutralise` in SQL: a ' before a formula start after any CR or LF
+    inside the cell, and before a dangerous first character."""
     starts = ", ".join(_literal(c) for c in DANGEROUS_PREFIXES)
     safe = f"regexp_replace({expr}, {_CELL_THEN_FORMULA}, {_QUOTE_BETWEEN}, 'g')"
     return f"CASE WHEN left({expr}, 1) IN ({starts}) THEN '''' || {safe} ELSE {safe} END"
 
 
-def _number(expr: str) -> str:
-    return f"CASE WHEN {expr} = trunc({expr}) THEN trim_scale({expr})::text ELSE {expr}::text END"
+def _number(expr: str, decimals: int) -> str:
+    """`csvstream.decimal_text`: exactly `decimals` digits (round half away from zero)."""
+    return f"round(({expr})::numeric, {int(decimals)})::text"
 
 
 def _boolean(expr: str) -> str:
@@ -70,20 +71,23 @@ def _datetime(expr: str) -> str:
 
 
 def _formatted(column: Column, expr: str) -> str:
-    """The SQL of one declared column, written as `format_value` writes it."""
+    """The SQL of one declared column, written as `format_value` writes it: an absent
+    value (NULL, or empty text) is the column's missing code."""
     if column.convert:
         expr = column.convert.sql.format(expr)
     if column.type == "decimal":
-        return _number(expr)
-    if column.type == "boolean":
-        return _boolean(expr)
-    if column.type == "date":
-        return f"to_char({expr}, 'YYYY-MM-DD')"
-    if column.type == "datetime":
-        return _datetime(expr)
-    if column.type == "integer":
-        return f"{expr}::text"
-    return f"NULLIF({_neutralised(expr)}, '')"  # text and factor
+        text = _number(expr, column.decimals or 0)
+    elif column.type == "boolean":
+        text = _boolean(expr)
+    elif column.type == "date":
+        text = f"to_char({expr}, 'YYYY-MM-DD')"
+    elif column.type == "datetime":
+        text = _datetime(expr)
+    elif column.type == "integer":
+        text = f"{expr}::text"
+    else:  # text and factor (a missing code is never neutralised: it starts with N)
+        text = f"NULLIF({_neutralised(expr)}, '')"
+    return f"COALESCE({text}, {_literal(column.blank)})"
 
 
 def copy_select(dataset: Dataset, scope: Scope) -> tuple[str, tuple[Any, ...]]:

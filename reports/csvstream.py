@@ -24,30 +24,58 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
 from typing import Any
 
 from django.apps import apps
 from django.db.models import QuerySet
 
-MISSING_CODES = {
-    "NA_MISSED": "Visit recorded as missed (reason in visits.missed_reason)",
-    "NA_NOT_DUE": "Visit window not yet open",
-    "NA_NOT_EXPECTED": "Not expected: the participant died before the visit window closed",
-    "NA_NOT_ENTERED": "Visit due or overdue, no data entered yet",
-    "NA_NOT_COLLECTED": "Endpoint not collected at this visit",
+
+class Missing(StrEnum):
+    """The missing codes of the data dictionary: a cell that has no value carries one.
+
+    Defined once here; a column declares which of them its blank means, in which
+    situation (`Column.missing`), and the dictionary lists both."""
+
+    NOT_DUE = "NA_NOT_DUE"
+    MISSED = "NA_MISSED"
+    NOT_DONE = "NA_NOT_DONE"
+    UNKNOWN = "NA_UNKNOWN"
+    NOT_APPLICABLE = "NA_NOT_APPLICABLE"
+    NOT_EXPECTED = "NA_NOT_EXPECTED"
+    NOT_ENTERED = "NA_NOT_ENTERED"
+    NOT_ASSESSED = "NA_NOT_ASSESSED"
+    NOT_COLLECTED = "NA_NOT_COLLECTED"
+    EMPTY = "NA_EMPTY"
+
+
+MISSING_CODES: dict[str, str] = {
+    str(code): meaning
+    for code, meaning in {
+        Missing.MISSED: "Visit recorded as missed (reason in visits.missed_reason_code)",
+        Missing.NOT_DUE: "Not yet due (visit window not yet open)",
+        Missing.NOT_EXPECTED: "Not expected: the participant died before the visit window closed",
+        Missing.NOT_ENTERED: "Due or overdue, no data entered yet",
+        Missing.NOT_DONE: "Not done (e.g. a lab not measured)",
+        Missing.UNKNOWN: "Unknown (answered unknown, or no source tells)",
+        Missing.NOT_ASSESSED: "Answered not assessed",
+        Missing.NOT_APPLICABLE: "Not applicable (the question does not arise; see the column)",
+        Missing.NOT_COLLECTED: "Endpoint not collected at this visit",
+        Missing.EMPTY: "Audit trail: the field held no value (before or after the change)",
+    }.items()
 }
 # A cell starting with one of these could start a formula (OWASP CSV injection).
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
-# Inside a cell, a formula start after a CR, LF or comma gets a ' too. A reader that
-# takes CR or LF as a row end (Excel, LibreOffice, R, Python's universal newlines) and
-# does not keep a quoted cell across lines starts a new row after the break, with its
-# quote state inverted: the text of this and every later quoted cell of the row is read
-# unquoted, so each comma in it starts a cell. A quote counts as a formula start there:
-# an escaped quote ("") reads as an empty quoted field, and what follows it is the cell.
-# (A CR or LF is itself a break; the text after it is checked in turn.)
+# Inside a cell, a formula start after a CR or LF gets a ' too: a reader that takes CR
+# or LF as a row end even inside a quoted field starts a new physical line there, and
+# that line must not start with a formula. A quote counts as a formula start there (a
+# reader that parses the new line as CSV reads a quoted cell from it). A field holding
+# CR or LF is quoted, which closes the row break for quote-aware readers (Excel,
+# LibreOffice, R, Python). Commas inside a cell are left alone: text is not altered
+# beyond the line starts.
 FORMULA_AFTER_BREAK = '=+-@\t"'
-CELL_STARTS_AFTER_BREAK = "\r\n,"
+CELL_STARTS_AFTER_BREAK = "\r\n"
 _AFTER_BREAK = re.compile(f"(?<=[{CELL_STARTS_AFTER_BREAK}])(?=[{re.escape(FORMULA_AFTER_BREAK)}])")
 _NEEDS_QUOTES = re.compile(r'[",\r\n]')
 CHUNK = 2000
@@ -57,8 +85,7 @@ Row = dict[str, Any]
 
 def neutralise(value: str) -> str:
     """OWASP CSV injection: a text cell that could start a formula gets a leading ',
-    and so does every place inside it where a reader that breaks rows at CR or LF could
-    start a cell (after a CR, LF or comma)."""
+    and so does every line start inside it (after a CR or LF) that could."""
     value = _AFTER_BREAK.sub("'", value)
     if value and value.startswith(DANGEROUS_PREFIXES):
         return "'" + value
@@ -87,6 +114,10 @@ class Convert:
     sql: str  # a template with one {} for the column expression
 
 
+# A date's study day needs study day 1: a record of someone never randomized has none.
+STUDY_DAY_MISSING = (("NA_NOT_APPLICABLE", "no study day 1 (not randomized)"),)
+
+
 @dataclass(frozen=True)
 class Column:
     """One column: its data dictionary entry and, for declared queries, its source field."""
@@ -101,6 +132,22 @@ class Column:
     identifying: bool = False  # dropped when de-identified (initials, free text)
     field: str = ""  # ORM lookup the value is read from ("" = derived in Python)
     convert: Convert | None = None
+    decimals: int | None = None  # decimal columns: digits after the point, always written
+    # The missing codes this column's empty cells carry: (code, in which situation). The
+    # first is written for a value that is absent; a dataset's code may set the others.
+    missing: tuple[tuple[str, str], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.type == "decimal" and self.decimals is None:
+            raise ValueError(f"decimal column {self.name} declares no precision (decimals=)")
+        unknown = [code for code, _ in self.missing if code not in MISSING_CODES]
+        if unknown:
+            raise ValueError(f"column {self.name}: unknown missing codes {unknown}")
+
+    @property
+    def blank(self) -> str:
+        """The missing code written for an absent value."""
+        return self.missing[0][0] if self.missing else Missing.UNKNOWN.value
 
     def deidentified(self) -> Column | None:
         if self.identifying:
@@ -113,6 +160,7 @@ class Column:
                 unit="study day",
                 visit=self.visit,
                 source=self.source,
+                missing=self.missing + STUDY_DAY_MISSING,
             )
         return self
 
@@ -221,17 +269,26 @@ def export_columns(dataset: Dataset, deidentify: bool) -> list[Column]:
     return [c for c in (col.deidentified() for col in dataset.columns) if c is not None]
 
 
+def decimal_text(value: Decimal | int | float, decimals: int) -> str:
+    """A number with exactly `decimals` digits after the point (half away from zero,
+    as PostgreSQL's round(numeric, n))."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return format(number.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP), "f")
+
+
 def format_value(value: Any, column: Column, day1: dt.date | None, deidentify: bool) -> Any:
-    if value is None:
-        return ""
+    if value is None or value == "":
+        return column.blank
     if isinstance(value, str) and value in MISSING_CODES:
         return value
     if deidentify and column.name.endswith("_studyday"):
         day = value if isinstance(value, dt.date) else None
         if isinstance(value, dt.datetime):
             day = value.date()
-        if day is None or day1 is None:
-            return ""
+        if day is None:
+            return column.blank
+        if day1 is None:  # no study day 1: never randomized
+            return Missing.NOT_APPLICABLE.value
         return (day - day1).days + 1
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
@@ -239,6 +296,8 @@ def format_value(value: Any, column: Column, day1: dt.date | None, deidentify: b
         return value.isoformat()
     if isinstance(value, bool):
         return "true" if value else "false"
+    if column.type == "decimal" and isinstance(value, Decimal | int | float):
+        return decimal_text(value, column.decimals or 0)
     if isinstance(value, Decimal):
         return (
             format(value.normalize(), "f") if value == value.to_integral() else format(value, "f")
@@ -278,14 +337,31 @@ def csv_lines(
         counter.append(rows)
 
 
+DICTIONARY_HEADER = [
+    "variable",
+    "label",
+    "dataset",
+    "type",
+    "unit",
+    "allowed_values",
+    "visit",
+    "source_form",
+    "decimals",
+    "missing_codes",
+]
+
+
 def dictionary_rows(datasets: Iterable[Dataset], deidentify: bool = False) -> Iterator[list[str]]:
-    yield ["variable", "label", "dataset", "type", "unit", "allowed_values", "visit", "source_form"]
+    yield list(DICTIONARY_HEADER)
     for dataset in datasets:
         for c in export_columns(dataset, deidentify):
             allowed = "; ".join(f"{v}={label}" for v, label in c.allowed)
-            yield [c.name, c.label, dataset.name, c.type, c.unit, allowed, c.visit, c.source]
+            decimals = "" if c.decimals is None else str(c.decimals)
+            missing = "; ".join(f"{code}={when}" for code, when in c.missing)
+            row = [c.name, c.label, dataset.name, c.type, c.unit, allowed, c.visit, c.source]
+            yield [*row, decimals, missing]
     for code, meaning in MISSING_CODES.items():
-        yield [code, meaning, "(all)", "missing code", "", "", "", ""]
+        yield [code, meaning, "(all)", "missing code", "", "", "", "", "", ""]
 
 
 def dictionary_csv(datasets: Iterable[Dataset], deidentify: bool = False, bom: bool = False) -> str:

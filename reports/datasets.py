@@ -8,15 +8,21 @@ loader) is the shared path in `reports/csvstream.py` and `reports/copy_export.py
 
 Conventions:
 - ISO 8601 dates (YYYY-MM-DD) and UTC datetimes;
-- explicit missing codes, never an empty cell for something that should be there:
-  NA_MISSED (visit missed), NA_NOT_DUE (not yet due), NA_NOT_EXPECTED (after death),
-  NA_NOT_ENTERED (due or overdue, no data yet), NA_NOT_DONE (answered "not done");
-  an empty cell means "not applicable" (e.g. no re-admission date when not re-admitted);
+- every decimal column declares its precision (`decimals`, from the data dictionary:
+  doses to 0.1 mg, the protocol's smallest rounding step being 2.5 mg; labs as entered,
+  per column) and every value of it is written with exactly that many digits, in the
+  Python path and in the COPY path;
+- never an empty cell: each column declares the missing codes (`Column.missing`, codes
+  from `csvstream.Missing`) its blank cells carry and in which situation; the first is
+  written for an absent value, the dataset's code writes the others (e.g. a visit's
+  endpoints: NA_MISSED, NA_NOT_DUE, NA_NOT_EXPECTED, NA_NOT_ENTERED from the visit's
+  status; NA_NOT_APPLICABLE where branching closes the field; NA_UNKNOWN and
+  NA_NOT_ASSESSED for those answers);
 - de-identified: identifiers and free text dropped, dates become study days
   (`<name>_studyday`, day 1 = first dose);
 - text cells starting with = + - @ tab CR LF are prefixed with ' (OWASP CSV injection),
-  and so is such a start (or a quote) after a CR, LF or comma inside a cell; a cell
-  holding CR or LF is quoted; numeric columns are written as numbers.
+  and so is such a start (or a quote) after a CR or LF inside a cell; a cell holding CR
+  or LF is quoted; numeric columns are written as numbers.
 
 To add a dataset: declare its columns and its `Query`, add it to `DATASETS`; the page,
 the API, the pack, the dictionary, the R loader and (when every column is a plain field)
@@ -28,10 +34,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
-from outcomes.models import ENDPOINTS_BY_VISIT, VIRUSES
-from reports.csvstream import CHUNK, Column, Convert, Dataset, Query, Row, Scope
+from django.db.models import F
+
+from enrollment.status import STATE_LABELS, WITHDRAWAL_LABELS, WithdrawalKind
+from outcomes.models import ANSWER_MISSING_CODES, ENDPOINTS_BY_VISIT, SHOWN_WHEN, VIRUSES
+from outcomes.schedule import MISSED_REASON_LABELS
+from reports.csvstream import (
+    CHUNK,
+    Column,
+    Convert,
+    Dataset,
+    Missing,
+    Query,
+    Row,
+    Scope,
+    decimal_text,
+)
 
 VISIT_NAMES = ("day7", "day30", "day60", "day90")
 
@@ -62,6 +83,34 @@ IMPROVEMENT = (
     ("none", "None or worse"),
 )
 TREND = (("down", "Down"), ("flat", "Flat"), ("up", "Up"))
+PARTICIPANT_STATES = tuple((str(state), label) for state, label in STATE_LABELS.items())
+WITHDRAWAL_KINDS = tuple((str(kind), label) for kind, label in WITHDRAWAL_LABELS.items())
+MISSED_REASONS = tuple((str(code), label) for code, label in MISSED_REASON_LABELS.items())
+VITAL_STATUS = (("died", "Died"), ("alive", "Alive"), ("unknown", "Unknown"))
+VITAL_STATUS_DAYS = (7, 30, 90)
+
+# Missing codes, declared per column: (code, the situation in which a blank means it).
+NA = Missing
+
+
+def na(code: Missing, when: str) -> tuple[tuple[str, str], ...]:
+    return ((code.value, when),)
+
+
+# The cells a visit fills (its date, its endpoints): the code follows the visit status,
+# then the answer and the form's branching.
+VISIT_CELL_MISSING = (
+    (NA.NOT_ENTERED.value, "visit open or overdue, or completed with this field left blank"),
+    (NA.MISSED.value, "visit recorded as missed"),
+    (NA.NOT_DUE.value, "visit window not yet open"),
+    (NA.NOT_EXPECTED.value, "participant died before the visit window closed"),
+    (
+        NA.NOT_APPLICABLE.value,
+        "the form's branching closes the field at a completed visit, or no such visit",
+    ),
+    (NA.UNKNOWN.value, "answered unknown"),
+    (NA.NOT_ASSESSED.value, "answered not assessed"),
+)
 
 # Columns of a participant's record, read from a row that has a `participant`.
 STUDY_ID = Column("study_id", "Study ID", "text", source="enrolment", field="participant__study_id")
@@ -109,6 +158,25 @@ def missing_code(status: str) -> str | None:
     }.get(status)
 
 
+def endpoint_cell(visit: Mapping[str, Any], status: str, endpoint: str) -> Any:
+    """One endpoint of a visit as exported: the value, or the missing code that says why
+    there is none (visit status; then the answers unknown and not assessed; then the
+    form's branching; else not entered)."""
+    from outcomes.models import not_applicable
+
+    value = visit[endpoint]
+    if value in ANSWER_MISSING_CODES:
+        return ANSWER_MISSING_CODES[value]
+    if value not in ("", None):
+        return value
+    code = missing_code(status)
+    if code is not None:
+        return code
+    if endpoint in not_applicable(visit, SHOWN_WHEN):
+        return NA.NOT_APPLICABLE.value
+    return NA.NOT_ENTERED.value
+
+
 def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
@@ -118,7 +186,7 @@ def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
 
 
 def _endpoint(name: str, label: str, type: str, **kw: Any) -> Column:
-    return Column(name, label, type, source="visit form", **kw)
+    return Column(name, label, type, source="visit form", missing=VISIT_CELL_MISSING, **kw)
 
 
 _PCR = (("negative", "Negative"), ("positive", "Positive"), ("not_done", "Not done"))
@@ -136,7 +204,7 @@ ENDPOINT_COLUMNS: dict[str, Column] = {
         _endpoint("facial_oedema_resolved", "Facial oedema resolved", "factor", allowed=yes_no()),
         _endpoint("pruritus_resolved", "Pruritus resolved", "factor", allowed=yes_no()),
         _endpoint("lymphadenopathy", "Lymphadenopathy present", "factor", allowed=yes_no()),
-        _endpoint("eosinophil_count", "Eosinophil count", "decimal", unit="10^9/L"),
+        _endpoint("eosinophil_count", "Eosinophil count", "decimal", unit="10^9/L", decimals=2),
         _endpoint(
             "vital_status", "Vital status", "factor", allowed=(("alive", "Alive"), ("dead", "Dead"))
         ),
@@ -165,6 +233,7 @@ ENDPOINT_COLUMNS: dict[str, Column] = {
     ]
 }
 
+NOT_WITHDRAWN = na(NA.NOT_APPLICABLE, "not withdrawn")
 PARTICIPANT_BASE = [
     replace(STUDY_ID, field=""),
     replace(SITE, field=""),
@@ -174,28 +243,91 @@ PARTICIPANT_BASE = [
     Column("day1", "Study day 1 (first dose)", "date", source="randomization"),
     Column("age", "Age", "integer", unit="years", source="screening"),
     Column("sex", "Sex", "factor", allowed=SEX, source="screening"),
-    Column("weight_kg", "Baseline weight", "decimal", unit="kg", source="enrolment"),
-    Column("egfr", "eGFR (CKD-EPI 2021)", "decimal", unit="mL/min/1.73m2", source="screening"),
+    Column("weight_kg", "Baseline weight", "decimal", unit="kg", source="enrolment", decimals=1),
+    Column(
+        "egfr",
+        "eGFR (CKD-EPI 2021)",
+        "decimal",
+        unit="mL/min/1.73m2",
+        source="screening",
+        decimals=1,
+        missing=na(NA.NOT_DONE, "no eGFR recorded at enrolment"),
+    ),
     Column(
         "renal_impairment", "Renal impairment (as used for dosing)", "boolean", source="enrolment"
     ),
-    Column("regiscar_score", "RegiSCAR score", "integer", source="screening"),
+    Column(
+        "regiscar_score",
+        "RegiSCAR score",
+        "integer",
+        source="screening",
+        missing=na(NA.NOT_APPLICABLE, "enrolled without a screening record"),
+    ),
     Column(
         "status",
-        "Participant status",
+        "Participant status (derived from the record, at the site's today)",
         "factor",
-        allowed=(("enrolled", "Enrolled"), ("withdrawn", "Withdrawn")),
-        source="enrolment",
+        allowed=PARTICIPANT_STATES,
+        source="participant record",
     ),
-    Column("withdrawn_on", "Withdrawal date", "date", source="withdrawal form"),
     Column(
-        "switched_day", "Study day of the arm switch", "integer", unit="study day", source="dosing"
+        "withdrawal_kind",
+        "Kind of withdrawal",
+        "factor",
+        allowed=WITHDRAWAL_KINDS,
+        source="withdrawal form",
+        missing=NOT_WITHDRAWN,
+    ),
+    Column(
+        "withdrawn_on",
+        "Withdrawal date",
+        "date",
+        source="withdrawal form",
+        missing=NOT_WITHDRAWN,
+    ),
+    Column(
+        "treatment_withdrawn_on",
+        "Study treatment ended by a withdrawal on",
+        "date",
+        source="withdrawal form",
+        missing=na(NA.NOT_APPLICABLE, "study treatment not ended by a withdrawal"),
+    ),
+    Column(
+        "consent_withdrawn",
+        "Consent for further data use withdrawn (out of the analysis sets after that date)",
+        "boolean",
+        source="withdrawal form",
+    ),
+    Column(
+        "switched_day",
+        "Study day of the arm switch",
+        "integer",
+        unit="study day",
+        source="dosing",
+        missing=na(NA.NOT_APPLICABLE, "no arm switch"),
     ),
     Column("off_protocol", "Off protocol", "boolean", source="dosing"),
-    Column("admission_date", "Hospital admission", "date", source="hospital course"),
-    Column("discharge_date", "Hospital discharge", "date", source="hospital course"),
     Column(
-        "hospital_days", "Days of hospitalization", "integer", unit="days", source="hospital course"
+        "admission_date",
+        "Hospital admission",
+        "date",
+        source="hospital course",
+        missing=na(NA.NOT_ENTERED, "hospital course not entered"),
+    ),
+    Column(
+        "discharge_date",
+        "Hospital discharge",
+        "date",
+        source="hospital course",
+        missing=na(NA.NOT_ENTERED, "not discharged yet, or not entered"),
+    ),
+    Column(
+        "hospital_days",
+        "Days of hospitalization",
+        "integer",
+        unit="days",
+        source="hospital course",
+        missing=na(NA.NOT_ENTERED, "admission or discharge date not entered"),
     ),
     Column(
         "readmitted_30d",
@@ -203,11 +335,53 @@ PARTICIPANT_BASE = [
         "factor",
         allowed=yes_no(),
         source="hospital course",
+        missing=na(NA.NOT_ENTERED, "not answered yet"),
     ),
-    Column("readmission_date", "Re-admission date", "date", source="hospital course"),
-    Column("death_date", "Date of death", "date", source="hospital course"),
     Column(
-        "death_cause", "Cause of death (text)", "text", source="hospital course", identifying=True
+        "readmission_date",
+        "Re-admission date",
+        "date",
+        source="hospital course",
+        missing=(
+            (NA.NOT_APPLICABLE.value, "not re-admitted"),
+            (NA.NOT_ENTERED.value, "re-admitted, date not entered"),
+        ),
+    ),
+    Column(
+        "died_on",
+        "Date of death (reconciled from every source)",
+        "date",
+        source="participant record",
+        missing=(
+            (NA.NOT_APPLICABLE.value, "no death recorded"),
+            (NA.UNKNOWN.value, "death reported, sources disagree (see death_discrepancy)"),
+        ),
+    ),
+    Column(
+        "death_discrepancy",
+        "Death reports that disagree (text)",
+        "text",
+        source="participant record",
+        identifying=True,
+        missing=na(NA.NOT_APPLICABLE, "no disagreement"),
+    ),
+    Column(
+        "death_cause",
+        "Cause of death (text)",
+        "text",
+        source="hospital course",
+        identifying=True,
+        missing=na(NA.NOT_APPLICABLE, "no death, or no cause entered"),
+    ),
+    *(
+        Column(
+            f"vital_status_day{day}",
+            f"Vital status on study day {day}",
+            "factor",
+            allowed=VITAL_STATUS,
+            source="all sources (outcomes.deaths.status_on)",
+        )
+        for day in VITAL_STATUS_DAYS
     ),
 ]
 
@@ -224,6 +398,7 @@ def participant_columns() -> list[Column]:
                 allowed=STATUS,
                 visit=visit,
                 source="visit schedule",
+                missing=na(NA.NOT_APPLICABLE, "no such visit scheduled"),
             )
         )
         columns.append(
@@ -233,6 +408,7 @@ def participant_columns() -> list[Column]:
                 "date",
                 visit=visit,
                 source="visit form",
+                missing=VISIT_CELL_MISSING[:5],
             )
         )
         for name in ENDPOINTS_BY_VISIT[visit]:
@@ -253,8 +429,15 @@ PARTICIPANTS_QUERY = Query(
 
 def participants_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
     """Wide: one row per randomized participant. Queries per chunk of 2000: 4."""
+    import zoneinfo
+
+    from django.utils import timezone
+
+    from enrollment.status import Facts, participant_status
+    from outcomes.deaths import status_on
     from outcomes.models import HospitalCourse, Visit
     from randomization.models import Allocation
+    from reports.selectors import FACT_FIELDS, participant_evidence
 
     ids = list(scope.queryset(PARTICIPANTS_QUERY).values_list("participant_id", flat=True))
     today = dt.date.today()  # noqa: DTZ011  (UTC server date; statuses for analysis)
@@ -268,15 +451,16 @@ def participants_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
                 "randomized_at",
                 "participant__study_id",
                 "participant__site__code",
+                "participant__site__time_zone",
                 "participant__age",
                 "participant__sex",
                 "participant__weight_kg",
                 "participant__egfr",
                 "participant__renal_impairment_computed",
                 "participant__renal_impairment_override",
-                "participant__status",
-                "participant__withdrawn_on",
                 "participant__study_day_1",
+                "participant__treatment_withdrawn_on",
+                *(f"participant__{name}" for name in FACT_FIELDS),
                 "participant__screening__regiscar_score",
                 "participant__regimen__switched_on_day",
                 "participant__regimen__state",
@@ -292,8 +476,20 @@ def participants_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
         for pid in chunk:
             a = allocations[pid]
             c: dict[str, Any] = courses.get(pid, {})
+            own_visits = visits.get(pid, {})
+            facts = {name: a[f"participant__{name}"] for name in FACT_FIELDS}
+            tz = zoneinfo.ZoneInfo(a["participant__site__time_zone"])
+            randomized_on = timezone.localtime(a["randomized_at"], tz).date()
+            day1 = a["participant__study_day_1"] or randomized_on
+            status = participant_status(
+                Facts(day1=a["participant__study_day_1"], **facts),
+                timezone.localdate(timezone=tz),
+            )
+            evidence = participant_evidence(own_visits.values(), c)
+            died_on = facts["died_on"]
             override = a["participant__renal_impairment_override"]
             admission, discharge = c.get("admission_date"), c.get("discharge_date")
+            readmitted = c.get("readmitted_within_30_days") or None
             row: Row = {
                 "_day1": a["participant__study_day_1"],
                 "study_id": a["participant__study_id"],
@@ -310,31 +506,37 @@ def participants_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
                 if override is None
                 else override,
                 "regiscar_score": a["participant__screening__regiscar_score"],
-                "status": a["participant__status"],
-                "withdrawn_on": a["participant__withdrawn_on"],
+                "status": str(status.state),
+                "withdrawal_kind": facts["withdrawal_kind"] or None,
+                "withdrawn_on": facts["withdrawn_on"],
+                "treatment_withdrawn_on": a["participant__treatment_withdrawn_on"],
+                "consent_withdrawn": facts["withdrawal_kind"] == WithdrawalKind.CONSENT,
                 "switched_day": a["participant__regimen__switched_on_day"],
                 "off_protocol": a["participant__regimen__state"] == "off_protocol",
                 "admission_date": admission,
                 "discharge_date": discharge,
                 "hospital_days": (discharge - admission).days if admission and discharge else None,
-                "readmitted_30d": c.get("readmitted_within_30_days") or None,
-                "readmission_date": c.get("readmission_date"),
-                "death_date": c.get("death_date"),
+                "readmitted_30d": readmitted,
+                "readmission_date": c.get("readmission_date")
+                or (NA.NOT_ENTERED.value if readmitted == "yes" else None),
+                "died_on": died_on or (NA.UNKNOWN.value if facts["death_discrepancy"] else None),
+                "death_discrepancy": facts["death_discrepancy"] or None,
                 "death_cause": c.get("death_cause") or None,
             }
+            for day in VITAL_STATUS_DAYS:
+                on = day1 + dt.timedelta(days=day - 1)
+                row[f"vital_status_day{day}"] = str(status_on(evidence, on))
             for name in VISIT_NAMES:
-                v = visits.get(pid, {}).get(name)
+                v = own_visits.get(name)
                 if v is None:
+                    for endpoint in ("status", "date", *ENDPOINTS_BY_VISIT[name]):
+                        row[f"{name}_{endpoint}"] = NA.NOT_APPLICABLE.value
                     continue
-                status = _visit_status(v, today, c.get("death_date"))
-                row[f"{name}_status"] = status
-                row[f"{name}_date"] = v["completed_on"]
-                code = missing_code(status)  # missing code of every empty endpoint
+                visit_status = _visit_status(v, today, died_on)
+                row[f"{name}_status"] = visit_status
+                row[f"{name}_date"] = v["completed_on"] or missing_code(visit_status)
                 for endpoint in ENDPOINTS_BY_VISIT[name]:
-                    value = v[endpoint]
-                    if value in ("", None):
-                        value = code
-                    row[f"{name}_{endpoint}"] = value
+                    row[f"{name}_{endpoint}"] = endpoint_cell(v, visit_status, endpoint)
             yield row
 
 
@@ -349,9 +551,12 @@ def endpoints_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
                 if ENDPOINT_COLUMNS[endpoint].identifying:
                     continue
                 key = f"{visit}_{endpoint}"
-                if key not in row:
-                    continue
+                if row[f"{visit}_status"] == NA.NOT_APPLICABLE.value:
+                    continue  # no such visit scheduled
                 value = row[key]
+                column = ENDPOINT_COLUMNS[endpoint]
+                if column.type == "decimal" and isinstance(value, Decimal | int | float):
+                    value = decimal_text(value, column.decimals or 0)
                 yield {
                     "_day1": row["_day1"],
                     "study_id": row["study_id"],
@@ -359,7 +564,7 @@ def endpoints_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
                     "arm": row["arm"],
                     "visit": visit,
                     "endpoint": endpoint,
-                    "value": "" if value is None else str(value),
+                    "value": None if value is None else str(value),
                 }
 
 
@@ -367,14 +572,12 @@ def endpoints_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
 
 
 def _visit_context(scope: Scope) -> dict[str, Any]:
-    from outcomes.models import HospitalCourse
+    from enrollment.models import Participant
 
-    deaths = scope.in_sites(
-        HospitalCourse.objects.filter(death_date__isnull=False), "participant__site_id"
-    )
+    deaths = scope.in_sites(Participant.objects.filter(died_on__isnull=False), "site_id")
     return {
         "today": dt.date.today(),  # noqa: DTZ011
-        "deaths": dict(deaths.values_list("participant_id", "death_date")),
+        "deaths": dict(deaths.values_list("pk", "died_on")),  # the reconciled date
     }
 
 
@@ -382,48 +585,136 @@ def _visit_derive(row: Row, raw: Row, context: dict[str, Any]) -> None:
     status = _visit_status(raw, context["today"], context["deaths"].get(raw["participant_id"]))
     row["status"] = status
     row["completed_on"] = raw["completed_on"] or missing_code(status)
+    if raw["vital_status"] == "dead" and raw["death_date"] is None:
+        row["death_date"] = NA.UNKNOWN.value
+    if raw["missed"] and not raw["missed_reason_code"]:
+        row["missed_reason_code"] = NA.UNKNOWN.value
+    if raw["missed"] and not raw["missed_reason"]:
+        row["missed_reason"] = NA.NOT_ENTERED.value
 
 
-# --- audit: every history row of the clinical records ----------------------------------
+# --- audit: one row per changed field of the clinical records ------------------------
+
+AUDIT_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
-def audit_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
-    """Every history row of the clinical records of these sites (who, when, what, why)."""
+def _audit_text(value: Any) -> str:
+    """A field's value as the audit trail shows it: the stored value, as text."""
+    import json
+
+    if value is None or value == "":
+        return NA.EMPTY.value
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, sort_keys=True, default=str)
+    return str(value)
+
+
+def _audit_sources(scope: Scope) -> Iterator[tuple[Any, str, list[str], Any]]:
+    """(historical model, form label, tracked attnames, its rows in scope and order) for
+    every clinical record with history: those with a participant, the participant's own
+    and the screening's. The rows carry the participant's study ID and study day 1."""
     from django.apps import apps
+    from django.db.models import OuterRef, Subquery
+
+    from enrollment.models import Participant
 
     for model in apps.get_models():
         if not model.__name__.startswith("Historical"):
             continue
-        names = {f.name for f in model._meta.fields}
+        original = model.instance_type  # type: ignore[attr-defined]
+        names = {f.name for f in original._meta.concrete_fields}
+        qs = model._default_manager.all()
         if "participant" in names:
             site = "participant__site_id"
-        elif model.__name__ in ("HistoricalParticipant", "HistoricalScreening"):
+            qs = qs.annotate(
+                _study_id=F("participant__study_id"), _day1=F("participant__study_day_1")
+            )
+        elif original is Participant:
             site = "site_id"
+            qs = qs.annotate(_study_id=F("study_id"), _day1=F("study_day_1"))
+        elif model.__name__ == "HistoricalScreening":
+            site = "site_id"
+            enrolled = Participant.objects.filter(screening_id=OuterRef("id"))
+            qs = qs.annotate(
+                _study_id=Subquery(enrolled.values("study_id")[:1]),
+                _day1=Subquery(enrolled.values("study_day_1")[:1]),
+            )
         else:
             continue
-        qs = scope.in_sites(model._default_manager.all(), site)
-        qs = scope.in_period(qs, "history_date__date")
-        record = str(model._meta.verbose_name).replace("historical ", "")
-        for h in (
-            qs.order_by("history_date", "history_id")
-            .values(
-                "id",
-                "history_date",
-                "history_type",
-                "history_change_reason",
-                "history_user__username",
-            )
-            .iterator(chunk_size=CHUNK)
-        ):
-            yield {
-                "_day1": None,
-                "when": h["history_date"],
-                "who": h["history_user__username"],
-                "record": str(record),
+        tracked = [f.attname for f in original._meta.concrete_fields if f.name != "id"]
+        qs = scope.in_sites(qs, site)
+        if scope.end:  # the earlier versions before the start are read, to compare
+            qs = qs.filter(history_date__date__lte=scope.end)
+        rows = qs.order_by("id", "history_date", "history_id").values(
+            "id",
+            "history_date",
+            "history_type",
+            "history_change_reason",
+            "history_user__username",
+            "_study_id",
+            "_day1",
+            *tracked,
+        )
+        label = str(original._meta.verbose_name).capitalize()
+        yield model, label, tracked, rows
+
+
+def audit_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
+    """One row per changed field, like the participant's audit page: each history row
+    compared with the previous version of the same record. Streams: one query per
+    history table, read in record then time order; only the previous version is kept."""
+    from django.utils import timezone
+
+    for _model, label, tracked, rows in _audit_sources(scope):
+        previous: dict[str, Any] | None = None
+        for h in rows.iterator(chunk_size=CHUNK):
+            before = previous if previous is not None and previous["id"] == h["id"] else None
+            previous = h
+            when = h["history_date"]
+            if scope.start and timezone.localtime(when).date() < scope.start:
+                continue
+            action = AUDIT_ACTIONS[h["history_type"]]
+            common: Row = {
+                "_day1": h["_day1"],
+                "study_id": h["_study_id"],
+                "form": label,
                 "record_id": h["id"],
-                "action": {"+": "created", "~": "changed", "-": "deleted"}[h["history_type"]],
+                "action": action,
+                "who": h["history_user__username"] or "system",
+                "when": when,
                 "reason": h["history_change_reason"] or None,
             }
+            if action == "deleted":
+                yield {
+                    **common,
+                    "field": NA.NOT_APPLICABLE.value,
+                    "old_value": NA.NOT_APPLICABLE.value,
+                    "new_value": NA.NOT_APPLICABLE.value,
+                }
+                continue
+            for name in tracked:
+                new = h[name]
+                if before is None:
+                    if action != "created" or new in (None, ""):
+                        continue
+                    old_text = NA.NOT_APPLICABLE.value
+                else:
+                    old = before[name]
+                    if old == new:
+                        continue
+                    old_text = _audit_text(old)
+                yield {
+                    **common,
+                    "field": name,
+                    "old_value": old_text,
+                    "new_value": _audit_text(new),
+                }
 
 
 JOIN_CODES = Convert(
@@ -472,6 +763,19 @@ VISITS = Dataset(
             "date",
             source="visit form",
             field="completed_on",
+            missing=VISIT_CELL_MISSING[:4],
+        ),
+        Column(
+            "missed_reason_code",
+            "Why the visit was missed",
+            "factor",
+            allowed=MISSED_REASONS,
+            source="visit form",
+            field="missed_reason_code",
+            missing=(
+                (NA.NOT_APPLICABLE.value, "visit not missed"),
+                (NA.UNKNOWN.value, "missed before reason codes were recorded"),
+            ),
         ),
         Column(
             "missed_reason",
@@ -480,6 +784,10 @@ VISITS = Dataset(
             source="visit form",
             identifying=True,
             field="missed_reason",
+            missing=(
+                (NA.NOT_APPLICABLE.value, "visit not missed"),
+                (NA.NOT_ENTERED.value, "missed, no note (the code says why)"),
+            ),
         ),
         Column(
             "out_of_window_reason",
@@ -488,6 +796,18 @@ VISITS = Dataset(
             source="visit form",
             identifying=True,
             field="out_of_window_reason",
+            missing=na(NA.NOT_APPLICABLE, "visit in its window, or not done"),
+        ),
+        Column(
+            "death_date",
+            "Date of death given at this visit",
+            "date",
+            source="visit form",
+            field="death_date",
+            missing=(
+                (NA.NOT_APPLICABLE.value, "vital status not dead, or not asked at this visit"),
+                (NA.UNKNOWN.value, "vital status dead, no date given"),
+            ),
         ),
         Column(
             "signed_off",
@@ -502,6 +822,7 @@ VISITS = Dataset(
             "datetime",
             source="sign-off",
             field="signed_off_at",
+            missing=na(NA.NOT_APPLICABLE, "not signed off"),
         ),
     ],
     query=Query(
@@ -509,7 +830,7 @@ VISITS = Dataset(
         site="participant__site_id",
         period="target_date",
         order_by=("participant__site__code", "participant__site_sequence", "study_day"),
-        extra=("participant_id", "missed"),
+        extra=("participant_id", "missed", "vital_status"),
     ),
     context=_visit_context,
     derive=_visit_derive,
@@ -528,7 +849,13 @@ ENDPOINTS = Dataset(
             allowed=tuple((k, c.label) for k, c in ENDPOINT_COLUMNS.items() if not c.identifying),
             source="visit form",
         ),
-        Column("value", "Value (as text; or a missing code)", "text", source="visit form"),
+        Column(
+            "value",
+            "Value (as text, numbers with their column's decimals; or a missing code)",
+            "text",
+            source="visit form",
+            missing=VISIT_CELL_MISSING,
+        ),
     ],
     query=PARTICIPANTS_QUERY,
     build=endpoints_build,
@@ -545,7 +872,12 @@ ORDERS = Dataset(
     [
         *PARTICIPANT_KEYS,
         _dosing("day", "Study day", "integer", unit="study day"),
-        _dosing("date", "Order date (site-local)", "date"),
+        _dosing(
+            "date",
+            "Order date (site-local)",
+            "date",
+            missing=na(NA.NOT_APPLICABLE, "regimen without a start date (preview)"),
+        ),
         _dosing(
             "drug",
             "Drug",
@@ -557,10 +889,22 @@ ORDERS = Dataset(
             ),
         ),
         _dosing("route", "Route", "factor", allowed=(("PO", "Oral"), ("IV", "Intravenous"))),
-        _dosing("dose_mg", "Dose per administration, dispensed", "decimal", unit="mg"),
-        _dosing("calculated_dose_mg", "Dose per administration, calculated", "decimal", unit="mg"),
+        _dosing(
+            "dose_mg",
+            "Dose per administration, dispensed (rounded to the protocol's step)",
+            "decimal",
+            unit="mg",
+            decimals=1,
+        ),
+        _dosing(
+            "calculated_dose_mg",
+            "Dose per administration, calculated (before rounding)",
+            "decimal",
+            unit="mg",
+            decimals=3,
+        ),
         _dosing("times_per_day", "Administrations per day", "integer"),
-        _dosing("daily_dose_mg", "Daily dose", "decimal", unit="mg"),
+        _dosing("daily_dose_mg", "Daily dose", "decimal", unit="mg", decimals=1),
         _dosing("block", "Protocol block", "text"),
         _dosing("pharmacist_to_verify", "Pharmacist to verify (IV conversion)", "boolean"),
     ],
@@ -577,6 +921,15 @@ def _assessment(name: str, label: str, type: str, **kw: Any) -> Column:
     return Column(name, label, type, source="assessment form", field=name, **kw)
 
 
+# The organ labs of the assessment form, with the precision they are entered with.
+LABS = (
+    ("alt", "ALT", "U/L", 1),
+    ("ast", "AST", "U/L", 1),
+    ("bilirubin", "Bilirubin", "mg/dL", 2),
+    ("creatinine", "Creatinine", "mg/dL", 2),
+    ("eosinophils", "Eosinophils", "10^9/L", 3),
+)
+
 ASSESSMENTS = Dataset(
     "assessments",
     "Assessments and e-signed decisions",
@@ -585,18 +938,42 @@ ASSESSMENTS = Dataset(
         _assessment("number", "Decision number", "integer"),
         _assessment("study_day", "Study day of the decision", "integer", unit="study day"),
         _assessment("block", "Block ending on that day", "text"),
-        _assessment("alt", "ALT", "decimal", unit="U/L"),
-        _assessment("ast", "AST", "decimal", unit="U/L"),
-        _assessment("bilirubin", "Bilirubin", "decimal", unit="mg/dL"),
-        _assessment("creatinine", "Creatinine", "decimal", unit="mg/dL"),
-        _assessment("eosinophils", "Eosinophils", "decimal", unit="10^9/L"),
+        *(
+            _assessment(
+                name,
+                label,
+                "decimal",
+                unit=unit,
+                decimals=decimals,
+                missing=na(NA.NOT_DONE, "not measured for this assessment"),
+            )
+            for name, label, unit, decimals in LABS
+        ),
+        *(
+            _assessment(
+                f"baseline_{name}",
+                f"{label} at baseline (as typed on the assessment form)",
+                "decimal",
+                unit=unit,
+                decimals=decimals,
+                missing=na(NA.NOT_DONE, "no baseline value"),
+            )
+            for name, label, unit, decimals in LABS
+        ),
         _assessment(
             "suggested_improvement",
             "Suggested improvement (from labs)",
             "factor",
             allowed=IMPROVEMENT,
+            missing=na(NA.NOT_APPLICABLE, "no suggestion: labs insufficient"),
         ),
-        _assessment("suggested_labs_trend", "Suggested labs trend", "factor", allowed=TREND),
+        _assessment(
+            "suggested_labs_trend",
+            "Suggested labs trend",
+            "factor",
+            allowed=TREND,
+            missing=na(NA.NOT_APPLICABLE, "no suggestion: labs insufficient"),
+        ),
         _assessment(
             "improvement",
             "Improvement chosen by the investigator",
@@ -604,7 +981,15 @@ ASSESSMENTS = Dataset(
             allowed=IMPROVEMENT,
         ),
         _assessment("labs_trend", "Labs trend chosen by the investigator", "factor", allowed=TREND),
-        replace(_assessment("result", "What the decision led to", "text"), source="dosing engine"),
+        replace(
+            _assessment(
+                "result",
+                "What the decision led to",
+                "text",
+                missing=na(NA.NOT_APPLICABLE, "no consequence recorded"),
+            ),
+            source="dosing engine",
+        ),
         Column(
             "signed_by",
             "Signed by (username)",
@@ -650,10 +1035,16 @@ SCREENING = Dataset(
                 ("definite", "Definite"),
             ),
         ),
-        _screening("egfr", "eGFR (CKD-EPI 2021)", "decimal", unit="mL/min/1.73m2"),
+        _screening("egfr", "eGFR (CKD-EPI 2021)", "decimal", unit="mL/min/1.73m2", decimals=1),
         _screening("renal_impairment", "Renal impairment", "boolean"),
         _screening("eligible", "Eligible", "boolean"),
-        _screening("reasons", "Reason codes, ';'-separated", "text", convert=JOIN_CODES),
+        _screening(
+            "reasons",
+            "Reason codes, ';'-separated",
+            "text",
+            convert=JOIN_CODES,
+            missing=na(NA.NOT_APPLICABLE, "eligible: no reason"),
+        ),
         _screening(
             "outcome",
             "Screening outcome",
@@ -670,8 +1061,13 @@ SCREENING = Dataset(
             "Why an eligible patient was not enrolled (text)",
             "text",
             identifying=True,
+            missing=na(NA.NOT_APPLICABLE, "not an eligible patient who declined"),
         ),
-        replace(STUDY_ID, label="Study ID if enrolled"),
+        replace(
+            STUDY_ID,
+            label="Study ID if enrolled",
+            missing=na(NA.NOT_APPLICABLE, "not enrolled"),
+        ),
     ],
     query=Query(
         "enrollment.Screening",
@@ -720,12 +1116,48 @@ RANDOMIZATION = Dataset(
 
 AUDIT = Dataset(
     "audit",
-    "Audit trail",
+    "Audit trail: one row per changed field",
     [
-        Column("when", "When (UTC)", "datetime", source="audit trail"),
-        Column("who", "User", "text", source="audit trail", identifying=True),
-        Column("record", "Record type", "text", source="audit trail"),
+        Column(
+            "study_id",
+            "Participant (study ID)",
+            "text",
+            source="audit trail",
+            missing=na(NA.NOT_APPLICABLE, "screening of a patient not enrolled"),
+        ),
+        Column("form", "Form (record type)", "text", source="audit trail"),
         Column("record_id", "Record id", "integer", source="audit trail"),
+        Column(
+            "field",
+            "Field (name in the record)",
+            "text",
+            source="audit trail",
+            missing=na(NA.NOT_APPLICABLE, "record deleted: no field"),
+        ),
+        Column(
+            "old_value",
+            "Old value",
+            "text",
+            source="audit trail",
+            identifying=True,
+            missing=(
+                (NA.NOT_APPLICABLE.value, "record created, or deleted: no earlier value"),
+                (NA.EMPTY.value, "the field was empty"),
+            ),
+        ),
+        Column(
+            "new_value",
+            "New value",
+            "text",
+            source="audit trail",
+            identifying=True,
+            missing=(
+                (NA.EMPTY.value, "the field was emptied"),
+                (NA.NOT_APPLICABLE.value, "record deleted"),
+            ),
+        ),
+        Column("who", "User", "text", source="audit trail", identifying=True),
+        Column("when", "When (UTC)", "datetime", source="audit trail"),
         Column(
             "action",
             "Action",
@@ -733,7 +1165,14 @@ AUDIT = Dataset(
             allowed=(("created", "Created"), ("changed", "Changed"), ("deleted", "Deleted")),
             source="audit trail",
         ),
-        Column("reason", "Reason for change", "text", source="audit trail", identifying=True),
+        Column(
+            "reason",
+            "Reason for change",
+            "text",
+            source="audit trail",
+            identifying=True,
+            missing=na(NA.UNKNOWN, "no reason recorded (history before reasons were required)"),
+        ),
     ],
     build=audit_build,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count
@@ -71,6 +72,25 @@ def enrollment_counts(
     return per_day, by_arm, screened
 
 
+def participant_evidence(
+    visits: Iterable[Mapping[str, Any]], course: Mapping[str, Any]
+) -> list[deaths.Evidence]:
+    """What a participant's visits (rows with study_day, completed_on, vital_status and
+    death_date) and hospital course say about vital status (outcomes.deaths). No query:
+    the mortality dashboard and the exports read the rows in bulk and pass them in."""
+    evidence: list[deaths.Evidence] = []
+    for v in sorted(visits, key=lambda v: v["study_day"]):
+        evidence += deaths.visit_evidence(
+            f"Day {v['study_day']} visit", v["completed_on"], v["vital_status"], v["death_date"]
+        )
+    evidence += deaths.hospital_evidence(
+        death_date=course.get("death_date"),
+        discharge_date=course.get("discharge_date"),
+        readmission_date=course.get("readmission_date"),
+    )
+    return evidence
+
+
 def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
     """Every randomized participant of these sites with visits and hospital course: 4 queries."""
     allocations = list(
@@ -119,16 +139,7 @@ def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
         tz = _tz(a["participant__site__time_zone"])
         randomized_on = timezone.localtime(a["randomized_at"], tz).date()
         facts = {name: a[f"participant__{name}"] for name in FACT_FIELDS}
-        evidence: list[deaths.Evidence] = []
-        for v in sorted(visits.get(pid, {}).values(), key=lambda v: v["study_day"]):
-            evidence += deaths.visit_evidence(
-                f"Day {v['study_day']} visit", v["completed_on"], v["vital_status"], v["death_date"]
-            )
-        evidence += deaths.hospital_evidence(
-            death_date=course.get("death_date"),
-            discharge_date=course.get("discharge_date"),
-            readmission_date=course.get("readmission_date"),
-        )
+        evidence = participant_evidence(visits.get(pid, {}).values(), course)
         rows.append(
             ParticipantRow(
                 pk=pid,

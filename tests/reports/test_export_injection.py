@@ -1,10 +1,13 @@
 """CSV formula injection (issue 14, defect 1): a formula must not start any cell, however
 the CSV is read. A field holding CR or LF is quoted, and a formula start after any line
 break inside a cell is neutralised, in the Python path and in the PostgreSQL COPY path.
+Commas inside a cell are left alone (clinical free text is not altered).
 
-Each export is re-read two ways: with Python's universal newlines then csv.reader (as
-Excel, LibreOffice and R read it), and by splitting the raw text on CR and LF (as a
-reader that ignores quotes across lines would)."""
+Each export is re-read two ways: with Python's universal newlines then a quote-aware CSV
+reader (as Excel, LibreOffice and R read it): no cell starts with = + - @, TAB or CR;
+and by splitting the raw text into physical lines on CR and LF (as a reader that breaks
+rows on CR even inside quotes would): no physical line starts with a formula character
+(nor with a quote then one)."""
 
 from __future__ import annotations
 
@@ -27,6 +30,7 @@ pytestmark = pytest.mark.django_db
 
 REPRODUCTION = "patient eating\r@SUM(1+1)*cmd|' /C calc'!A0"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+LINE_FORMULA_STARTS = ("=", "+", "-", "@", "\t")
 NUMBER = re.compile(r"-?\d+(\.\d+)?")  # numeric columns are written as numbers
 
 FRAGMENTS = [
@@ -52,12 +56,16 @@ hostile_text = st.one_of(
 
 
 def formula_cells(text: str) -> list[str]:
-    """Cells that start a formula, in either reading of the CSV text."""
+    """Cells that start a formula, in either reading of the CSV text: the cells of a
+    quote-aware reader with universal newlines, and the physical lines (split on CR and
+    LF) that start with a formula character, or with a quote then one."""
     text = text.removeprefix("\ufeff")
     cells = [c for row in csv.reader(io.StringIO(text, newline=None)) for c in row]
+    found = [c for c in cells if c.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(c)]
     for line in re.split(r"\r\n|\r|\n", text):
-        cells += [c for row in csv.reader([line]) for c in row]
-    return [c for c in cells if c.startswith(FORMULA_STARTS) and not NUMBER.fullmatch(c)]
+        if line.removeprefix('"').startswith(LINE_FORMULA_STARTS):
+            found.append(line)
+    return found
 
 
 def body(response) -> str:
@@ -79,11 +87,13 @@ def body(response) -> str:
         ("=1\n=2", "'=1\n'=2"),
         ("two\nlines", "two\nlines"),
         ('a\n"=1', "a\n'\"=1"),
-        ("a,=1\nb,=2", "a,'=1\nb,'=2"),  # a comma may start a cell (see below)
-        ("1,-2", "1,'-2"),
-        ('he said,"no"', 'he said,\'"no"'),
+        # commas are left alone: clinical free text is not altered
+        ("a,=1\nb,=2", "a,=1\nb,=2"),
+        ("1,-2", "1,-2"),
+        ('he said,"no"', 'he said,"no"'),
         ("a, -2", "a, -2"),
-        ('a\r,"=1', "a\r,'\"=1"),
+        ('a\r,"=1', 'a\r,"=1'),
+        ("a,\n=1", "a,\n'=1"),
         ("a - b + c = d @ e", "a - b + c = d @ e"),
     ],
 )
@@ -106,9 +116,19 @@ def test_rows_without_cr_are_written_as_the_csv_module_writes_them(values):
 
 @given(st.lists(hostile_text, min_size=1, max_size=5))
 def test_a_row_of_neutralised_cells_starts_no_formula_in_either_reading(cells):
-    # e.g. ["\r", ",="]: after the break the reader's quote state is inverted, and the
-    # comma inside the second cell starts a cell "="
+    # e.g. ["\r", "\n="]: every physical line the row breaks into starts safely
     assert formula_cells(csv_row(["x", *(neutralise(c) for c in cells), "y"])) == []
+
+
+@given(hostile_text)
+def test_neutralise_alters_text_only_at_its_line_starts(value):
+    # each line of the text (split at CR, LF or CRLF) comes out whole, at most with a '
+    # in front: a comma, or anything else inside a line, is left alone
+    breaks = r"(\r\n|\r|\n)"
+    lines_in, lines_out = re.split(breaks, value), re.split(breaks, neutralise(value))
+    assert len(lines_in) == len(lines_out)
+    for before, after in zip(lines_in, lines_out, strict=True):
+        assert after in (before, "'" + before)
 
 
 # --- The reproductions of issue 14 -----------------------------------------------------
@@ -156,6 +176,9 @@ def test_out_of_window_reason_with_cr_is_quoted_and_neutralised_in_visits_csv(
 # --- Every dataset, with hostile text in every free-text field -------------------------
 
 
+HISTORY_TEXT_FIELDS = {"out_of_window_reason", "missed_reason", "not_consented_reason"}
+
+
 def put_hostile_text(texts: list[str], *, history: bool = True) -> None:
     """Hostile text in the free-text fields and the user names the datasets export."""
     Visit.objects.update(
@@ -169,6 +192,10 @@ def put_hostile_text(texts: list[str], *, history: bool = True) -> None:
         for model in apps.get_models():
             if model.__name__.startswith("Historical"):
                 model._default_manager.update(history_change_reason=texts[0][:100])
+                # audit.csv writes the old and new values of each changed field
+                names = {f.name for f in model._meta.fields} & HISTORY_TEXT_FIELDS
+                if names:
+                    model._default_manager.update(**{n: texts[1][:100] for n in names})
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+from decimal import Decimal
 
 import pytest
 from django.http import StreamingHttpResponse
@@ -13,6 +14,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from demo.synthetic import seed_trial
+from dosing.models import Assessment, Order
 from dressdb.models import SecurityEvent
 from enrollment.models import Screening
 from outcomes import services as outcomes_services
@@ -56,7 +58,7 @@ def test_every_dataset_matches_the_dictionary(login, statistician, trial, name):
 def test_dictionary_has_the_required_columns(login, statistician):
     response = login(statistician).get("/reports/exports/dictionary.csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
-    assert rows[0] == [
+    assert rows[0][:8] == [
         "variable",
         "label",
         "dataset",
@@ -66,6 +68,7 @@ def test_dictionary_has_the_required_columns(login, statistician):
         "visit",
         "source_form",
     ]
+    assert rows[0][8:] == ["decimals", "missing_codes"]  # issue 15 item 5
     arm = next(r for r in rows if r[0] == "arm" and r[2] == "participants")
     assert arm[5] == "cyclosporine=Cyclosporine; steroids=Corticosteroids"
     assert any(r[0] == "NA_MISSED" for r in rows)
@@ -274,9 +277,14 @@ def test_copy_path_gives_the_same_rows_as_the_python_path(statistician, trial, s
 COPYABLE = [name for name, dataset in DATASETS.items() if dataset.copyable]
 
 
+# The datasets this test was written for (others appended later may have no rows in the
+# synthetic trial: their COPY output is then compared on the header only).
+SEEDED_COPYABLE = ["orders", "assessments", "screening", "randomization"]
+
+
 def test_the_flat_datasets_have_a_copy_path():
     # every dataset whose columns are all plain fields of one query is written by COPY
-    assert COPYABLE == ["orders", "assessments", "screening", "randomization"]
+    assert [name for name in COPYABLE if name in SEEDED_COPYABLE] == SEEDED_COPYABLE
 
 
 @pytest.mark.postgres
@@ -293,7 +301,19 @@ def test_copy_path_gives_the_same_bytes_as_the_python_path(
     Screening.objects.filter(site=site_a).update(
         not_consented_reason='=HYPERLINK("http://evil","x"), -2+3', initials="@AB"
     )
-    Screening.objects.filter(site=site_b).update(not_consented_reason="")
+    Screening.objects.filter(site=site_b).update(not_consented_reason="", reasons=[])
+    # decimals at other precisions than declared, and absent values (missing codes)
+    Assessment.objects.filter(participant__site=site_a).update(
+        alt=Decimal("40"),
+        bilirubin=None,
+        creatinine=Decimal("1.255"),
+        baseline_alt=Decimal("12.3"),
+        baseline_eosinophils=Decimal("0.125"),
+        suggested_improvement="",
+    )
+    Order.objects.filter(participant__site=site_b).update(
+        dose_mg=Decimal("2.25"), calculated_dose_mg=Decimal("87.125"), daily_dose_mg=Decimal("5")
+    )
     ids = [site_a.pk, site_b.pk]
     today = timezone.localdate()
     for start, end in [(None, None), (today - dt.timedelta(days=20), today)]:
@@ -302,7 +322,9 @@ def test_copy_path_gives_the_same_bytes_as_the_python_path(
         copy_text = b"".join(copy_lines(name, ids, start, end, bom=True, counter=counter))
         assert copy_text == python_text.encode(), name
         assert counter == [len(list(csv.reader(io.StringIO(python_text)))) - 1]
-    assert counter[0] > 0, name
+        assert all(cell != "" for row in csv.reader(io.StringIO(python_text)) for cell in row)
+    if name in SEEDED_COPYABLE:
+        assert counter[0] > 0, name
 
 
 def test_stream_reads_only_sites_in_the_users_scope(statistician, coordinator_a, trial, site_a):
