@@ -1,5 +1,7 @@
-"""The R script that loads every dataset with the right types and factor labels,
-generated from the same column specs as the CSVs and the dictionary."""
+"""The R script that loads every dataset with the right types and factor labels (the
+participant's status, vital status by day, withdrawal kind, missed-visit reason...), and
+every missing code read as NA, generated from the same column specs as the CSVs and the
+dictionary."""
 
 from __future__ import annotations
 
@@ -34,7 +36,10 @@ def r_script(deidentify: bool = False) -> str:
     lines = [
         "# dressdb analysis pack loader (generated; do not edit).",
         '# Usage: source("load_dressdb.R"); d <- load_dressdb("path/to/unzipped/pack")',
-        "# Missing codes (read as NA): " + ", ".join(MISSING_CODES),
+        "# Missing codes (read as NA; the data dictionary says, per column, which code",
+        "# its empty cells carry in which situation):",
+        *(f"#   {code}: {meaning}" for code, meaning in MISSING_CODES.items()),
+        "# Decimal columns are written with the digits the dictionary states (decimals).",
         "library(readr)",
         "",
         'load_dressdb <- function(dir = ".") {',
