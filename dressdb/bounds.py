@@ -27,3 +27,27 @@ def bounded_date(
             f"Give a date between {earliest.isoformat()} and {latest.isoformat()}."
         )
     return value
+
+
+# Primary keys are 64-bit integers: a larger number typed into a multiple choice would
+# reach the database as an out-of-range parameter (SQLite raises OverflowError; Django's
+# ModelChoiceField guards itself, ModelMultipleChoiceField does not).
+MAX_PK = 2**63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A ModelMultipleChoiceField whose values must be ids in range before any query."""
+
+    def _check_values(self, value: object) -> object:
+        for pk in value if isinstance(value, list | tuple) else []:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # not a number: Django's own check names it
+            if not -MAX_PK <= number <= MAX_PK:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": str(pk)[:20]},
+                )
+        return super()._check_values(value)  # type: ignore[misc]

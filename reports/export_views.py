@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from dressdb.access import require_role, sites_visible_to
+from dressdb.bounds import BoundedModelMultipleChoiceField
 from dressdb.models import Role
 from reports import services
 from reports.copy_export import copy_available, copy_lines
@@ -25,7 +26,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ExportOptionsForm(forms.Form):
-    sites = forms.ModelMultipleChoiceField(  # type: ignore[var-annotated]
+    sites = BoundedModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from dosing import protocol
@@ -370,3 +371,14 @@ def test_upload_of_100000_bad_rows_reports_the_first_50_quickly(login, statistic
     assert response.status_code == 200
     assert "and 99950 more errors" in response.content.decode()
     assert elapsed < 10, f"{elapsed:.1f} s"
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "9223372036854775808", "-1e30"])
+def test_export_sites_with_a_huge_id_is_a_field_error(login, statistician, value):
+    """A number past 64 bits in a multiple choice never reaches the database (SQLite raised
+    OverflowError); the form names the field."""
+    response = login(statistician).get(
+        reverse("export_download", kwargs={"dataset": "visits"}), {"sites": value}
+    )
+    assert response.status_code == 400
+    assert b"sites" in response.content
