@@ -30,7 +30,16 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api_tokens import api_key
-from tests.core.test_access_matrix import C, I, P, S, world, world_rows  # noqa: F401
+from tests.core.test_access_matrix import (  # noqa: F401  (the matrix's fixtures)
+    C,
+    I,
+    P,
+    S,
+    monitor_a,
+    monitor_row,
+    world,
+    world_rows,
+)
 from tests.module_data import *  # noqa: F403  (the world's personas, shared by the module)
 
 pytestmark = pytest.mark.django_db

@@ -29,7 +29,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import pass_second_factor
-from tests.core.test_access_matrix import C, I, P, S, url_for, world, world_rows  # noqa: F401
+from tests.core.test_access_matrix import (  # noqa: F401  (the matrix's fixtures)
+    C,
+    I,
+    P,
+    S,
+    monitor_a,
+    monitor_row,
+    url_for,
+    world,
+    world_rows,
+)
 from tests.factories import TEST_PASSWORD
 from tests.module_data import *  # noqa: F403  (the world's personas, shared by the module)
 
