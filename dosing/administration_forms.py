@@ -53,6 +53,7 @@ class AdministrationForm(forms.Form):
     def __init__(self, *args: Any, tz: ZoneInfo, **kwargs: Any) -> None:
         self.tz = tz
         super().__init__(*args, **kwargs)
+        self.fields["given_at"].label = f"Time ({tz.key})"
 
     def clean_given_at(self) -> dt.datetime | None:
         value: dt.datetime | None = self.cleaned_data.get("given_at")
