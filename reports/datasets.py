@@ -1190,3 +1190,202 @@ DATASETS: dict[str, Dataset] = {
         AUDIT,
     )
 }
+
+
+# --- Safety (issue 17): adverse events, their versions, concomitant medications, deviations
+
+
+def _safety(
+    name: str, label: str, type: str, source: str = "adverse event form", **kw: Any
+) -> Column:
+    return Column(name, label, type, source=source, field=kw.pop("field", name), **kw)
+
+
+_RELATED = (
+    ("not_related", "Not related"),
+    ("unlikely", "Unlikely"),
+    ("possible", "Possible"),
+    ("probable", "Probable"),
+    ("definite", "Definite"),
+)
+_ACTION = (
+    ("none", "None"),
+    ("dose_reduced", "Dose reduced"),
+    ("interrupted", "Interrupted"),
+    ("withdrawn", "Withdrawn"),
+    ("not_applicable", "Not applicable"),
+)
+_OUTCOME = (
+    ("recovered", "Recovered/resolved"),
+    ("recovering", "Recovering/resolving"),
+    ("not_recovered", "Not recovered/not resolved"),
+    ("recovered_with_sequelae", "Recovered with sequelae"),
+    ("fatal", "Fatal"),
+    ("unknown", "Unknown"),
+)
+_CRITERIA = (
+    "death",
+    "life_threatening",
+    "hospitalisation",
+    "disability",
+    "congenital_anomaly",
+    "important_medical_event",
+)
+AE_COLUMNS = [
+    *PARTICIPANT_KEYS,
+    _safety("ae_id", "Adverse event id", "integer", field="id"),
+    _safety("term", "CTCAE v5.0 term (code)", "text", field="term__code"),
+    _safety("term_name", "CTCAE v5.0 term", "text", field="term__name"),
+    _safety("term_other", "Other term (free text)", "text", identifying=True),
+    _safety("soc", "System organ class (code)", "text", field="soc__code"),
+    _safety("onset_date", "Onset date", "date"),
+    _safety("stop_date", "Stop date (empty when ongoing)", "date"),
+    _safety("ongoing", "Ongoing", "boolean"),
+    _safety(
+        "grade", "CTCAE grade", "integer", allowed=tuple((str(g), str(g)) for g in range(1, 6))
+    ),
+    _safety("serious", "Serious", "boolean"),
+    *(
+        _safety(f"criterion_{c}", f"Seriousness criterion: {c.replace('_', ' ')}", "boolean")
+        for c in _CRITERIA
+    ),
+    _safety("related_cyclosporine", "Relatedness to cyclosporine", "factor", allowed=_RELATED),
+    _safety(
+        "related_corticosteroids", "Relatedness to corticosteroids", "factor", allowed=_RELATED
+    ),
+    _safety("expected_cyclosporine", "Expected for cyclosporine", "boolean"),
+    _safety("expected_corticosteroids", "Expected for corticosteroids", "boolean"),
+    _safety("action_cyclosporine", "Action taken with cyclosporine", "factor", allowed=_ACTION),
+    _safety(
+        "action_corticosteroids", "Action taken with corticosteroids", "factor", allowed=_ACTION
+    ),
+    _safety("outcome", "Outcome", "factor", allowed=_OUTCOME),
+    _safety("aware_at", "Site aware (UTC)", "datetime"),
+    _safety("report_due_at", "Initial SAE report due (UTC)", "datetime"),
+    _safety("reported_at", "Initial SAE report signed (UTC)", "datetime"),
+    _safety("susar", "SUSAR", "boolean"),
+    _safety("version", "Report version (0 initial, then follow-ups)", "integer"),
+]
+ADVERSE_EVENTS = Dataset(
+    "adverse_events",
+    "Adverse events (current version)",
+    AE_COLUMNS,
+    query=Query(
+        "safety.AdverseEvent",
+        site="participant__site_id",
+        period="onset_date",
+        order_by=("participant_id", "onset_date", "id"),
+    ),
+)
+AE_VERSIONS = Dataset(
+    "ae_versions",
+    "Adverse events: every saved version (initial, corrections, follow-up reports)",
+    [
+        *AE_COLUMNS,
+        _safety("history_id", "Version row id", "integer", source="audit trail"),
+        _safety("history_date", "Saved at (UTC)", "datetime", source="audit trail"),
+        _safety(
+            "history_type",
+            "Change",
+            "factor",
+            source="audit trail",
+            allowed=(("+", "Created"), ("~", "Changed"), ("-", "Deleted")),
+        ),
+        _safety(
+            "history_user",
+            "Saved by (username)",
+            "text",
+            source="audit trail",
+            field="history_user__username",
+            identifying=True,
+        ),
+        _safety(
+            "history_change_reason",
+            "Reason for change",
+            "text",
+            source="audit trail",
+            identifying=True,
+        ),
+    ],
+    query=Query(
+        "safety.HistoricalAdverseEvent",
+        site="participant__site_id",
+        period="history_date__date",
+        order_by=("id", "history_date", "history_id"),
+    ),
+)
+_CM = "concomitant medication form"
+CONCOMITANT_MEDICATIONS = Dataset(
+    "concomitant_medications",
+    "Concomitant medications (culprit drug flagged, CYP3A4 interactions)",
+    [
+        *PARTICIPANT_KEYS,
+        _safety("conmed_id", "Medication id", "integer", _CM, field="id"),
+        _safety("drug", "Drug", "text", _CM),
+        _safety("indication", "Indication", "text", _CM),
+        _safety("dose", "Dose", "decimal", _CM, decimals=3),
+        _safety("unit", "Dose unit", "text", _CM),
+        _safety("route", "Route", "text", _CM),
+        _safety("frequency", "Frequency", "text", _CM),
+        _safety("start_date", "Start date", "date", _CM),
+        _safety("stop_date", "Stop date (empty when ongoing)", "date", _CM),
+        _safety("ongoing", "Ongoing", "boolean", _CM),
+        _safety("culprit", "Suspected culprit drug of the DRESS episode", "boolean", _CM),
+        _safety("reaction_onset_date", "DRESS onset date (culprit drug)", "date", _CM),
+        _safety(
+            "cyp3a4",
+            "Strong CYP3A4 interaction with cyclosporine",
+            "text",
+            _CM,
+            allowed=(("inhibitor", "Inhibitor"), ("inducer", "Inducer")),
+        ),
+    ],
+    query=Query(
+        "safety.ConcomitantMedication",
+        site="participant__site_id",
+        period="start_date",
+        order_by=("participant_id", "start_date", "id"),
+    ),
+)
+_DV = "deviation log"
+DEVIATIONS = Dataset(
+    "deviations",
+    "Protocol deviations (logged, or proposed by dressdb and decided)",
+    [
+        *PARTICIPANT_KEYS,
+        _safety("deviation_id", "Deviation id", "integer", _DV, field="id"),
+        _safety("kind", "Kind", "text", _DV),
+        _safety("occurred_on", "Date", "date", _DV),
+        _safety("description", "Description", "text", _DV, identifying=True),
+        _safety("reason", "Why it happened", "text", _DV, identifying=True),
+        _safety("impact_safety", "Impact on participant safety", "boolean", _DV),
+        _safety("impact_endpoints", "Impact on the endpoints", "boolean", _DV),
+        _safety(
+            "corrective_action", "Corrective and preventive action", "text", _DV, identifying=True
+        ),
+        _safety("irb_reportable", "Reportable to the IRB", "boolean", _DV),
+        _safety(
+            "status",
+            "Status",
+            "factor",
+            _DV,
+            allowed=(
+                ("proposed", "Proposed by dressdb"),
+                ("open", "Confirmed, open"),
+                ("dismissed", "Dismissed"),
+                ("reviewed", "Reviewed (signed)"),
+            ),
+        ),
+        _safety(
+            "status_reason", "Reason for confirming or dismissing", "text", _DV, identifying=True
+        ),
+        _safety("proposed", "Proposed by dressdb", "boolean", _DV),
+    ],
+    query=Query(
+        "safety.ProtocolDeviation",
+        site="participant__site_id",
+        period="occurred_on",
+        order_by=("participant_id", "occurred_on", "id"),
+    ),
+)
+DATASETS |= {d.name: d for d in (ADVERSE_EVENTS, AE_VERSIONS, CONCOMITANT_MEDICATIONS, DEVIATIONS)}

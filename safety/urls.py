@@ -7,6 +7,7 @@ from safety import views
 app_name = "safety"
 
 urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("participants/<int:pk>/adverse-events/", views.ae_list, name="ae_list"),
     path("participants/<int:pk>/adverse-events/new/", views.ae_new, name="ae_new"),
     path("participants/<int:pk>/adverse-events/<int:ae_pk>/", views.ae_detail, name="ae_detail"),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from dressdb import signing
 from dressdb.access import has_role, require_role
 from dressdb.models import Role
-from enrollment.access import participant_for_user
+from enrollment.access import participant_for_user, participants_visible_to
 from enrollment.models import Participant
 from safety import selectors, services
 from safety.forms import (
@@ -354,3 +354,13 @@ def deviation_sign(request: HttpRequest, pk: int, dev_pk: int) -> HttpResponse:
             "sign_button": "Sign the review",
         },
     )
+
+
+DASHBOARD_ROLES: list[str] = [str(Role.INVESTIGATOR), str(Role.STATISTICIAN), str(Role.ADMIN)]
+
+
+@require_role(*DASHBOARD_ROLES)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Safety by arm for the data-monitoring committee (printable)."""
+    participants = participants_visible_to(request.user, roles=DASHBOARD_ROLES)
+    return render(request, "safety/dashboard.html", selectors.dashboard(participants))

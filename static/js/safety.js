@@ -18,4 +18,7 @@
   }
   tick();
   window.setInterval(tick, 30000);
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
 })();

@@ -2,7 +2,8 @@
 cyclosporine, watches its SAE clock; the investigator finds it on the to-do list and
 signs the review (meaning + password: a Part 11 signature), which stops the clock; the
 coordinator adds a follow-up report (a new version; the signature is voided with the
-reason) and the event shows on the participant page."""
+reason) and the event shows on the participant page; the statistician sees it on the
+safety dashboard by arm and in the adverse_events and ae_versions exports."""
 
 import datetime as dt
 
@@ -23,6 +24,8 @@ def test_serious_related_event_clock_signature_and_follow_up(page, live_server, 
     site = Site.objects.get(code="USC")
     coordinator = User.objects.get(username="coordinator")
     participant = recent_participant(site, coordinator, days_ago=12)
+    participant.randomized_arm = "cyclosporine"  # counted by arm on the dashboard
+    participant.save()
     today = timezone.localdate(timezone=site.tz)
     aware = timezone.localtime(timezone.now() - dt.timedelta(hours=5), site.tz)
 
@@ -85,3 +88,15 @@ def test_serious_related_event_clock_signature_and_follow_up(page, live_server, 
     assert "Hepatic failure" in panel and "SUSAR" in panel and "follow-up 1" in panel
     shot(page, "safety-participant-panel")
     assert not page.console_errors
+
+    page.context.clear_cookies()
+    log_in(page, live_server.url, "statistician", DEMO_PASSWORD)
+    page.goto(f"{live_server.url}/safety/dashboard/")
+    by_arm = page.inner_text("[data-testid=safety-by-arm]")
+    assert "At least one serious adverse event" in by_arm
+    assert "No open SAE clock" in page.inner_text("main, body")
+    shot(page, "safety-dashboard")
+    csv = page.request.get(f"{live_server.url}/reports/exports/adverse_events.csv").text()
+    assert participant.study_id in csv and "hepatic_failure" in csv
+    versions = page.request.get(f"{live_server.url}/reports/exports/ae_versions.csv").text()
+    assert versions.count(participant.study_id) == 3  # initial, signed report, follow-up

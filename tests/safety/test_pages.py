@@ -38,8 +38,9 @@ ROUTES: dict[str, tuple[set[str], str]] = {
     "deviation_edit": ({C, I}, "deviation"),
     "deviation_sign": ({I}, "deviation"),
 }
-# POST-only routes, tried apart (a GET answers 405).
+# POST-only routes, tried apart (a GET answers 405); the dashboard has no participant.
 POST_ONLY = {"deviation_decide"}
+DASHBOARD = {"dashboard"}
 
 
 @pytest.fixture
@@ -104,7 +105,7 @@ def test_every_safety_route_is_in_this_matrix():
 
     resolver = get_resolver()
     names = {getattr(p, "name", "") for p in resolver.namespace_dict["safety"][1].url_patterns}
-    assert names == set(ROUTES) | POST_ONLY
+    assert names == set(ROUTES) | POST_ONLY | DASHBOARD
 
 
 def test_decide_is_for_coordinators_of_the_site(request, login, own, other):
@@ -251,3 +252,24 @@ def test_pharmacists_do_not_see_the_panel(login, own, pharmacist_a):
     participant, _, _, _ = own
     page = login(pharmacist_a).get(reverse("participant_detail", kwargs={"pk": participant.pk}))
     assert 'data-testid="safety-panel"' not in page.content.decode()
+
+
+def test_dashboard_by_arm_counts_participants_in_the_users_sites(
+    request, login, site_a, site_b, coordinator_a, coordinator_b, investigator_a
+):
+    own = recent_participant(site_a, coordinator_a)
+    own.randomized_arm = "cyclosporine"
+    own.save()
+    services.ae_create(participant=own, user=coordinator_a, data=ae_input(own))
+    other = recent_participant(site_b, coordinator_b)
+    other.randomized_arm = "steroids"
+    other.save()
+    services.ae_create(participant=other, user=coordinator_b, data=ae_input(other))
+    for persona in sorted(EVERYONE):
+        status = login(request.getfixturevalue(persona)).get(reverse("safety:dashboard"))
+        assert status.status_code == (200 if persona in {I, S, A} else 403), persona
+    page = login(investigator_a).get(reverse("safety:dashboard"))
+    html = page.content.decode()
+    table = page.context["table"]
+    assert table[0]["cells"] == [{"count": 1, "pct": 100}, {"count": 0, "pct": None}]
+    assert own.study_id in html and other.study_id not in html
