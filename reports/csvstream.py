@@ -8,7 +8,9 @@ This module turns a declaration into CSV:
   the caller resolved through the access module (`dressdb.access.sites_visible_to`),
   then to the period;
 - formatting (`format_value`): ISO 8601 dates, UTC datetimes, true/false, numbers as
-  numbers, missing codes kept as they are;
+  numbers, each decimal column with its declared digits (`Column.decimals`), missing
+  codes kept as they are and an absent value written as the column's missing code
+  (`Column.missing`, codes from `Missing`): no cell is ever empty;
 - CSV-injection neutralisation (`neutralise`);
 - de-identification (`export_columns`, `Column.deidentified`): identifying columns are
   dropped and dates become study days;

@@ -1,7 +1,7 @@
 """CSV datasets for analysis: the public face of the export code.
 
 - `reports/datasets.py`: each dataset as a declaration (columns with their dictionary
-  entries, the query, missing codes);
+  entries, precision and missing codes, the query);
 - `reports/csvstream.py`: the shared path (scope, filters, formatting, neutralisation,
   de-identification, streaming);
 - `reports/copy_export.py`: the PostgreSQL COPY path, built from the same declarations.
@@ -20,6 +20,7 @@ from reports.csvstream import (
     MISSING_CODES,
     Column,
     Dataset,
+    Missing,
     csv_lines,
     export_columns,
     format_value,
@@ -31,6 +32,7 @@ __all__ = [
     "DANGEROUS_PREFIXES",
     "DATASETS",
     "MISSING_CODES",
+    "Missing",
     "VISIT_NAMES",
     "Column",
     "Dataset",
