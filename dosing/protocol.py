@@ -140,15 +140,16 @@ STATE_LABELS: Mapping[State, str] = {
     State.COMPLETED: "Completed",
     State.OFF_PROTOCOL: "Off protocol",
 }
+# A pulse's days count from the pulse's first day (after a switch they are not study days).
 BLOCK_LABELS: Mapping[Block, str] = {
-    Block.CSA_INDUCTION: "Cyclosporine induction, days 1-7",
-    Block.CSA_EXTENSION: "Cyclosporine extension, days 8-10",
+    Block.CSA_INDUCTION: "Cyclosporine induction, 7 days",
+    Block.CSA_EXTENSION: "Cyclosporine extension, 3 days",
     Block.MONITORING: "Monitoring for relapse (no treatment)",
     Block.CSA_RETREATMENT: "Cyclosporine retreatment, 7 days",
     Block.CSA_TAPER: "Cyclosporine taper",
-    Block.MP_PULSE_1: "Methylprednisolone pulse, days 1-3",
-    Block.MP_PULSE_2: "Methylprednisolone pulse, days 4-7",
-    Block.MP_PULSE_3: "Methylprednisolone pulse, days 8-10",
+    Block.MP_PULSE_1: "Methylprednisolone pulse, days 1–3",
+    Block.MP_PULSE_2: "Methylprednisolone pulse, days 4–7",
+    Block.MP_PULSE_3: "Methylprednisolone pulse, days 8–10",
     Block.STEROID_TAPER: "Corticosteroid taper",
 }
 EVENT_TYPE_LABELS: Mapping[EventType, str] = {

@@ -200,7 +200,9 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
         if p.status != "enrolled" or p.died_on is not None:
             continue
         today = timezone.localdate(timezone=p.site.tz)
-        due: dt.date = r.next_decision_date  # type: ignore[assignment]  (filtered not null)
+        due = r.next_decision_date
+        if due is None:  # filtered out by the query; for the type checker
+            continue
         state = CellState.NOT_DUE
         if due < today:
             state = CellState.OVERDUE

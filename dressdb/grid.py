@@ -44,8 +44,8 @@ CELL_MARKS: dict[str, str] = {
     CellState.DUE: "!",
     CellState.OVERDUE: "!!",
     CellState.COMPLETE: "✓",
-    CellState.SIGNED: "✍",
-    CellState.LOCKED: "🔒",
+    CellState.SIGNED: "✎",
+    CellState.LOCKED: "⊠",
     CellState.MISSED: "✗",
     CellState.NOT_APPLICABLE: "–",
 }

@@ -8,6 +8,7 @@ table that carries a `participant` key (any app's), through the core's generic
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -79,6 +80,16 @@ def _user_fields(models_: list[type[models.Model]]) -> set[tuple[str, str]]:
     }
 
 
+# Labels for stored codes that have no model choices, registered by the app that owns
+# them (this floor cannot import it): (form label, field label) -> code -> label.
+VALUE_LABELS: dict[tuple[str, str], Callable[[str], str]] = {}
+
+
+def register_value_labels(record: str, field: str, label: Callable[[str], str]) -> None:
+    """e.g. dosing registers ("Assessment", "block") -> the block's human label."""
+    VALUE_LABELS[(record, field)] = label
+
+
 def _full_name(user: Any) -> str:
     name = user.get_full_name().strip()
     return f"{name} ({user.get_username()})" if name else user.get_username()
@@ -87,7 +98,11 @@ def _full_name(user: Any) -> str:
 def humanize(entries: list[AuditEntry]) -> list[AuditEntry]:
     """Names instead of user ids and usernames, labels instead of stored codes. One
     query (the users named in the entries)."""
-    models_ = [Participant, Screening, *(m for m, _ in _clinical_history_models())]
+    models_: list[type[models.Model]] = [
+        Participant,
+        Screening,
+        *(m for m, _ in _clinical_history_models()),
+    ]
     displays = _field_displays(models_)
     user_fields = _user_fields(models_)
     user_model = get_user_model()
@@ -112,6 +127,9 @@ def humanize(entries: list[AuditEntry]) -> list[AuditEntry]:
             old, new = by_id.get(old, old), by_id.get(new, new)
         elif key in displays:
             old, new = displays[key].get(old, old), displays[key].get(new, new)
+        elif key in VALUE_LABELS:
+            label = VALUE_LABELS[key]
+            old, new = (label(v) if v != "-" else v for v in (old, new))
         out.append(replace(e, who=by_name.get(e.who, e.who), old=old, new=new))
     return out
 

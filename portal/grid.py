@@ -89,7 +89,9 @@ class Row:
 
 
 class GridFilter(forms.Form):
-    site = forms.ModelChoiceField(queryset=None, required=False, empty_label="All sites")
+    site: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="All sites"
+    )
     status = forms.ChoiceField(required=False)
     arm = forms.ChoiceField(required=False)
 

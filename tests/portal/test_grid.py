@@ -25,22 +25,20 @@ def _cells(body: str) -> list[str]:
 
 
 def test_grid_query_count_is_constant_at_two_sizes(
-    login, site_a, coordinator_a, django_assert_num_queries
+    login, site_a, coordinator_a, django_assert_num_queries, django_assert_max_num_queries
 ):
     client = login(coordinator_a)
     seed_trial(sites=[site_a], participants=4, user=coordinator_a, with_orders=False)
     client.get("/records/")  # warm caches (content types, sessions)
-    with django_assert_num_queries(0, exact=False) as small:
+    with django_assert_max_num_queries(20) as small:
         assert client.get("/records/").status_code == 200
-    seed_trial(sites=[site_a], participants=40, user=coordinator_a, with_orders=False)
-    with django_assert_num_queries(0, exact=False) as large:
+    seed_trial(sites=[site_a], participants=30, user=coordinator_a, with_orders=False)
+    with django_assert_num_queries(len(small.captured_queries)):
         body = client.get("/records/").content.decode()
-    assert Participant.objects.filter(site=site_a).count() >= 44
+    assert Participant.objects.filter(site=site_a).count() >= 34
     assert body.count('class="grid-sticky text-nowrap"') == min(
         grid.PER_PAGE, Participant.objects.filter(site=site_a).count()
     )
-    assert len(small.captured_queries) == len(large.captured_queries)
-    assert len(large.captured_queries) <= 20
 
 
 def test_grid_pages_at_50(login, site_a, coordinator_a):
@@ -92,10 +90,14 @@ def test_grid_columns_cover_every_form(login, site_a, coordinator_a):
 def test_decision_cell_states_follow_the_site_date(site_a, coordinator_a):
     p = ParticipantFactory.create(site=site_a, created_by=coordinator_a)
     seed_trial(sites=[site_a], participants=2, user=coordinator_a, with_orders=False)
-    regimen = Regimen.objects.filter(state="awaiting_decision").select_related("participant").first()
+    regimen = Regimen.objects.select_related("participant").first()
     assert regimen is not None
+    Regimen.objects.filter(pk=regimen.pk).update(state="awaiting_decision", next_decision_day=7)
+    Participant.objects.filter(pk=regimen.participant_id).update(died_on=None)
     today = timezone.localdate(timezone=site_a.tz)
-    participants = list(Participant.objects.select_related("site").filter(pk=regimen.participant_id))
+    participants = list(
+        Participant.objects.select_related("site").filter(pk=regimen.participant_id)
+    )
     for due, state in (
         (today, CellState.DUE),
         (today - dt.timedelta(days=1), CellState.OVERDUE),
@@ -142,24 +144,22 @@ def test_grid_is_site_scoped_and_role_checked(login, participant_a, coordinator_
 
 
 def test_participant_list_columns_and_constant_queries(
-    login, site_a, coordinator_a, django_assert_num_queries
+    login, site_a, coordinator_a, django_assert_num_queries, django_assert_max_num_queries
 ):
     seed_trial(sites=[site_a], participants=3, user=coordinator_a, with_orders=False)
     client = login(coordinator_a)
     client.get("/participants/")
-    with django_assert_num_queries(0, exact=False) as small:
+    with django_assert_max_num_queries(20) as small:
         body = client.get("/participants/").content.decode()
     for heading in ("Arm", "Study day", "Status", "Next item due"):
         assert f"<th>{heading}</th>" in body
     seed_trial(sites=[site_a], participants=30, user=coordinator_a, with_orders=False)
-    with django_assert_num_queries(0, exact=False) as large:
-        client.get("/participants/")
-    assert len(small.captured_queries) == len(large.captured_queries)
+    with django_assert_num_queries(len(small.captured_queries)):
+        body = client.get("/participants/").content.decode()
+    assert body.count('data-testid="next-due"') == 33
 
 
-def test_home_links_the_grid_and_hides_an_empty_not_randomized_label(
-    login, site_a, coordinator_a
-):
+def test_home_links_the_grid_and_hides_an_empty_not_randomized_label(login, site_a, coordinator_a):
     seed_trial(sites=[site_a], participants=2, user=coordinator_a, with_orders=False)
     body = login(coordinator_a).get("/").content.decode()
     assert reverse("record_grid") in body
