@@ -17,7 +17,6 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from datamanagement.demo import seed_data_management
 from dosing import protocol
 from dosing.config import dosing_settings
 from dosing.models import Assessment, Order, Regimen
@@ -252,6 +251,11 @@ def seed_trial(
         regimens.append((regimen, plan))
         died = rng.random() < 0.05 and days_ago > 20
         death_date = day1 + dt.timedelta(days=rng.randint(10, min(days_ago, 90))) if died else None
+        # The milestones the participant's status is derived from (enrollment.status).
+        p.randomized_on = day1
+        p.randomized_arm = arm
+        p.current_arm = str(plan.current_arm)
+        p.died_on = death_date if death_date and death_date <= today else None
         for planned in visit_dates(day1, visit_windows()):
             done = planned.window_closes < today and rng.random() < 0.9
             if death_date and death_date <= planned.window_closes:
@@ -304,6 +308,9 @@ def seed_trial(
                 death_cause="Multi-organ failure" if death_date else "",
             )
         )
+    Participant.objects.bulk_update(
+        people, ["randomized_on", "randomized_arm", "current_arm", "died_on"], batch_size=1000
+    )
     _bulk(allocations, Allocation, user)
     saved_regimens = _bulk([r for r, _ in regimens], Regimen, user)
     day1_of = {r.pk: r.day1 for r in saved_regimens}
@@ -349,8 +356,6 @@ def seed_trial(
         _bulk(orders, Order, user)
     _bulk(visits, Visit, user)
     _bulk(courses, HospitalCourse, user)
-    # Data management (issue 18): edit checks, SDV plan and a query for the first few.
-    seed_data_management(participant_ids=[p.pk for p in people], user=user)
     return {
         "participants": len(people),
         "screenings": len(screenings),
