@@ -340,6 +340,13 @@ def assessment_sign(
 
     # Everything but the password, before the password; every problem at once.
     current = Participant.objects.select_related("site").get(pk=participant.pk)
+    # Baseline labs recorded once at enrolment are the baseline (never retyped).
+    recorded = {
+        n: getattr(current, f"baseline_{n}")
+        for n in ("alt", "ast", "bilirubin", "creatinine", "eosinophils")
+        if getattr(current, f"baseline_{n}", None) is not None
+    }
+    baseline = {**(baseline or {}), **recorded}
     regimen_now = Regimen.objects.filter(participant=current).first()
     if regimen_now is not None and "improvement" not in problems:
         try:

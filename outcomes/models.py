@@ -91,7 +91,8 @@ def not_applicable(
     such as disease -> type -> other closes as a whole)."""
     closed: set[str] = set()
     for name, (controller, opens) in rules.items():
-        if controller in closed or values.get(controller) not in opens:
+        answer = values.get(controller)
+        if controller in closed or not isinstance(answer, str) or answer not in opens:
             closed.add(name)
     return closed
 

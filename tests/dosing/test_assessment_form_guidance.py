@@ -123,3 +123,24 @@ def test_relapse_names_every_problem_at_once(site_a, coordinator_a):
             reason="",  # an edit of a saved regimen needs a reason
         )
     assert set(excinfo.value.message_dict) == {"relapse_on", "reason_for_change"}
+
+
+def test_service_uses_the_recorded_baseline(site_a, coordinator_a, investigator_a):
+    """The API path too: a recorded baseline is the baseline, whatever is sent."""
+    from dosing import services
+
+    participant, _ = started(site_a, coordinator_a, baseline_alt=Decimal("400"))
+    services.assessment_sign(
+        participant=participant,
+        user=investigator_a,
+        password=TEST_PASSWORD,
+        improvement="gt25",
+        labs_trend="down",
+        labs={"alt": Decimal("120")},
+        baseline={"alt": Decimal("9999"), "ast": Decimal("300")},
+    )
+    assessment = Assessment.objects.get()
+    assert (assessment.baseline_alt, assessment.baseline_ast) == (
+        Decimal("400.0"),
+        Decimal("300.0"),
+    )

@@ -256,3 +256,16 @@ def test_unknown_answers_are_left_out_of_the_denominator():
         2,
         2,
     )
+
+
+def test_a_list_where_an_answer_belongs_is_a_field_error(site_a, coordinator_a):
+    """Through the API a value may be any JSON: a list for the PCR is refused by name."""
+    visit = day30_of(site_a, coordinator_a)
+    with pytest.raises(services.ValidationError) as excinfo:
+        services.visit_record(
+            visit=visit,
+            user=coordinator_a,
+            completed_on=visit.target_date,
+            endpoints={**DAY30, "hhv6_pcr": ["positive"], "autoimmune_disease": {"a": 1}},
+        )
+    assert {"hhv6_pcr", "autoimmune_disease"} <= set(excinfo.value.message_dict)
