@@ -18,6 +18,7 @@ from dressdb.models import Role, Signature
 from enrollment.models import Participant
 from safety import rules
 from safety.models import AdverseEvent, ConcomitantMedication, DeathReport, ProtocolDeviation
+from safety.terms import SPECIAL_INTEREST
 
 EDIT_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR)
 READ_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR, Role.ADMIN)
@@ -156,3 +157,87 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
             cell = Cell(CellState.NOT_DUE, url, "none recorded")
         cells[pk] = {"adverse_events": cell}
     return cells
+
+
+# --- Safety dashboard by arm (DSMB) ---------------------------------------------
+
+ARMS = (("cyclosporine", "Cyclosporine"), ("steroids", "Corticosteroids"))
+
+
+def dashboard(participants: QuerySet[Participant]) -> dict[str, Any]:
+    """Participants with at least one AE by arm (ITT: the randomized arm), by worst grade,
+    serious, related; AEs of special interest; open SAE clocks. Three queries."""
+    arms = dict(participants.exclude(randomized_arm="").values_list("pk", "randomized_arm"))
+    n = {arm: 0 for arm, _ in ARMS}
+    for arm in arms.values():
+        if arm in n:
+            n[arm] += 1
+    events = list(
+        AdverseEvent.objects.filter(participant_id__in=list(arms))
+        .select_related("term", "soc")
+        .only(
+            "participant_id",
+            "grade",
+            "serious",
+            "related_cyclosporine",
+            "related_corticosteroids",
+            "term__code",
+            "soc__code",
+        )
+    )
+    groups: dict[str, dict[str, set[int]]] = {arm: {} for arm, _ in ARMS}
+
+    def add(arm: str, key: str, pk: int) -> None:
+        groups[arm].setdefault(key, set()).add(pk)
+
+    worst: dict[int, int] = {}
+    for ae in events:
+        arm = arms[ae.participant_id]
+        if arm not in groups:
+            continue
+        add(arm, "any", ae.participant_id)
+        worst[ae.participant_id] = max(worst.get(ae.participant_id, 0), ae.grade)
+        if ae.serious:
+            add(arm, "serious", ae.participant_id)
+        if rules.is_related(ae.related_cyclosporine) or rules.is_related(
+            ae.related_corticosteroids
+        ):
+            add(arm, "related", ae.participant_id)
+        term = ae.term.code if ae.term else ""
+        for name in rules.special_interest(term, ae.soc.code, ae.serious):
+            add(arm, f"aesi:{name}", ae.participant_id)
+    for pk, grade in worst.items():
+        add(arms[pk], f"grade:{grade}", pk)
+
+    def line(label: str, key: str) -> dict[str, Any]:
+        cells = []
+        for arm, _ in ARMS:
+            count = len(groups[arm].get(key, set()))
+            pct = round(100 * count / n[arm]) if n[arm] else None
+            cells.append({"count": count, "pct": pct})
+        return {"label": label, "cells": cells}
+
+    table = [
+        line("At least one adverse event", "any"),
+        *(line(f"Worst grade {g}", f"grade:{g}") for g in range(1, 6)),
+        line("At least one serious adverse event", "serious"),
+        line("At least one related adverse event (possible or more, either drug)", "related"),
+    ]
+    aesi = [line(name, f"aesi:{name}") for name in SPECIAL_INTEREST]
+    now = timezone.now()
+    clocks = [
+        (ae, rules.clock(ae.report_due_at, now, None))
+        for ae in AdverseEvent.objects.filter(
+            participant__in=participants, serious=True, reported_at__isnull=True
+        )
+        .select_related("participant", "term")
+        .order_by("report_due_at")
+        if ae.report_due_at is not None
+    ]
+    return {
+        "arms": [{"value": a, "label": label, "n": n[a]} for a, label in ARMS],
+        "table": table,
+        "aesi": aesi,
+        "clocks": clocks,
+        "generated_at": now,
+    }
