@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from datamanagement.demo import seed_data_management
 from dosing import protocol
 from dosing.config import dosing_settings
 from dosing.models import Assessment, Order, Regimen
@@ -356,6 +357,8 @@ def seed_trial(
         _bulk(orders, Order, user)
     _bulk(visits, Visit, user)
     _bulk(courses, HospitalCourse, user)
+    # Data management (issue 18): edit checks, SDV plan and a query for the first few.
+    seed_data_management(participant_ids=[p.pk for p in people], user=user)
     return {
         "participants": len(people),
         "screenings": len(screenings),
