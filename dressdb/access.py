@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
+from django.utils import timezone
 
 from dressdb.models import Role, Site, StaffMembership
 
@@ -42,6 +43,14 @@ ALL_ROLES = frozenset(Role)
 _CACHE_ATTR = "_dressdb_memberships"
 
 
+def current_membership_q(prefix: str = "") -> Q:
+    """Memberships in force today (UTC): started (or no start) and not ended (issue 21)."""
+    today = timezone.now().date()
+    return (Q(**{f"{prefix}start_on__isnull": True}) | Q(**{f"{prefix}start_on__lte": today})) & (
+        Q(**{f"{prefix}end_on__isnull": True}) | Q(**{f"{prefix}end_on__gte": today})
+    )
+
+
 def active_memberships(user: AnyUser) -> list[StaffMembership]:
     """The user's active memberships, read once per request object."""
     if not user.is_authenticated or not user.is_active:
@@ -50,6 +59,7 @@ def active_memberships(user: AnyUser) -> list[StaffMembership]:
     if cached is None:
         cached = list(
             StaffMembership.objects.filter(user=user, active=True, site__active=True)
+            .filter(current_membership_q())
             .select_related("site")
             .order_by("site__code", "role")
         )

@@ -23,6 +23,10 @@ class Site(models.Model):
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     active = models.BooleanField(default=True)
+    # Issue 21 (trial administration): the site's language, investigator and target.
+    language = models.CharField(max_length=10, default="en", help_text="e.g. en, fr.")
+    principal_investigator = models.CharField(max_length=150, blank=True)
+    target_enrolment = models.PositiveIntegerField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -62,6 +66,10 @@ class StaffMembership(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Issue 21: a membership counts from start_on to end_on inclusive (UTC dates; empty:
+    # open). dressdb.access reads only current memberships.
+    start_on = models.DateField(null=True, blank=True)
+    end_on = models.DateField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -70,6 +78,12 @@ class StaffMembership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "site", "role"], name="one_membership_per_user_site_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(start_on__isnull=True)
+                | models.Q(end_on__isnull=True)
+                | models.Q(end_on__gte=models.F("start_on")),
+                name="membership_ends_after_start",
             ),
         ]
 
@@ -99,6 +113,11 @@ class SecurityEvent(models.Model):
         API_TOKEN_CREATED = "api_token_created", "API token created"
         API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
         API_TOKEN_USED = "api_token_used", "API token used (first use of the day)"
+        USER_INVITED = "user_invited", "User invited"
+        INVITATION_ACCEPTED = "invite_accepted", "Invitation accepted"
+        USER_DEACTIVATED = "user_deactivated", "User deactivated"
+        SITE_CHANGE = "site_change", "Site created or changed"
+        DELEGATION_CHANGE = "delegation_change", "Delegation granted or ended"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -179,6 +198,7 @@ class Signature(models.Model):
     class Meaning(models.TextChoices):
         REVIEWED_APPROVED = "reviewed and approved", "Reviewed and approved"
         DOSING_DECISION = "dosing decision authorised", "Dosing decision authorised"
+        DELEGATION = "delegation authorised", "Delegation authorised"
 
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
@@ -270,3 +290,51 @@ class EditFreeze(models.Model):
     def __str__(self) -> str:
         scope = "study" if self.participant_id is None else f"participant {self.participant_id}"
         return f"{self.get_kind_display()} of the {scope}"
+
+
+class Duty(models.TextChoices):
+    """The trial duties of a site delegation log (issue 21)."""
+
+    SCREENING = "screening", "Screening"
+    CONSENT = "consent", "Consent"
+    RANDOMIZATION = "randomization", "Randomization"
+    DOSING_DECISIONS = "dosing_decisions", "Dosing decisions"
+    DRUG_DISPENSING = "drug_dispensing", "Drug dispensing"
+    DATA_ENTRY = "data_entry", "Data entry"
+    SIGN_OFF = "sign_off", "Sign-off"
+
+
+class Delegation(models.Model):
+    """One line of a site's delegation log: a user delegated one duty, from start to end.
+
+    Written by trialadmin; read by `dressdb.delegation.require_duty`. A line counts once
+    the site investigator signed it (dressdb.signing, meaning "delegation authorised").
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="delegations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="delegations"
+    )
+    duty = models.CharField(max_length=20, choices=Duty.choices)
+    start_on = models.DateField()
+    end_on = models.DateField(null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["site__code", "user__username", "duty", "start_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_on__isnull=True) | models.Q(end_on__gte=models.F("start_on")),
+                name="delegation_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.get_duty_display()} at {self.site.code}"
+

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "csp",
     "dressdb",
     "notifications",
+    "trialadmin",
     "enrollment",
     "randomization",
     "dosing",
@@ -341,3 +342,5 @@ TRIAL_SAE_REPORT_HOURS = env.int("TRIAL_SAE_REPORT_HOURS", default=24)
 TRIAL_SAFETY_CONTACT_EMAIL = env.str("TRIAL_SAFETY_CONTACT_EMAIL", default="")
 # SDV outside the 100% forms: every n-th participant of a site (issue 18; 1 = all).
 TRIAL_SDV_SAMPLE_EVERY = env.int("TRIAL_SDV_SAMPLE_EVERY", default=3)
+# Issue 21: a user acts only within the duties of the site delegation log (off: not checked).
+TRIAL_ENFORCE_DELEGATION = env.bool("TRIAL_ENFORCE_DELEGATION", default=False)

@@ -55,6 +55,7 @@ urlpatterns = [
     path("safety/", include("safety.urls")),
     path("reports/", include("reports.urls")),
     path("data-management/", include("datamanagement.urls")),
+    path("trial-admin/", include("trialadmin.urls")),
     path("api/v1/", include("enrollment.api_urls")),
     path("api/v1/", include("randomization.api_urls")),
     path("api/v1/", include("dosing.api_urls")),

@@ -17,7 +17,8 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from dressdb.audit import require_reason, save_clinical
-from dressdb.models import EditFreeze, Site
+from dressdb.delegation import require_duty
+from dressdb.models import Duty, EditFreeze, Site
 from enrollment.config import eligibility_settings
 from enrollment.egfr import CreatinineUnit, creatinine_mg_dl
 from enrollment.eligibility import ScreeningInput, assess_eligibility
@@ -50,6 +51,7 @@ def screening_record(
     `rash_features` (the four features) are recorded when the form gives them; the
     answers' `rash_suggestive` must then agree with them.
     """
+    require_duty(user, site, Duty.SCREENING, field="screening")
     result = assess_eligibility(answers, eligibility_settings())
     problems: dict[str, list[str]] = {}  # every problem at once
     initials = (initials or "").strip().upper()
@@ -177,6 +179,7 @@ def participant_enrol(
         raise ValidationError({"screening": "Only an eligible screening can be enrolled."})
     if locked.outcome == Screening.Outcome.ENROLLED:
         raise ValidationError({"screening": "This screening is already enrolled."})
+    require_duty(user, locked.site, Duty.CONSENT, field="consent_obtained_by")
     problems: dict[str, list[str]] = {}  # every problem at once
     if not consent_form_version.strip():
         problems["consent_form_version"] = ["Give the consent form version."]

@@ -15,7 +15,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from dressdb.audit import save_clinical
-from dressdb.models import SecurityEvent, Site
+from dressdb.delegation import require_duty
+from dressdb.models import Duty, SecurityEvent, Site
 from dressdb.security_log import log_event
 from dressdb.text_safety import problem_in
 from enrollment.models import Participant
@@ -386,6 +387,7 @@ def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Alloca
         raise ValidationError({"participant": "Only an eligible participant can be randomized."})
     if not locked.consent_at:
         raise ValidationError({"participant": "Consent must be recorded before randomization."})
+    require_duty(user, locked.site, Duty.RANDOMIZATION, field="participant")
     alist = AllocationList.objects.filter(kind=list_kind, active=True).first()
     if alist is None:
         raise ValidationError(

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from dressdb.models import Duty, Role, Site
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ReasonField(forms.CharField):
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(
+            label="Reason", max_length=500, widget=forms.TextInput(), **kwargs  # type: ignore[arg-type]
+        )
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField()
+    username = forms.RegexField(regex=r"^[\w.@+-]{2,150}$", max_length=150)
+    first_name = forms.CharField(max_length=150, required=False)
+    last_name = forms.CharField(max_length=150, required=False)
+    site = forms.ModelChoiceField(queryset=Site.objects.filter(active=True))
+    role = forms.ChoiceField(choices=Role.choices)
+    start_on = forms.DateField(required=False, widget=DateInput())
+    end_on = forms.DateField(required=False, widget=DateInput())
+    reason = ReasonField()
+
+
+class MembershipForm(forms.Form):
+    site = forms.ModelChoiceField(queryset=Site.objects.filter(active=True))
+    role = forms.ChoiceField(choices=Role.choices)
+    start_on = forms.DateField(required=False, widget=DateInput())
+    end_on = forms.DateField(required=False, widget=DateInput())
+    reason = ReasonField()
+
+
+class EndForm(forms.Form):
+    end_on = forms.DateField(widget=DateInput())
+    reason = ReasonField()
+
+
+class DeactivateForm(forms.Form):
+    reason = ReasonField()
+
+
+class AcceptForm(forms.Form):
+    password1 = forms.CharField(label="New password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="Repeat it", widget=forms.PasswordInput, strip=False)
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        return data
+
+
+class DelegationForm(forms.Form):
+    user = forms.ModelChoiceField(queryset=get_user_model().objects.none())
+    duty = forms.ChoiceField(choices=Duty.choices)
+    start_on = forms.DateField(widget=DateInput())
+    end_on = forms.DateField(required=False, widget=DateInput())
+    reason = ReasonField()
+
+    def __init__(self, *args: object, site: Site, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["user"].queryset = (  # type: ignore[attr-defined]
+            get_user_model()
+            .objects.filter(memberships__site=site, is_active=True)
+            .distinct()
+            .order_by("username")
+        )
+
+
+class SignForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)

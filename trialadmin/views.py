@@ -1,0 +1,236 @@
+"""Trial administration pages (issue 21): people, roles, invitations, delegation log."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from dressdb import two_factor
+from dressdb.access import has_role, require_role, site_for_user, sites_visible_to
+from dressdb.models import Delegation, Role, StaffMembership
+from trialadmin import forms, selectors, services
+
+
+def _errors(form: Form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _user(pk: int) -> object:
+    return get_object_or_404(get_user_model(), pk=pk)
+
+
+@never_cache
+@require_role(Role.ADMIN)
+def people(request: HttpRequest) -> HttpResponse:
+    return render(request, "trialadmin/people.html", {"rows": selectors.people()})
+
+
+@never_cache
+@require_role(Role.ADMIN)
+def invite(request: HttpRequest) -> HttpResponse:
+    form = forms.InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.user_invite(
+                by=request.user,
+                accept_url=lambda token: request.build_absolute_uri(
+                    reverse("trialadmin:accept", kwargs={"token": token})
+                ),
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {invitation.email}: the link works once, for "
+                f"{services.INVITATION_HOURS} hours.",
+            )
+            return redirect("trialadmin:person", pk=invitation.user_id)
+    return render(request, "trialadmin/invite.html", {"form": form})
+
+
+@never_cache
+@require_role(Role.ADMIN)
+def person(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(pk)
+    return render(
+        request,
+        "trialadmin/person.html",
+        {
+            "person": user,
+            "memberships": StaffMembership.objects.filter(user=user).select_related("site"),
+            "grant_form": forms.MembershipForm(),
+            "deactivate_form": forms.DeactivateForm(),
+            "end_form": forms.EndForm(),
+        },
+    )
+
+
+def _post_action(request: HttpRequest, form: Form, action: object, done: str) -> None:
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{field}: {' '.join(errors)}")
+        return
+    try:
+        action(**form.cleaned_data)  # type: ignore[operator]
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+
+
+@require_role(Role.ADMIN)
+@require_POST
+def role_grant(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(pk)
+    _post_action(
+        request,
+        forms.MembershipForm(request.POST),
+        lambda **data: services.membership_grant(by=request.user, user=user, **data),
+        "Role saved.",
+    )
+    return redirect("trialadmin:person", pk=pk)
+
+
+@require_role(Role.ADMIN)
+@require_POST
+def role_end(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    membership = get_object_or_404(StaffMembership, pk=membership_pk, user_id=pk)
+    _post_action(
+        request,
+        forms.EndForm(request.POST),
+        lambda **data: services.membership_end(by=request.user, membership=membership, **data),
+        "Role end date saved.",
+    )
+    return redirect("trialadmin:person", pk=pk)
+
+
+@require_role(Role.ADMIN)
+@require_POST
+def deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(pk)
+    _post_action(
+        request,
+        forms.DeactivateForm(request.POST),
+        lambda **data: services.user_deactivate(by=request.user, user=user, **data),
+        "User deactivated (kept, with their history).",
+    )
+    return redirect("trialadmin:person", pk=pk)
+
+
+@never_cache
+def accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The invitation link: the invited user chooses a password (no login needed)."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "trialadmin/accept_invalid.html", status=404)
+    form = forms.AcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, password=form.cleaned_data["password1"], request=request
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                _errors(form, exc)
+            else:  # the password validators raise a list
+                form.add_error("password1", exc.messages)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if two_factor.required_for(user):
+                messages.info(request, "Your role needs two-factor: set it up now.")
+                return redirect("two_factor_setup")
+            return redirect("home")
+    return render(request, "trialadmin/accept.html", {"form": form, "invitation": invitation})
+
+
+DELEGATION_ROLES = (Role.ADMIN, Role.INVESTIGATOR)
+
+
+@never_cache
+@require_role(*DELEGATION_ROLES)
+def delegation_sites(request: HttpRequest) -> HttpResponse:
+    sites = sites_visible_to(request.user, DELEGATION_ROLES)
+    return render(request, "trialadmin/delegation_sites.html", {"sites": sites})
+
+
+@never_cache
+@require_role(*DELEGATION_ROLES)
+def delegation_log(request: HttpRequest, site_pk: int) -> HttpResponse:
+    site = site_for_user(request.user, site_pk, DELEGATION_ROLES)
+    is_admin = has_role(request.user, Role.ADMIN)
+    form = forms.DelegationForm(request.POST or None, site=site)
+    if request.method == "POST":
+        if not is_admin:
+            raise PermissionDenied("Only an admin records delegation lines.")
+        if form.is_valid():
+            try:
+                services.delegation_add(by=request.user, site=site, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(form, exc)
+            else:
+                messages.success(request, "Delegation recorded: it counts once the investigator signs it.")
+                return redirect("trialadmin:delegation_log", site_pk=site.pk)
+    return render(
+        request,
+        "trialadmin/delegation_log.html",
+        {
+            "site": site,
+            "lines": selectors.delegation_log(site),
+            "form": form if is_admin else None,
+            "sign_form": forms.SignForm(),
+            "end_form": forms.EndForm(),
+            "is_admin": is_admin,
+            "may_sign": has_role(request.user, Role.INVESTIGATOR),
+        },
+    )
+
+
+def _line(request: HttpRequest, pk: int, roles: tuple[str, ...]) -> Delegation:
+    line = get_object_or_404(Delegation.objects.select_related("site", "user"), pk=pk)
+    site_for_user(request.user, line.site_id, roles)  # 404 outside the user's sites
+    return line
+
+
+@require_role(Role.INVESTIGATOR)
+@require_POST
+def delegation_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    line = _line(request, pk, (Role.INVESTIGATOR,))
+    form = forms.SignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter your password to sign.")
+    else:
+        try:
+            services.delegation_sign(
+                by=request.user, delegation=line, password=form.cleaned_data["password"], request=request
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Delegation signed.")
+    return redirect("trialadmin:delegation_log", site_pk=line.site_id)
+
+
+@require_role(Role.ADMIN)
+@require_POST
+def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
+    line = _line(request, pk, (Role.ADMIN,))
+    _post_action(
+        request,
+        forms.EndForm(request.POST),
+        lambda **data: services.delegation_end(by=request.user, delegation=line, **data),
+        "Delegation end date saved.",
+    )
+    return redirect("trialadmin:delegation_log", site_pk=line.site_id)
