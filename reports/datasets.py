@@ -1177,6 +1177,87 @@ AUDIT = Dataset(
     build=audit_build,
 )
 
+
+# Administrations (issue 19, dosing app): one row per ordered administration recorded.
+def _administration(name: str, label: str, type: str, **kw: Any) -> Column:
+    return Column(name, label, type, source="administration record", field=name, **kw)
+
+
+def _order(name: str, label: str, type: str, **kw: Any) -> Column:
+    """A column of the administration's order (ordered_dose_mg, ordered_route, ...)."""
+    column_name = f"ordered_{name}" if name in ("dose_mg", "route") else name
+    return Column(column_name, label, type, source="dosing engine", field=f"order__{name}", **kw)
+
+
+_NOT_GIVEN = "not given (held, refused or missed)"
+ADMINISTRATIONS = Dataset(
+    "administrations",
+    "Administrations: what was given against each ordered dose",
+    [
+        *PARTICIPANT_KEYS,
+        _order("day", "Study day of the order", "integer", unit="study day"),
+        _order("date", "Order date (site-local)", "date"),
+        _order(
+            "drug",
+            "Drug",
+            "factor",
+            allowed=(
+                ("cyclosporine", "Cyclosporine"),
+                ("methylprednisolone", "Methylprednisolone"),
+                ("prednisone", "Prednisone"),
+            ),
+        ),
+        _administration("number", "Administration of the day (1..times per day)", "integer"),
+        _order("dose_mg", "Dose ordered per administration", "decimal", unit="mg", decimals=1),
+        _order("route", "Route ordered", "factor", allowed=(("PO", "Oral"), ("IV", "Intravenous"))),
+        _administration(
+            "status",
+            "What happened",
+            "factor",
+            allowed=(
+                ("given", "Given"),
+                ("given_late", "Given late"),
+                ("held", "Held"),
+                ("refused", "Refused"),
+                ("missed", "Missed"),
+            ),
+        ),
+        _administration(
+            "dose_mg",
+            "Dose given",
+            "decimal",
+            unit="mg",
+            decimals=1,
+            missing=na(NA.NOT_APPLICABLE, _NOT_GIVEN),
+        ),
+        _administration(
+            "route",
+            "Route given",
+            "factor",
+            allowed=(("PO", "Oral"), ("IV", "Intravenous")),
+            missing=na(NA.NOT_APPLICABLE, _NOT_GIVEN),
+        ),
+        _administration(
+            "given_at", "Given at (UTC)", "datetime", missing=na(NA.NOT_APPLICABLE, _NOT_GIVEN)
+        ),
+        _administration("given_by", "Given by", "text", identifying=True),
+        _administration(
+            "reason",
+            "Reason (anything other than given as ordered)",
+            "text",
+            identifying=True,
+            missing=na(NA.NOT_APPLICABLE, "given as ordered"),
+        ),
+        _administration("recorded_at", "Recorded at (UTC)", "datetime"),
+    ],
+    query=Query(
+        "dosing.Administration",
+        site="participant__site_id",
+        period="order__date",
+        order_by=("participant_id", "order__date", "order__drug", "number"),
+    ),
+)
+
 DATASETS: dict[str, Dataset] = {
     d.name: d
     for d in (
@@ -1185,6 +1266,7 @@ DATASETS: dict[str, Dataset] = {
         ENDPOINTS,
         ORDERS,
         ASSESSMENTS,
+        ADMINISTRATIONS,
         SCREENING,
         RANDOMIZATION,
         AUDIT,
