@@ -45,6 +45,7 @@ OK = {200, 201, 302, 400, 409}
 MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "home": ("GET", EVERYONE, None, False),
     "participant_list": ("GET", EVERYONE, None, False),
+    "record_grid": ("GET", {C, I, A}, None, False),  # issue 16: the record-status grid
     "participant_detail": ("GET", EVERYONE, "participant", True),
     "participant_audit": ("GET", EVERYONE, "participant", True),
     "participant_renal_impairment": ("GET", {I, A}, "participant", True),
