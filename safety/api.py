@@ -18,7 +18,12 @@ from dressdb.access import has_role
 from dressdb.api_schema import with_errors
 from enrollment.access import participant_for_user
 from safety import selectors, services
-from safety.serializers import AdverseEventInputSerializer, AdverseEventSerializer
+from safety.serializers import (
+    AdverseEventInputSerializer,
+    AdverseEventSerializer,
+    ConmedInputSerializer,
+    ConmedSerializer,
+)
 
 READ = list(selectors.READ_ROLES)
 EDIT = list(selectors.EDIT_ROLES)
@@ -89,3 +94,51 @@ def participant_adverse_events(request: Request, pk: int) -> Response:
     if request.method == "POST":
         return _create(request, pk)
     return _list(request, pk)
+
+
+@extend_schema(
+    methods=["GET"],
+    responses=with_errors({200: ConmedSerializer(many=True)}, bad_input=False),
+    summary="A participant's concomitant medications (culprit latency, CYP3A4 interaction)",
+)
+@extend_schema(
+    methods=["POST"],
+    request=ConmedInputSerializer,
+    responses=with_errors({201: ConmedSerializer}),
+    summary="Add a drug to the participant's concomitant medications",
+)
+@api_view(["GET", "POST"])
+def participant_conmeds(request: Request, pk: int) -> Response:
+    roles = READ if request.method == "GET" else EDIT
+    if not has_role(request.user, *roles):
+        raise PermissionDenied("Your role does not give access to concomitant medications.")
+    participant = participant_for_user(request.user, pk, roles=roles)
+    if request.method == "GET":
+        return Response(ConmedSerializer(selectors.conmeds_for(participant), many=True).data)
+    if not isinstance(request.data, dict):
+        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    serializer = ConmedInputSerializer(data=request.data)
+    if not serializer.is_valid():
+        return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
+    data: dict[str, Any] = serializer.validated_data
+    try:
+        row = services.conmed_save(
+            participant=participant,
+            user=request.user,
+            data=services.ConmedInput(
+                drug=data["drug"],
+                indication=data["indication"],
+                dose=data.get("dose"),
+                unit=data.get("unit") or "",
+                route=data["route"],
+                frequency=data.get("frequency") or "",
+                start_date=data["start_date"],
+                stop_date=data.get("stop_date"),
+                ongoing=bool(data.get("ongoing")),
+                culprit=bool(data.get("culprit")),
+                reaction_onset_date=data.get("reaction_onset_date"),
+            ),
+        )
+    except ValidationError as exc:
+        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    return Response(ConmedSerializer(row).data, status=status.HTTP_201_CREATED)

@@ -10,4 +10,9 @@ urlpatterns = [
         api.participant_adverse_events,
         name="api-participant-adverse-events",
     ),
+    path(
+        "participants/<int:pk>/concomitant-medications",
+        api.participant_conmeds,
+        name="api-participant-concomitant-medications",
+    ),
 ]

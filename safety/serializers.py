@@ -16,8 +16,11 @@ from safety.models import (
     GRADE_CHOICES,
     OUTCOME_CHOICES,
     RELATEDNESS_CHOICES,
+    ROUTE_CHOICES,
+    UNIT_CHOICES,
     AdverseEvent,
     AeTerm,
+    ConcomitantMedication,
     SystemOrganClass,
 )
 from safety.rules import CRITERION_LABELS, Criterion
@@ -125,3 +128,42 @@ class AdverseEventSerializer(serializers.ModelSerializer):
     @extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
     def get_reported_at(self, obj: AdverseEvent) -> str | None:
         return self._utc(obj.reported_at)
+
+
+class ConmedInputSerializer(serializers.Serializer):
+    drug = serializers.CharField(max_length=120)
+    indication = serializers.CharField(max_length=200)
+    dose = serializers.DecimalField(
+        max_digits=10, decimal_places=3, required=False, allow_null=True
+    )
+    unit = serializers.ChoiceField(choices=UNIT_CHOICES, required=False, allow_blank=True)
+    route = serializers.ChoiceField(choices=ROUTE_CHOICES)
+    frequency = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    start_date = serializers.DateField()
+    stop_date = serializers.DateField(required=False, allow_null=True)
+    ongoing = serializers.BooleanField(required=False, default=False)
+    culprit = serializers.BooleanField(required=False, default=False)
+    reaction_onset_date = serializers.DateField(required=False, allow_null=True)
+
+
+class ConmedSerializer(serializers.ModelSerializer):
+    latency_days = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ConcomitantMedication
+        fields = [
+            "id",
+            "drug",
+            "indication",
+            "dose",
+            "unit",
+            "route",
+            "frequency",
+            "start_date",
+            "stop_date",
+            "ongoing",
+            "culprit",
+            "reaction_onset_date",
+            "latency_days",
+            "cyp3a4",
+        ]

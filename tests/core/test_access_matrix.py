@@ -117,6 +117,7 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-visit-unlock": ("POST", {I}, "visit-name", True),
     # Safety (issue 17); the safety pages (namespace "safety") are in tests/safety.
     "api-participant-adverse-events": ("POST", {C, I}, "participant", True),
+    "api-participant-concomitant-medications": ("POST", {C, I}, "participant", True),
     # Administrations and pharmacist verification (issue 19)
     "api-participant-administrations": ("POST", {C, I}, "participant", True),
     "api-participant-order-verify": ("POST", {P}, "participant", True),

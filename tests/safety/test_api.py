@@ -95,3 +95,33 @@ def test_the_route_is_in_the_openapi_schema(coordinator_a):
     assert {"201", "400", "403", "404"} <= set(operations["post"]["responses"])
     props = schema["components"]["schemas"]["AdverseEvent"]["properties"]
     assert {"id", "serious", "report_due_at", "susar"} <= set(props)
+
+
+def conmed_route(participant) -> str:
+    return f"/api/v1/participants/{participant.pk}/concomitant-medications"
+
+
+def test_concomitant_medications_api(participant, coordinator_a, coordinator_b, pharmacist_a):
+    start = participant.study_day_1 - dt.timedelta(days=20)
+    body = {
+        "drug": "Carbamazepine",
+        "indication": "Epilepsy",
+        "dose": "200",
+        "unit": "mg",
+        "route": "po",
+        "start_date": start.isoformat(),
+        "stop_date": (start + dt.timedelta(days=18)).isoformat(),
+        "culprit": True,
+        "reaction_onset_date": (start + dt.timedelta(days=17)).isoformat(),
+    }
+    created = api(coordinator_a).post(conmed_route(participant), body, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["latency_days"] == 17 and created.json()["cyp3a4"] == "inducer"
+    bad = api(coordinator_a).post(
+        conmed_route(participant), {**body, "reaction_onset_date": None}, format="json"
+    )
+    assert bad.status_code == 400 and "reaction_onset_date" in bad.json()
+    assert api(pharmacist_a).get(conmed_route(participant)).status_code == 403
+    assert api(coordinator_b).get(conmed_route(participant)).status_code == 404
+    listed = api(coordinator_a).get(conmed_route(participant)).json()
+    assert [row["drug"] for row in listed] == ["Carbamazepine"]
