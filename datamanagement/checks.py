@@ -36,11 +36,7 @@ def case_facts(participant: Participant) -> CaseFacts:
             death_record = ("visit", v.pk)
     if death_record is None and course is not None and course.death_date is not None:
         death_record = ("hospital_course", course.pk)
-    weights = {
-        w
-        for w in participant.history.values_list("weight_kg", flat=True)
-        if w is not None
-    }
+    weights = {w for w in participant.history.values_list("weight_kg", flat=True) if w is not None}
     screening = participant.screening if participant.screening_id else None
     return CaseFacts(
         participant_id=participant.pk,

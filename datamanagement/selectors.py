@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from datamanagement import catalogue, rules
+from datamanagement.config import sdv_sample_every
 from datamanagement.models import Casebook, Query, SdvRecord
 from dressdb import signing
 from dressdb.access import has_role
@@ -59,11 +60,31 @@ def live_counts_for_record(record: models.Model) -> dict[str, int]:
     return dict(Counter(rows))
 
 
+def label_queries(participant: Participant, queries: list[Query]) -> list[Query]:
+    """Give each query `where`: "Day 7 visit: eosinophil count (x10^9/L)"."""
+    records: dict[tuple[str, int], str] = {}
+    for form in {q.form for q in queries}:
+        spec = catalogue.FORMS.get(form)
+        if spec is None:
+            continue
+        for record in spec.records(participant):
+            records[(form, record.pk)] = catalogue.record_label(form, record)
+    for q in queries:
+        spec = catalogue.FORMS.get(q.form)
+        try:
+            found = spec.model._meta.get_field(q.field) if spec else None
+            field = str(getattr(found, "verbose_name", q.field))
+        except Exception:  # a field renamed since: show its code
+            field = q.field
+        q.where = f"{records.get((q.form, int(q.object_id)), q.form)}: {field}"  # type: ignore[attr-defined]
+    return queries
+
+
 def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
     """The participant page's data-management panel (portal composes it)."""
     if not has_role(user, *READ_ROLES):
         return {}
-    queries = list(queries_for(participant))
+    queries = label_queries(participant, list(queries_for(participant)))
     book = Casebook.objects.filter(participant=participant).first()
     freezes = EditFreeze.objects.filter(active=True).filter(
         models.Q(participant_id__isnull=True) | models.Q(participant_id=participant.pk)
@@ -169,6 +190,11 @@ def sdv_rows(participant: Participant) -> list[dict[str, Any]]:
         ct = ContentType.objects.get_for_model(item.record)
         row = records.get((item.form, ct.pk, item.record.pk))
         status = row.status if row else ""
+        if not status:  # not planned by the sweep yet: what the plan will say
+            required = item.critical or rules.sdv_required(
+                item.form, participant.site_sequence, sample_every=sdv_sample_every()
+            )
+            status = SdvRecord.Status.TO_VERIFY if required else SdvRecord.Status.NOT_REQUIRED
         if row and status == SdvRecord.Status.VERIFIED:
             if row.verified_fingerprint != signing.fingerprint(item.record):
                 status = SdvRecord.Status.REVERIFY
@@ -179,8 +205,28 @@ def sdv_rows(participant: Participant) -> list[dict[str, Any]]:
                 "record_id": item.record.pk,
                 "critical": item.critical,
                 "status": status,
-                "status_label": SdvRecord.Status(status).label if status else "Not planned yet",
+                "status_label": SdvRecord.Status(status).label,
                 "row": row,
             }
         )
     return out
+
+
+def monitoring_report(user: Any, site_id: int | None, since: dt.date | None) -> dict[str, Any]:
+    """The monitoring-visit report: what was verified, and which queries were raised, at the
+    user's sites (or one of them) since a date."""
+    participants = participants_visible_to(user, roles=READ_ROLES)
+    if site_id:
+        participants = participants.filter(site_id=site_id)
+    verified = SdvRecord.objects.filter(
+        participant__in=participants, status=SdvRecord.Status.VERIFIED
+    ).select_related("participant__site", "verified_by")
+    raised = queries_visible_to(user).filter(participant__in=participants)
+    if since is not None:
+        verified = verified.filter(verified_at__date__gte=since)
+        raised = raised.filter(opened_at__date__gte=since)
+    return {
+        "verified": list(verified.order_by("participant__study_id", "form", "object_id")),
+        "raised": list(raised.order_by("participant__study_id", "opened_at")),
+        "since": since,
+    }

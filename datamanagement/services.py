@@ -385,6 +385,21 @@ def casebook_fingerprint(participant: Participant) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def casebook_summary(participant: Participant) -> list[tuple[str, str]]:
+    """What the investigator signs: each form with its state, and the casebook's SHA-256."""
+    rows = [("Participant", participant.study_id)]
+    for item in catalogue.sdv_items(participant):
+        record = item.record
+        state = "recorded"
+        if getattr(record, "missed", False):
+            state = "missed"
+        elif getattr(record, "completed_on", None):
+            state = f"completed {record.completed_on:%Y-%m-%d}"  # type: ignore[attr-defined]
+        rows.append((item.label, state))
+    rows.append(("Casebook fingerprint (SHA-256)", casebook_fingerprint(participant)))
+    return rows
+
+
 def casebook_blockers(participant: Participant) -> list[str]:
     """Why the casebook cannot be signed yet (empty: it can)."""
     blockers = []
@@ -412,12 +427,12 @@ def casebook_sign(
     blockers = casebook_blockers(participant)
     if blockers:
         raise ValidationError({"casebook": blockers})
-    summary = [(i.label, i.form) for i in catalogue.sdv_items(participant)]
+    summary = casebook_summary(participant)
 
     def write() -> Casebook:
         book, _ = Casebook.objects.select_for_update().get_or_create(participant=participant)
         book.content_fingerprint = casebook_fingerprint(participant)
-        book.forms_signed = [[label, form] for label, form in summary]
+        book.forms_signed = [[label, state] for label, state in summary]
         save_clinical(book, user=user, reason="Casebook signed")
         return book
 
@@ -426,7 +441,7 @@ def casebook_sign(
         password=password,
         record=write,
         meaning=meaning,
-        summary=[("Participant", participant.study_id), *summary],
+        summary=summary,
         request=request,
     )
 

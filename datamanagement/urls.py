@@ -11,6 +11,7 @@ urlpatterns = [
     path("queries/", views.ageing, name="ageing"),
     path("rules/", views.rules_page, name="rules"),
     path("sdv/", views.sdv_dashboard, name="sdv_dashboard"),
+    path("sdv/report/", views.monitoring_report, name="monitoring_report"),
     path("freeze/", views.freezes, name="freezes"),
     path("freeze/<int:freeze_pk>/release/", views.freeze_release, name="freeze_release"),
     path("participants/<int:pk>/", views.participant_queries, name="participant_queries"),

@@ -3,6 +3,7 @@ service, render)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -188,16 +189,13 @@ def casebook_sign(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "Casebook signed.")
             return redirect("datamanagement:participant_queries", pk=participant.pk)
-    from datamanagement import catalogue
-
     return render(
         request,
         "datamanagement/casebook_sign.html",
         {
             "participant": participant,
             "sign_form": form,
-            "sign_summary": [("Participant", participant.study_id)]
-            + [(i.label, i.form) for i in catalogue.sdv_items(participant)],
+            "sign_summary": services.casebook_summary(participant),
             "sign_button": "Sign the casebook",
             "blockers": services.casebook_blockers(participant),
         },
@@ -313,3 +311,23 @@ def rules_page(request: HttpRequest) -> HttpResponse:
 @require_role(*DM_PAGES)
 def sdv_dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "datamanagement/sdv.html", selectors.sdv_dashboard(request.user))
+
+
+@require_role(*DM_PAGES)
+def monitoring_report(request: HttpRequest) -> HttpResponse:
+    """Printable monitoring-visit report (GET site=<id>&since=<YYYY-MM-DD>)."""
+    sites = sites_visible_to(request.user, roles=DM_PAGES)
+    site = None
+    raw_site = request.GET.get("site", "")
+    if raw_site.isdigit():
+        site = sites.filter(pk=int(raw_site)).first()
+    since = None
+    raw_since = request.GET.get("since", "")
+    if raw_since:
+        try:
+            since = dt.date.fromisoformat(raw_since)
+        except ValueError:
+            messages.error(request, "since: give a date as YYYY-MM-DD.")
+    context = selectors.monitoring_report(request.user, site.pk if site else None, since)
+    context |= {"sites": sites, "site": site, "raw_since": raw_since}
+    return render(request, "datamanagement/monitoring_report.html", context)

@@ -32,12 +32,11 @@ def field_queries(context: Any, record: models.Model | None, field: str) -> str:
     url = reverse("datamanagement:participant_queries", kwargs={"pk": participant_id})
     return format_html(
         '<a class="badge text-bg-warning text-decoration-none ms-1" href="{}" '
-        'data-testid="field-queries-{}" title="{} open quer{}">&#9873; {}</a>',
+        'data-testid="field-queries-{}">&#9873; {} open quer{}</a>',
         url,
         field,
         count,
         "y" if count == 1 else "ies",
-        count,
     )
 
 

@@ -252,3 +252,27 @@ def test_ageing_and_rules_pages(participant, coordinator_a, statistician):
     assert ageing.status_code == 200 and "eosinophil_count" in ageing.content.decode()
     bad = client.get(reverse("datamanagement:ageing"), {"min_days": "-3", "site": "abc"})
     assert bad.status_code == 200
+
+
+def test_monitoring_visit_report(participant, site_a, site_b, statistician):
+    mon = monitor(site_a)
+    day7 = visit(participant, "day7")
+    services.query_open(
+        participant=participant,
+        user=mon,
+        form="visit",
+        record_id=day7.pk,
+        field="fever",
+        text="Fever documented?",
+    )
+    services.sdv_verify(participant=participant, user=mon, form="consent", record_id=participant.pk)
+    url = reverse("datamanagement:monitoring_report")
+    body = (
+        client_for(mon).get(url, {"site": str(site_a.pk), "since": "2020-01-01"}).content.decode()
+    )
+    assert "Fever documented?" in body and "consent" in body
+    # Another site's id is ignored (the monitor's own sites only), a bad date is a message.
+    other = client_for(mon).get(url, {"site": str(site_b.pk), "since": "not-a-date"})
+    assert other.status_code == 200 and "YYYY-MM-DD" in other.content.decode()
+    future = client_for(mon).get(url, {"since": "2999-01-01"}).content.decode()
+    assert "Fever documented?" not in future
