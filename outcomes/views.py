@@ -39,7 +39,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
 def visit_edit(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
     visit = _visit_for(request, pk, visit_pk, [Role.COORDINATOR])
     form = VisitForm(request.POST or None, instance=visit)
-    if request.method == "POST" and not form.is_valid():
+    if form.is_bound and not form.is_valid():
         # All errors at once: the service's rules also run on what the form could read.
         problems = services.visit_problems(
             visit=visit,
@@ -52,7 +52,7 @@ def visit_edit(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
         )
         if problems:
             _apply(form, ValidationError(problems))
-    elif request.method == "POST":
+    elif form.is_bound:
         try:
             services.visit_record(
                 visit=visit,

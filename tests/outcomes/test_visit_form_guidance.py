@@ -269,3 +269,10 @@ def test_a_list_where_an_answer_belongs_is_a_field_error(site_a, coordinator_a):
             endpoints={**DAY30, "hhv6_pcr": ["positive"], "autoimmune_disease": {"a": 1}},
         )
     assert {"hhv6_pcr", "autoimmune_disease"} <= set(excinfo.value.message_dict)
+
+
+def test_an_empty_post_shows_the_form_again(login, site_a, coordinator_a):
+    visit = day30_of(site_a, coordinator_a)
+    response = login(coordinator_a).post(url(visit), {})
+    assert response.status_code == 200
+    assert Visit.objects.get(pk=visit.pk).completed_on is None
