@@ -330,11 +330,11 @@ class Delegation(models.Model):
         ordering = ["site__code", "user__username", "duty", "start_on"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end_on__isnull=True) | models.Q(end_on__gte=models.F("start_on")),
+                condition=models.Q(end_on__isnull=True)
+                | models.Q(end_on__gte=models.F("start_on")),
                 name="delegation_ends_after_start",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_duty_display()} at {self.site.code}"
-

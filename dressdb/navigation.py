@@ -43,6 +43,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Exports", "export_home", frozenset({STATISTICIAN, ADMIN})),
     NavItem("Data management", "datamanagement:ageing", frozenset({STATISTICIAN, MONITOR, ADMIN})),
     NavItem("Lockouts", "lockouts", frozenset({ADMIN})),
+    NavItem("Trial admin", "trialadmin:people", frozenset({ADMIN})),
 )
 
 

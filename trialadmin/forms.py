@@ -13,7 +13,10 @@ class DateInput(forms.DateInput):
 class ReasonField(forms.CharField):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(
-            label="Reason", max_length=500, widget=forms.TextInput(), **kwargs  # type: ignore[arg-type]
+            label="Reason",
+            max_length=500,
+            widget=forms.TextInput(),
+            **kwargs,  # type: ignore[arg-type]
         )
 
 
@@ -76,3 +79,32 @@ class DelegationForm(forms.Form):
 
 class SignForm(forms.Form):
     password = forms.CharField(widget=forms.PasswordInput, strip=False)
+
+
+class SiteForm(forms.ModelForm):
+    reason = ReasonField()
+
+    class Meta:
+        model = Site
+        fields = [
+            "code",
+            "name",
+            "time_zone",
+            "language",
+            "principal_investigator",
+            "target_enrolment",
+        ]
+
+
+class SecurityLogFilter(forms.Form):
+    user = forms.CharField(required=False, max_length=150, label="User name")
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind")])
+    date_from = forms.DateField(required=False, widget=DateInput(), label="From (UTC)")
+    date_to = forms.DateField(required=False, widget=DateInput(), label="To (UTC)")
+    ip = forms.GenericIPAddressField(required=False, label="IP address")
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        from dressdb.models import SecurityEvent
+
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["kind"].choices = [("", "Any kind"), *SecurityEvent.Kind.choices]  # type: ignore[attr-defined]

@@ -38,14 +38,14 @@ def people() -> list[PersonRow]:
             )
         )
     )
-    confirmed = set(
-        TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True)
-    )
+    confirmed = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
     rows = []
     for user in users:
         members = list(user.memberships.all())
-        required = user.is_staff or user.is_superuser or any(
-            m.active and m.role in two_factor.PRIVILEGED_ROLES for m in members
+        required = (
+            user.is_staff
+            or user.is_superuser
+            or any(m.active and m.role in two_factor.PRIVILEGED_ROLES for m in members)
         )
         if user.pk in confirmed:
             state = "on"
@@ -59,7 +59,7 @@ def people() -> list[PersonRow]:
 
 def delegation_log(site: Site) -> list[Delegation]:
     return list(
-        Delegation.objects.filter(site=site).select_related("user", "signed_by").order_by(
-            "user__username", "duty", "start_on"
-        )
+        Delegation.objects.filter(site=site)
+        .select_related("user", "signed_by")
+        .order_by("user__username", "duty", "start_on")
     )

@@ -69,7 +69,9 @@ def user_invite(
     user_model = get_user_model()
     email = email.strip().lower()
     if user_model.objects.filter(username__iexact=username.strip()).exists():
-        raise ValidationError({"username": "This username is taken (deactivated users keep theirs)."})
+        raise ValidationError(
+            {"username": "This username is taken (deactivated users keep theirs)."}
+        )
     if user_model.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": "A user with this e-mail address exists already."})
     user = user_model(
@@ -132,7 +134,9 @@ def invitation_for_token(token: str) -> Invitation | None:
     if not token or len(token) > 200:
         return None
     invitation = (
-        Invitation.objects.select_related("user", "site").filter(token_hash=token_hash(token)).first()
+        Invitation.objects.select_related("user", "site")
+        .filter(token_hash=token_hash(token))
+        .first()
     )
     if invitation is None or not invitation.usable or not invitation.user.is_active:
         return None
@@ -262,7 +266,11 @@ def delegation_sign(*, by: Any, delegation: Delegation, password: str, request: 
     )
     if not is_investigator:
         raise ValidationError(
-            {"password": f"Only an investigator of {delegation.site.code} signs its delegation log."}
+            {
+                "password": (
+                    f"Only an investigator of {delegation.site.code} signs its delegation log."
+                )
+            }
         )
 
     def write() -> Delegation:
@@ -308,3 +316,33 @@ def delegation_end(*, by: Any, delegation: Delegation, end_on: dt.date, reason: 
         reason=why,
     )
     return delegation
+
+
+@transaction.atomic
+def site_save(*, by: Any, site: Site, reason: str) -> Site:
+    """Create or edit a site (history with reason, a security event)."""
+    why = _reason(reason)
+    created = site.pk is None
+    saved = core_services.site_save(site=site, by=by, reason=why)
+    log_event(
+        SecurityEvent.Kind.SITE_CHANGE,
+        user=by,
+        site=saved.code,
+        action="created" if created else "changed",
+        reason=why,
+    )
+    return saved
+
+
+@transaction.atomic
+def site_deactivate(*, by: Any, site: Site, reason: str) -> Site:
+    """Deactivate, never delete: its participants and history stay; nobody is scoped to it."""
+    why = _reason(reason)
+    if not site.active:
+        raise ValidationError({"reason": f"{site.code} is already inactive."})
+    site.active = False
+    saved = core_services.site_save(site=site, by=by, reason=f"Deactivated: {why}")
+    log_event(
+        SecurityEvent.Kind.SITE_CHANGE, user=by, site=site.code, action="deactivated", reason=why
+    )
+    return saved

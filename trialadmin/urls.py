@@ -16,4 +16,11 @@ urlpatterns = [
     path("delegation/<int:site_pk>/", views.delegation_log, name="delegation_log"),
     path("delegation/line/<int:pk>/sign/", views.delegation_sign, name="delegation_sign"),
     path("delegation/line/<int:pk>/end/", views.delegation_end, name="delegation_end"),
+    path("sites/", views.sites, name="sites"),
+    path("sites/new/", views.site_edit, name="site_new"),
+    path("sites/<int:pk>/", views.site_edit, name="site_edit"),
+    path("sites/<int:pk>/deactivate/", views.site_deactivate, name="site_deactivate"),
+    path("settings/", views.settings_page, name="settings"),
+    path("security-log/", views.security_log, name="security_log"),
+    path("security-log.csv", views.security_log_csv, name="security_log_csv"),
 ]

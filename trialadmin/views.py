@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import json
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
+from django.db.models import QuerySet
+from django.forms import BaseForm, Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,11 +20,13 @@ from django.views.decorators.http import require_POST
 
 from dressdb import two_factor
 from dressdb.access import has_role, require_role, site_for_user, sites_visible_to
-from dressdb.models import Delegation, Role, StaffMembership
-from trialadmin import forms, selectors, services
+from dressdb.csv_safety import neutralise
+from dressdb.models import Delegation, Role, SecurityEvent, Site, StaffMembership
+from dressdb.security_log import log_event
+from trialadmin import forms, selectors, services, trial_settings
 
 
-def _errors(form: Form, exc: ValidationError) -> None:
+def _errors(form: BaseForm, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -26,7 +34,7 @@ def _errors(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _user(pk: int) -> object:
+def _user(pk: int) -> Any:
     return get_object_or_404(get_user_model(), pk=pk)
 
 
@@ -81,7 +89,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def _post_action(request: HttpRequest, form: Form, action: object, done: str) -> None:
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(errors)}")
+            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
         return
     try:
         action(**form.cleaned_data)  # type: ignore[operator]
@@ -181,7 +189,9 @@ def delegation_log(request: HttpRequest, site_pk: int) -> HttpResponse:
             except ValidationError as exc:
                 _errors(form, exc)
             else:
-                messages.success(request, "Delegation recorded: it counts once the investigator signs it.")
+                messages.success(
+                    request, "Delegation recorded: it counts once the investigator signs it."
+                )
                 return redirect("trialadmin:delegation_log", site_pk=site.pk)
     return render(
         request,
@@ -214,7 +224,10 @@ def delegation_sign(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         try:
             services.delegation_sign(
-                by=request.user, delegation=line, password=form.cleaned_data["password"], request=request
+                by=request.user,
+                delegation=line,
+                password=form.cleaned_data["password"],
+                request=request,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -234,3 +247,133 @@ def delegation_end(request: HttpRequest, pk: int) -> HttpResponse:
         "Delegation end date saved.",
     )
     return redirect("trialadmin:delegation_log", site_pk=line.site_id)
+
+
+# --- Sites ------------------------------------------------------------------------
+
+
+@never_cache
+@require_role(Role.ADMIN)
+def sites(request: HttpRequest) -> HttpResponse:
+    return render(request, "trialadmin/sites.html", {"sites": Site.objects.order_by("code")})
+
+
+@never_cache
+@require_role(Role.ADMIN)
+def site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    site = get_object_or_404(Site, pk=pk) if pk is not None else Site()
+    form = forms.SiteForm(request.POST or None, instance=site)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.site_save(
+                by=request.user, site=form.save(commit=False), reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _errors(form, exc)
+        else:
+            if pk is None:
+                messages.info(
+                    request,
+                    f"Site {saved.code} created. Its allocation list strata are not extended "
+                    "here: a statistician appends them on the allocation list page.",
+                )
+            else:
+                messages.success(request, f"Site {saved.code} saved.")
+            return redirect("trialadmin:sites")
+    return render(request, "trialadmin/site_form.html", {"form": form, "site": site})
+
+
+@require_role(Role.ADMIN)
+@require_POST
+def site_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
+    site = get_object_or_404(Site, pk=pk)
+    _post_action(
+        request,
+        forms.DeactivateForm(request.POST),
+        lambda **data: services.site_deactivate(by=request.user, site=site, **data),
+        f"Site {site.code} deactivated (kept, with its participants and history).",
+    )
+    return redirect("trialadmin:sites")
+
+
+# --- Trial settings and security log ---------------------------------------------
+
+
+@never_cache
+@require_role(Role.ADMIN)
+def settings_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "trialadmin/settings.html", {"rows": trial_settings.trial_settings()})
+
+
+SECURITY_LOG_PAGE = 200
+
+
+def _security_events(form: forms.SecurityLogFilter) -> QuerySet[SecurityEvent]:
+    events = SecurityEvent.objects.order_by("-at", "-id")
+    if not form.is_valid():
+        return events.none()
+    data = form.cleaned_data
+    if data["user"]:
+        events = events.filter(username__iexact=data["user"].strip())
+    if data["kind"]:
+        events = events.filter(kind=data["kind"])
+    if data["date_from"]:
+        events = events.filter(at__date__gte=data["date_from"])
+    if data["date_to"]:
+        events = events.filter(at__date__lte=data["date_to"])
+    if data["ip"]:
+        events = events.filter(ip_address=data["ip"])
+    return events
+
+
+@never_cache
+@require_role(Role.ADMIN)
+def security_log(request: HttpRequest) -> HttpResponse:
+    form = forms.SecurityLogFilter(request.GET or None)
+    events = _security_events(form) if request.GET else SecurityEvent.objects.order_by("-at", "-id")
+    total = events.count()
+    return render(
+        request,
+        "trialadmin/security_log.html",
+        {
+            "form": form,
+            "events": events[:SECURITY_LOG_PAGE],
+            "total": total,
+            "limit": SECURITY_LOG_PAGE,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_role(Role.ADMIN)
+def security_log_csv(request: HttpRequest) -> HttpResponse:
+    form = forms.SecurityLogFilter(request.GET or None)
+    events = _security_events(form) if request.GET else SecurityEvent.objects.order_by("-at", "-id")
+    if request.GET and not form.is_valid():
+        return HttpResponse(
+            "; ".join(f"{k}: {' '.join(str(e) for e in v)}" for k, v in form.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="security_log.csv"'
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow(["at_utc", "kind", "username", "ip_address", "detail"])
+    for event in events.iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                neutralise(event.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")),
+                neutralise(event.kind),
+                neutralise(event.username),
+                neutralise(event.ip_address or ""),
+                neutralise(json.dumps(event.detail, sort_keys=True, ensure_ascii=False)),
+            ]
+        )
+    log_event(
+        SecurityEvent.Kind.EXPORT,
+        user=request.user,
+        request=request,
+        dataset="security_log",
+        filters=request.GET.dict(),
+    )
+    return response

@@ -49,7 +49,9 @@ def _admin_client(user):
 
 def link_in_mail() -> str:
     assert len(mail.outbox) == 1
-    match = re.search(r"http://testserver(/trial-admin/invitation/[^/\s]+/)", mail.outbox[0].body)
+    match = re.search(
+        r"http://testserver(/trial-admin/invitation/[^/\s]+/)", str(mail.outbox[0].body)
+    )
     assert match, mail.outbox[0].body
     return match.group(1)
 
@@ -113,7 +115,9 @@ def test_the_link_sets_a_password_under_the_policy_logs_in_and_is_single_use(
     user = User.objects.get(username="newperson")
     assert user.check_password(STRONG)
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert SecurityEvent.objects.filter(kind=SecurityEvent.Kind.INVITATION_ACCEPTED, user=user).exists()
+    assert SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.INVITATION_ACCEPTED, user=user
+    ).exists()
     # single use
     again = Client().get(path)
     assert again.status_code == 404
@@ -178,7 +182,9 @@ def test_grant_and_end_a_role_with_dates_and_reason(trial_admin, site_b, login):
     assert SecurityEvent.objects.filter(
         kind=SecurityEvent.Kind.ROLE_CHANGE, detail__target_user="someone"
     ).exists()
-    end_url = reverse("trialadmin:role_end", kwargs={"pk": person.pk, "membership_pk": membership.pk})
+    end_url = reverse(
+        "trialadmin:role_end", kwargs={"pk": person.pk, "membership_pk": membership.pk}
+    )
     client.post(end_url, {"end_on": "2025-12-01", "reason": "typo"})
     membership.refresh_from_db()
     assert membership.end_on is None  # before the start: refused
