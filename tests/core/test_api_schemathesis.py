@@ -70,6 +70,13 @@ PERSONA_BY_OPERATION = {
     "/api/v1/participants/{id}/hospital-course": C,
     "/api/v1/participants/{id}/visits/{visit}/unlock": I,
     "/api/v1/participants/{id}/visits/{visit}/sign-off": I,
+    # Administrations (issue 19)
+    "/api/v1/participants/{id}/administrations": C,
+    "/api/v1/participants/{id}/verify": P,
+    # Data management (issue 18)
+    "/api/v1/participants/{id}/queries": S,
+    "/api/v1/queries/{query_pk}/answer": C,
+    "/api/v1/queries/{query_pk}/close": S,
 }
 
 
@@ -105,6 +112,8 @@ def test_api_operation(case: Any, request: pytest.FixtureRequest, world, in_proc
     token = api_key(user)
     if case.path_parameters and "id" in case.path_parameters:
         case.path_parameters["id"] = world["participant"][0]
+    if case.path_parameters and "query_pk" in case.path_parameters:
+        case.path_parameters["query_pk"] = world["query"][0]
     case.call_and_validate(
         headers={"Authorization": f"Token {token}"},
         checks=[not_a_server_error, content_type_conformance, response_schema_conformance],
@@ -188,6 +197,7 @@ def _url(path: str, the_world: Any) -> str:
         path.replace("{id}", str(the_world["participant"][0]))
         .replace("{visit}", "day7")
         .replace("{dataset}", "visits")
+        .replace("{query_pk}", str(the_world["query"][0]))
     )
 
 

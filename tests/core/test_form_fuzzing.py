@@ -229,6 +229,7 @@ TARGETS: list[tuple[str, str | None, str, str | None]] = [
     ("npo_change", "participant", C, None),
     ("weight_change", "participant", C, None),
     ("order_sheet", "participant", P, None),
+    ("administrations_day", "participant", C, None),
     ("protocol_preview", None, I, None),
     ("visit_edit", "visit", C, None),
     ("visit_edit", "visit", C, "visit_missed"),
