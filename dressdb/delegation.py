@@ -33,9 +33,9 @@ def enforced() -> bool:
 def delegations_in_force(site: Site, on: Any = None) -> Any:
     """Signed delegations of the site in force on `on` (default: the site's today)."""
     day = on or timezone.localtime(timezone.now(), site.tz).date()
-    return Delegation.objects.filter(site=site, signed_at__isnull=False, start_on__lte=day).filter(
-        Q(end_on__isnull=True) | Q(end_on__gte=day)
-    )
+    return Delegation.objects.filter(
+        site=site, signed_at__isnull=False, start_on__lte=day
+    ).filter(Q(end_on__isnull=True) | Q(end_on__gte=day))
 
 
 def has_duty(user: Any, site: Site, duty: str) -> bool:

@@ -122,6 +122,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL in production: the app connects as a role that owns nothing (DATABASE_URL);
 # migrations run as the owner, and then grant this role its privileges (dressdb.db_roles).
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")

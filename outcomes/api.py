@@ -201,6 +201,59 @@ def visit_missed(request: Request, pk: int, visit: str) -> Response:
     return Response(visit_json(updated, _status(participant, updated)))
 
 
+# --- API parity: the hospital course and the visit unlock, the same services as the pages
+# Errors: the role first (403), then the site scope (404), then the input (400 naming the
+# field; a service's ValidationError becomes the same 400 in dressdb.api).
+
+
+@extend_schema(
+    request=HospitalCourseInputSerializer,
+    responses=with_errors({200: HospitalCourseSerializer}),
+    summary="Enter or correct the hospital course (the whole form; a correction needs a "
+    "reason for change)",
+)
+@api_view(["PUT"])
+def participant_hospital_course(request: Request, pk: int) -> Response:
+    roles = [Role.COORDINATOR, Role.INVESTIGATOR]
+    if not has_role(request.user, *roles):
+        raise PermissionDenied("Only site coordinators and investigators enter the course.")
+    participant = participant_for_user(request.user, pk, roles=roles)
+    given = HospitalCourseInputSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    values = {name: given.validated_data.get(name) for name in services.HOSPITAL_FIELDS}
+    course = services.hospital_course_save(
+        participant=participant,
+        user=request.user,
+        values=values,
+        reason=given.validated_data.get("reason_for_change") or "",
+    )
+    return Response(HospitalCourseSerializer(course).data)
+
+
+@extend_schema(
+    request=UnlockInputSerializer,
+    parameters=[
+        OpenApiParameter(
+            "visit", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(ENDPOINTS_BY_VISIT)
+        )
+    ],
+    responses=with_errors({200: VISIT}),
+    summary="Unlock a signed-off visit (its signature is voided with the reason)",
+)
+@api_view(["POST"])
+def visit_unlock(request: Request, pk: int, visit: str) -> Response:
+    if not has_role(request.user, Role.INVESTIGATOR):
+        raise PermissionDenied("Only investigators unlock visits.")
+    participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
+    row = get_object_or_404(Visit, participant=participant, name=visit)
+    given = UnlockInputSerializer(data=request.data)
+    given.is_valid(raise_exception=True)
+    updated = services.visit_unlock(
+        visit=row, user=request.user, reason=given.validated_data["reason_for_change"]
+    )
+    return Response(visit_json(updated, _status(participant, updated)))
+
+
 @extend_schema(
     request=inline_serializer(
         "VisitSignOffInput",
@@ -267,56 +320,3 @@ def visit_sign_off(request: Request, pk: int, visit: str) -> Response:
             },
         }
     )
-
-
-# --- API parity: the hospital course and the visit unlock, the same services as the pages
-# Errors: the role first (403), then the site scope (404), then the input (400 naming the
-# field; a service's ValidationError becomes the same 400 in dressdb.api).
-
-
-@extend_schema(
-    request=HospitalCourseInputSerializer,
-    responses=with_errors({200: HospitalCourseSerializer}),
-    summary="Enter or correct the hospital course (the whole form; a correction needs a "
-    "reason for change)",
-)
-@api_view(["PUT"])
-def participant_hospital_course(request: Request, pk: int) -> Response:
-    roles = [Role.COORDINATOR, Role.INVESTIGATOR]
-    if not has_role(request.user, *roles):
-        raise PermissionDenied("Only site coordinators and investigators enter the course.")
-    participant = participant_for_user(request.user, pk, roles=roles)
-    given = HospitalCourseInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
-    values = {name: given.validated_data.get(name) for name in services.HOSPITAL_FIELDS}
-    course = services.hospital_course_save(
-        participant=participant,
-        user=request.user,
-        values=values,
-        reason=given.validated_data.get("reason_for_change") or "",
-    )
-    return Response(HospitalCourseSerializer(course).data)
-
-
-@extend_schema(
-    request=UnlockInputSerializer,
-    parameters=[
-        OpenApiParameter(
-            "visit", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(ENDPOINTS_BY_VISIT)
-        )
-    ],
-    responses=with_errors({200: VISIT}),
-    summary="Unlock a signed-off visit (its signature is voided with the reason)",
-)
-@api_view(["POST"])
-def visit_unlock(request: Request, pk: int, visit: str) -> Response:
-    if not has_role(request.user, Role.INVESTIGATOR):
-        raise PermissionDenied("Only investigators unlock visits.")
-    participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
-    row = get_object_or_404(Visit, participant=participant, name=visit)
-    given = UnlockInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
-    updated = services.visit_unlock(
-        visit=row, user=request.user, reason=given.validated_data["reason_for_change"]
-    )
-    return Response(visit_json(updated, _status(participant, updated)))

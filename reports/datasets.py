@@ -1274,102 +1274,6 @@ DATASETS: dict[str, Dataset] = {
 }
 
 
-# Data management (issue 18): queries and SDV. Declared by model label: reports sits
-# below datamanagement in the floors and never imports it.
-def _dm(name: str, label: str, type: str, **kw: Any) -> Column:
-    kw.setdefault("field", name)
-    return Column(name, label, type, source="data management", **kw)
-
-
-QUERY_STATUS = (
-    ("open", "Open"),
-    ("answered", "Answered"),
-    ("closed", "Closed"),
-    ("cancelled", "Cancelled"),
-)
-QUERIES = Dataset(
-    "queries",
-    "Queries (discrepancy notes)",
-    [
-        *PARTICIPANT_KEYS,
-        _dm("query_id", "Query number", "integer", field="id"),
-        _dm("form", "Form", "text"),
-        _dm("record_id", "Record id within the form", "integer", field="object_id"),
-        _dm("field", "Field", "text"),
-        _dm("status", "Status", "factor", allowed=QUERY_STATUS),
-        _dm(
-            "origin",
-            "Raised by",
-            "factor",
-            allowed=(("manual", "A person"), ("auto", "An automatic edit check")),
-        ),
-        _dm("rule", "Edit check", "text", missing=na(NA.NOT_APPLICABLE, "raised by a person")),
-        _dm("text", "Question", "text", identifying=True),
-        _dm("opened_at", "Opened (UTC)", "datetime"),
-        _dm(
-            "answered_at",
-            "Answered (UTC)",
-            "datetime",
-            missing=na(NA.NOT_APPLICABLE, "not answered"),
-        ),
-        _dm("closed_at", "Closed (UTC)", "datetime", missing=na(NA.NOT_APPLICABLE, "still open")),
-        _dm(
-            "correction_history_id",
-            "History row of the correction",
-            "integer",
-            missing=na(NA.NOT_APPLICABLE, "no correction linked"),
-        ),
-    ],
-    query=Query(
-        "datamanagement.Query",
-        site="participant__site_id",
-        period="opened_at__date",
-        order_by=("participant_id", "opened_at", "id"),
-    ),
-)
-SDV = Dataset(
-    "sdv",
-    "Source data verification",
-    [
-        *PARTICIPANT_KEYS,
-        _dm("form", "SDV form", "text"),
-        _dm("record_id", "Record id within the form", "integer", field="object_id"),
-        _dm(
-            "status",
-            "SDV status",
-            "factor",
-            allowed=(
-                ("not_required", "Not required"),
-                ("to_verify", "To verify"),
-                ("verified", "Verified"),
-                ("reverify", "Needs re-verification"),
-            ),
-        ),
-        _dm(
-            "verified_by",
-            "Verified by",
-            "text",
-            field="verified_by__username",
-            identifying=True,
-            missing=na(NA.NOT_APPLICABLE, "not verified"),
-        ),
-        _dm(
-            "verified_at",
-            "Verified (UTC)",
-            "datetime",
-            missing=na(NA.NOT_APPLICABLE, "not verified"),
-        ),
-    ],
-    query=Query(
-        "datamanagement.SdvRecord",
-        site="participant__site_id",
-        period="participant__enrolled_at__date",
-        order_by=("participant_id", "form", "object_id"),
-    ),
-)
-DATASETS |= {d.name: d for d in (QUERIES, SDV)}
-
-
 # --- Safety (issue 17): adverse events, their versions, concomitant medications, deviations
 
 
@@ -1567,3 +1471,99 @@ DEVIATIONS = Dataset(
     ),
 )
 DATASETS |= {d.name: d for d in (ADVERSE_EVENTS, AE_VERSIONS, CONCOMITANT_MEDICATIONS, DEVIATIONS)}
+
+
+# Data management (issue 18): queries and SDV. Declared by model label: reports sits
+# below datamanagement in the floors and never imports it.
+def _dm(name: str, label: str, type: str, **kw: Any) -> Column:
+    kw.setdefault("field", name)
+    return Column(name, label, type, source="data management", **kw)
+
+
+QUERY_STATUS = (
+    ("open", "Open"),
+    ("answered", "Answered"),
+    ("closed", "Closed"),
+    ("cancelled", "Cancelled"),
+)
+QUERIES = Dataset(
+    "queries",
+    "Queries (discrepancy notes)",
+    [
+        *PARTICIPANT_KEYS,
+        _dm("query_id", "Query number", "integer", field="id"),
+        _dm("form", "Form", "text"),
+        _dm("record_id", "Record id within the form", "integer", field="object_id"),
+        _dm("field", "Field", "text"),
+        _dm("status", "Status", "factor", allowed=QUERY_STATUS),
+        _dm(
+            "origin",
+            "Raised by",
+            "factor",
+            allowed=(("manual", "A person"), ("auto", "An automatic edit check")),
+        ),
+        _dm("rule", "Edit check", "text", missing=na(NA.NOT_APPLICABLE, "raised by a person")),
+        _dm("text", "Question", "text", identifying=True),
+        _dm("opened_at", "Opened (UTC)", "datetime"),
+        _dm(
+            "answered_at",
+            "Answered (UTC)",
+            "datetime",
+            missing=na(NA.NOT_APPLICABLE, "not answered"),
+        ),
+        _dm("closed_at", "Closed (UTC)", "datetime", missing=na(NA.NOT_APPLICABLE, "still open")),
+        _dm(
+            "correction_history_id",
+            "History row of the correction",
+            "integer",
+            missing=na(NA.NOT_APPLICABLE, "no correction linked"),
+        ),
+    ],
+    query=Query(
+        "datamanagement.Query",
+        site="participant__site_id",
+        period="opened_at__date",
+        order_by=("participant_id", "opened_at", "id"),
+    ),
+)
+SDV = Dataset(
+    "sdv",
+    "Source data verification",
+    [
+        *PARTICIPANT_KEYS,
+        _dm("form", "SDV form", "text"),
+        _dm("record_id", "Record id within the form", "integer", field="object_id"),
+        _dm(
+            "status",
+            "SDV status",
+            "factor",
+            allowed=(
+                ("not_required", "Not required"),
+                ("to_verify", "To verify"),
+                ("verified", "Verified"),
+                ("reverify", "Needs re-verification"),
+            ),
+        ),
+        _dm(
+            "verified_by",
+            "Verified by",
+            "text",
+            field="verified_by__username",
+            identifying=True,
+            missing=na(NA.NOT_APPLICABLE, "not verified"),
+        ),
+        _dm(
+            "verified_at",
+            "Verified (UTC)",
+            "datetime",
+            missing=na(NA.NOT_APPLICABLE, "not verified"),
+        ),
+    ],
+    query=Query(
+        "datamanagement.SdvRecord",
+        site="participant__site_id",
+        period="participant__enrolled_at__date",
+        order_by=("participant_id", "form", "object_id"),
+    ),
+)
+DATASETS |= {d.name: d for d in (QUERIES, SDV)}

@@ -102,7 +102,6 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-participant-assessments": ("POST", {I}, "participant", True),
     "api-participant-visits": ("GET", {C, I, A}, "participant", True),
     "api-visit-endpoints": ("PUT", {C}, "visit-name", True),
-    "api-visit-missed": ("PUT", {C}, "visit-name", True),
     "api-visit-sign-off": ("POST", {I}, "visit-name", True),
     "api-export-dataset": ("GET", {S, A}, "dataset", False),
     # API parity routes (tests/api/test_api_parity.py)
@@ -127,6 +126,7 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-participant-queries": ("POST", {S, M}, "participant", True),
     "api-query-answer": ("POST", {C, I}, "query", True),
     "api-query-close": ("POST", {S, M}, "query", True),
+    "api-visit-missed": ("PUT", {C}, "visit-name", True),
     "lockouts": ("GET", {A}, None, False),
     "lockout_unlock": ("POST", {A}, None, False),
     "two_factor": ("GET", EVERYONE, None, False),
