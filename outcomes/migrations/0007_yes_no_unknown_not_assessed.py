@@ -4,80 +4,219 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('outcomes', '0006_history_reason_text'),
+        ("outcomes", "0006_history_reason_text"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalvisit',
-            name='autoimmune_disease',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='autoimmune disease since randomization'),
+            model_name="historicalvisit",
+            name="autoimmune_disease",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="autoimmune disease since randomization",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalvisit',
-            name='erythema_resolution',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='erythema resolution'),
+            model_name="historicalvisit",
+            name="erythema_resolution",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="erythema resolution",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalvisit',
-            name='facial_oedema_resolved',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='facial oedema resolved'),
+            model_name="historicalvisit",
+            name="facial_oedema_resolved",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="facial oedema resolved",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalvisit',
-            name='fever',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='fever'),
+            model_name="historicalvisit",
+            name="fever",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="fever",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalvisit',
-            name='lymphadenopathy',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='lymphadenopathy'),
+            model_name="historicalvisit",
+            name="lymphadenopathy",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="lymphadenopathy",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalvisit',
-            name='organ_resolution',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='complete or near-complete resolution of organ involvement'),
+            model_name="historicalvisit",
+            name="organ_resolution",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="complete or near-complete resolution of organ involvement",
+            ),
         ),
         migrations.AlterField(
-            model_name='historicalvisit',
-            name='pruritus_resolved',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='pruritus resolved'),
+            model_name="historicalvisit",
+            name="pruritus_resolved",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="pruritus resolved",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='autoimmune_disease',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='autoimmune disease since randomization'),
+            model_name="visit",
+            name="autoimmune_disease",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="autoimmune disease since randomization",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='erythema_resolution',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='erythema resolution'),
+            model_name="visit",
+            name="erythema_resolution",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="erythema resolution",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='facial_oedema_resolved',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='facial oedema resolved'),
+            model_name="visit",
+            name="facial_oedema_resolved",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="facial oedema resolved",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='fever',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='fever'),
+            model_name="visit",
+            name="fever",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="fever",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='lymphadenopathy',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='lymphadenopathy'),
+            model_name="visit",
+            name="lymphadenopathy",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="lymphadenopathy",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='organ_resolution',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='complete or near-complete resolution of organ involvement'),
+            model_name="visit",
+            name="organ_resolution",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="complete or near-complete resolution of organ involvement",
+            ),
         ),
         migrations.AlterField(
-            model_name='visit',
-            name='pruritus_resolved',
-            field=models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No'), ('unknown', 'Unknown'), ('not_assessed', 'Not assessed')], max_length=12, verbose_name='pruritus resolved'),
+            model_name="visit",
+            name="pruritus_resolved",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("yes", "Yes"),
+                    ("no", "No"),
+                    ("unknown", "Unknown"),
+                    ("not_assessed", "Not assessed"),
+                ],
+                max_length=12,
+                verbose_name="pruritus resolved",
+            ),
         ),
     ]
