@@ -107,7 +107,8 @@ def test_decision_cell_states_follow_the_site_date(site_a, coordinator_a):
         _, rows = grid.compose(participants)
         open_cells = [c for c in rows[0].cells if c.url.endswith("/assess/")]
         assert [c.state for c in open_cells] == [state]
-        assert rows[0].next_due is not None and rows[0].next_due.due <= due
+        next_due = rows[0].next_due
+        assert next_due is not None and next_due.due is not None and next_due.due <= due
     # Not randomized: the randomization cell is due and is the next item.
     _, rows = grid.compose(list(Participant.objects.select_related("site").filter(pk=p.pk)))
     assert rows[0].next_due is not None and rows[0].next_due.what == "Randomization"
