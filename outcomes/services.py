@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
-from dressdb.models import Site
+from dressdb.delegation import require_duty
+from dressdb.models import Duty, Site
 from enrollment.models import Participant
 from enrollment.services import data_entry_allowed, participant_record_milestones
 from notifications.services import reminders_close
@@ -411,6 +412,7 @@ def visit_sign_off(
     _check_sign_off(current)
     if meaning not in SIGN_OFF_MEANINGS:
         raise ValidationError({"meaning": "Choose the meaning of your signature."})
+    require_duty(user, current.participant.site, Duty.SIGN_OFF, field="meaning")
     written: list[Visit] = []
 
     def write() -> Visit:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.contrib.auth import get_user_model
 
@@ -94,6 +96,12 @@ class SiteForm(forms.ModelForm):
             "principal_investigator",
             "target_enrolment",
         ]
+
+    def clean_code(self) -> str:
+        code = str(self.cleaned_data.get("code") or "").strip().upper()
+        if not re.fullmatch(r"[A-Z0-9]{2,10}", code):
+            raise forms.ValidationError("Use 2 to 10 letters or digits, e.g. USC.")
+        return code
 
 
 class SecurityLogFilter(forms.Form):

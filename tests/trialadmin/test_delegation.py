@@ -13,7 +13,9 @@ from django.utils import timezone
 from dressdb import delegation
 from dressdb.models import Delegation, Duty, SecurityEvent, Signature
 from enrollment.models import Participant
+from outcomes.models import Visit
 from randomization import services as randomization_services
+from tests.dosing.helpers import started
 from tests.enrollment.factories import screen
 from tests.enrollment.test_enrolment import enrol
 from tests.factories import TEST_PASSWORD
@@ -207,3 +209,29 @@ def test_delegation_pages(trial_admin, investigator_a, coordinator_a, site_a, si
     other = reverse("trialadmin:delegation_log", kwargs={"site_pk": site_b.pk})
     assert inv.get(other).status_code == 404
     assert login(coordinator_a).get(url).status_code == 403
+
+
+def test_visit_sign_off_outside_delegation_is_refused(
+    enforce, trial_admin, site_a, coordinator_a, investigator_a
+):
+    from outcomes import services as outcomes_services
+    from tests.outcomes.test_sign_off import APPROVED, DAY7
+
+    participant, _ = started(site_a, coordinator_a, days_ago=7)
+    participant.enrolled_at = timezone.now() - dt.timedelta(days=8)
+    participant.save()
+    day7 = Visit.objects.get(participant=participant, name="day7")
+    visit = outcomes_services.visit_record(
+        visit=day7, user=coordinator_a, completed_on=day7.target_date, endpoints=DAY7
+    )
+    with pytest.raises(ValidationError) as refused:
+        outcomes_services.visit_sign_off(
+            visit=visit, user=investigator_a, password=TEST_PASSWORD, meaning=APPROVED
+        )
+    assert "not delegated sign-off" in refused.value.message_dict["meaning"][0]
+    assert not Signature.objects.exists()
+    delegate(trial_admin, site_a, investigator_a, Duty.SIGN_OFF, signer=investigator_a)
+    signed = outcomes_services.visit_sign_off(
+        visit=visit, user=investigator_a, password=TEST_PASSWORD, meaning=APPROVED
+    )
+    assert signed.locked
