@@ -19,8 +19,9 @@ from simple_history.utils import bulk_create_with_history
 
 from datamanagement.demo import seed_data_management
 from dosing import protocol
+from dosing.administration_rules import slot_times
 from dosing.config import dosing_settings
-from dosing.models import Assessment, Order, Regimen
+from dosing.models import Administration, Assessment, Order, Regimen
 from dressdb.models import Site
 from enrollment.models import Participant, Screening
 from outcomes.models import HospitalCourse, Visit
@@ -355,6 +356,7 @@ def seed_trial(
                     )
                 )
         _bulk(orders, Order, user)
+        _bulk(_administrations(orders, people, today, user, rng), Administration, user)
     _bulk(visits, Visit, user)
     _bulk(courses, HospitalCourse, user)
     # Data management (issue 18): edit checks, SDV plan and a query for the first few.
@@ -365,6 +367,38 @@ def seed_trial(
         "orders": len(orders),
         "visits": len(visits),
     }
+
+
+def _administrations(
+    orders: list[Order], people: list[Any], today: dt.date, user: Any, rng: random.Random
+) -> list[Administration]:
+    """Doses of the orders before today (issue 19): given as ordered at the scheduled site
+    time, about one in twenty held; none against an order waiting for a pharmacist."""
+    tz = {p.pk: p.site.tz for p in people}
+    rows = []
+    for o in orders:
+        if o.date >= today or o.pharmacist_to_verify:
+            continue
+        for n, time in enumerate(slot_times(o.times_per_day), start=1):
+            held = rng.random() < 0.05
+            rows.append(
+                Administration(
+                    participant_id=o.participant_id,
+                    order=o,
+                    number=n,
+                    status="held" if held else "given",
+                    dose_mg=None if held else o.dose_mg,
+                    route="" if held else o.route,
+                    given_at=None
+                    if held
+                    else dt.datetime.combine(o.date, time, tzinfo=tz[o.participant_id]),
+                    given_by="Synthetic nurse",
+                    reason="Synthetic: held" if held else "",
+                    recorded_by=user,
+                    recorded_at=timezone.now(),
+                )
+            )
+    return rows
 
 
 def _plan_prefix(
