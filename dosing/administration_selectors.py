@@ -246,3 +246,21 @@ def administration_discrepancies(
                 )
             )
     return found
+
+
+def recent_monitoring(participant: Participant, days: int = 14) -> list[dict[str, Any]]:
+    """The cyclosporine monitoring of the last `days` site days, newest first, each with
+    the thresholds it crosses (for the assessment form to show): 2 queries."""
+    from dosing.services import monitoring_alerts_of
+
+    today = timezone.localdate(timezone=participant.site.tz)
+    rows = DailyMonitoring.objects.filter(
+        participant=participant, date__gt=today - dt.timedelta(days=days)
+    ).order_by("-date")
+    return [
+        {
+            "monitoring": m,
+            "alerts": [rules.MONITORING_LABELS[a] for a in monitoring_alerts_of(participant, m)],
+        }
+        for m in rows
+    ]

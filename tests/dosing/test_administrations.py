@@ -486,3 +486,20 @@ def test_monitoring_values_saved_with_alerts(site_a, coordinator_a, investigator
     assert daily.csa_trough_ng_ml == D("320")
     kinds = set(Reminder.objects.filter(user=investigator_a).values_list("kind", flat=True))
     assert {"csa_trough_high", "systolic_high"} <= kinds
+
+
+def test_recent_monitoring_for_the_assessment_form(site_a, coordinator_a):
+    from dosing.administration_selectors import recent_monitoring
+
+    participant, _ = started(site_a, coordinator_a, days_ago=3)
+    day = yesterday(participant)
+    services.administrations_record(
+        participant=participant,
+        user=coordinator_a,
+        date=day,
+        entries=given_entries(participant, day),
+        monitoring=services.MonitoringInput(systolic_mmhg=170, diastolic_mmhg=95),
+    )
+    rows = recent_monitoring(participant)
+    assert [r["monitoring"].date for r in rows] == [day]
+    assert rows[0]["alerts"] == ["Systolic blood pressure high"]
