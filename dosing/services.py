@@ -764,7 +764,10 @@ def administrations_record(
             "status": entry.status,
             "dose_mg": entry.dose_mg if given else None,
             "route": entry.route if given else "",
-            "given_at": entry.given_at if given else None,
+            # To the minute, as the day screen shows it (a resubmission is not a change).
+            "given_at": entry.given_at.replace(second=0, microsecond=0)
+            if given and entry.given_at
+            else None,
             "given_by": entry.given_by.strip(),
             "reason": entry.reason.strip(),
         }
