@@ -177,25 +177,50 @@ def grid_columns(cells: dict[int, dict[str, Cell]]) -> list[Column]:
     return [Column(f"decision_{n}", f"Decision {n}", "Dosing") for n in range(1, max(most, 1) + 1)]
 
 
-def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:
-    """Each signed decision, and the next one if one is awaited: two queries."""
+def _awaiting(participants: Sequence[Participant]) -> list[Regimen]:
+    """Regimens awaiting a decision; no query when the caller select_related("regimen")."""
+    descriptor: Any = Participant.regimen
+    if participants and all(descriptor.is_cached(p) for p in participants):
+        found = [getattr(p, "regimen", None) for p in participants]
+        return [
+            r
+            for r in found
+            if r is not None
+            and r.state == State.AWAITING_DECISION
+            and r.next_decision_date is not None
+        ]
+    return list(
+        Regimen.objects.filter(
+            participant_id__in=[p.pk for p in participants],
+            state=State.AWAITING_DECISION,
+            next_decision_date__isnull=False,
+        ).only("participant_id", "next_decision_date", "next_decision_day", "current_block")
+    )
+
+
+def grid_cells(
+    participants: Sequence[Participant], *, open_only: bool = False
+) -> dict[int, dict[str, Cell]]:
+    """Each signed decision, and the next one if one is awaited: two queries (one, or
+    none with select_related("regimen"), when `open_only`: the awaited decision only)."""
     ids = [p.pk for p in participants]
     by_pk = {p.pk: p for p in participants}
     cells: dict[int, dict[str, Cell]] = {pk: {} for pk in ids}
-    for a in (
-        Assessment.objects.filter(participant_id__in=ids)
+    signed = (
+        Assessment.objects.none()
+        if open_only
+        else Assessment.objects.filter(participant_id__in=ids)
         .only("id", "participant_id", "number", "study_day", "block", "printed_name")
         .order_by("participant_id", "number")
-    ):
+    )
+    for a in signed:
         cells[a.participant_id][f"decision_{a.number}"] = Cell(
             CellState.SIGNED,
             reverse("participant_detail", args=[a.participant_id]) + "#assessments",
             f"study day {a.study_day}, {label_of(a.block, BLOCK_LABELS)}, "
             f"signed by {a.printed_name}",
         )
-    for r in Regimen.objects.filter(
-        participant_id__in=ids, state=State.AWAITING_DECISION, next_decision_date__isnull=False
-    ).only("participant_id", "next_decision_date", "next_decision_day", "current_block"):
+    for r in _awaiting(participants):
         p = by_pk[r.participant_id]
         if p.status != "enrolled" or p.died_on is not None:
             continue
@@ -214,6 +239,6 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
             reverse("assessment_new", args=[p.pk]),
             f"study day {r.next_decision_day}, {label_of(r.current_block, BLOCK_LABELS)}",
             due=due,
-            what=f"Dosing decision {n}",
+            what="Dosing decision" if open_only else f"Dosing decision {n}",
         )
     return cells

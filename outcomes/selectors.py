@@ -153,12 +153,18 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
             else None,
             what=f"{v.label} visit",
         )
-    courses = {
-        c.participant_id: c
-        for c in HospitalCourse.objects.filter(participant_id__in=list(by_pk)).only(
-            "participant_id", "discharge_date", "death_date"
-        )
-    }
+    descriptor: Any = Participant.hospital_course
+    if participants and all(descriptor.is_cached(p) for p in participants):
+        courses = {  # select_related("hospital_course") by the caller: no query
+            p.pk: p.hospital_course for p in participants if getattr(p, "hospital_course", None)
+        }
+    else:
+        courses = {
+            c.participant_id: c
+            for c in HospitalCourse.objects.filter(participant_id__in=list(by_pk)).only(
+                "participant_id", "discharge_date", "death_date"
+            )
+        }
     for pk, p in by_pk.items():
         url = reverse("hospital_course", args=[pk])
         course = courses.get(pk)

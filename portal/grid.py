@@ -116,11 +116,26 @@ def _today(p: Participant) -> dt.date:
     return timezone.localdate(timezone=p.site.tz)
 
 
-def compose(participants: Sequence[Participant]) -> tuple[list[Column], list[Row]]:
+# For lists that show only the next scheduled item due (participant list, home): fewer
+# queries. SAE reports are left to the grid and the to-do list (their clock reminders).
+NEXT_DUE_SOURCES: tuple[
+    tuple[Callable[[Sequence[Participant]], CellMap], Callable[..., list[Column]]], ...
+] = (
+    (enrollment_selectors.grid_cells, lambda cells: []),
+    (randomization_selectors.grid_cells, lambda cells: []),
+    (lambda ps: dosing_selectors.grid_cells(ps, open_only=True), lambda cells: []),
+    (outcomes_selectors.grid_cells, lambda cells: []),
+)
+LIST_RELATED = ("site", "regimen", "hospital_course")  # read by the sources, no query
+
+
+def compose(
+    participants: Sequence[Participant], *, next_due_only: bool = False
+) -> tuple[list[Column], list[Row]]:
     """Rows (status, cells in column order, next item due) for these participants."""
     cells: CellMap = {p.pk: {} for p in participants}
     columns: list[Column] = []
-    for get_cells, get_columns in SOURCES:
+    for get_cells, get_columns in NEXT_DUE_SOURCES if next_due_only else SOURCES:
         found = get_cells(participants)
         columns.extend(get_columns(found))
         for pk, row in found.items():
@@ -161,7 +176,7 @@ def column_groups(columns: list[Column]) -> list[dict[str, Any]]:
 
 def filtered(user: Any, params: Any) -> tuple[GridFilter, QuerySet[Participant], str]:
     form = GridFilter(params or None, user=user)
-    qs = participants_visible_to(user).select_related("site")
+    qs = participants_visible_to(user).select_related(*LIST_RELATED)
     status = ""
     if form.is_valid():
         if form.cleaned_data["site"]:

@@ -43,7 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context |= dosing_selectors.home_panel(user=request.user)
     context |= notifications_selectors.home_panel(user=request.user)
     participants: list[Any] = list(context.get("participants") or [])  # type: ignore[call-overload]
-    _, rows = grid.compose(participants)
+    _, rows = grid.compose(participants, next_due_only=True)
     context["rows"] = rows
     context["not_randomized"] = [r.participant for r in rows if r.status.state == State.ENROLLED]
     context["can_see_grid"] = bool(roles & {r.value for r in GRID_ROLES})
@@ -89,14 +89,14 @@ def record_grid(request: HttpRequest) -> HttpResponse:
 def participant_list(request: HttpRequest) -> HttpResponse:
     """Site-scoped, newest first, 50 a page; `q` finds a study ID. Arm, study day,
     status and the next item due (from the grid's cells: constant queries)."""
-    participants = participants_visible_to(request.user).select_related("site")
+    participants = participants_visible_to(request.user).select_related(*grid.LIST_RELATED)
     query = request.GET.get("q", "").strip()[:30]
     if query:
         participants = participants.filter(study_id__icontains=query)
     page = Paginator(participants.order_by("-enrolled_at", "-id"), grid.PER_PAGE).get_page(
         request.GET.get("page")
     )
-    _, rows = grid.compose(list(page.object_list))
+    _, rows = grid.compose(list(page.object_list), next_due_only=True)
     return render(
         request,
         "enrollment/participant_list.html",
