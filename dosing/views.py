@@ -215,6 +215,7 @@ def weight_change(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(Role.COORDINATOR, Role.PHARMACIST)
 def todays_orders(request: HttpRequest) -> HttpResponse:
     orders, dates = selectors.todays_orders(request.user, [Role.COORDINATOR, Role.PHARMACIST])
+    administration_selectors.mark_orders(orders)  # blocked until verified; doses recorded
     return render(
         request,
         "dosing/todays_orders.html",
@@ -232,7 +233,6 @@ def order_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     participant = participant_for_user(request.user, pk)
     regimen = Regimen.objects.filter(participant=participant).first()
     today = timezone.localdate(timezone=participant.site.tz)
-    administration_selectors.mark_orders(orders)  # blocked until verified; doses recorded
     form = OrderSheetForm(
         request.GET or None, initial={"start": today, "end": today + dt.timedelta(days=6)}
     )
@@ -240,6 +240,7 @@ def order_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     orders = list(selectors.orders_between(participant, start, end)) if regimen else []
+    administration_selectors.mark_orders(orders)  # verification and doses recorded
     return render(
         request,
         "dosing/order_sheet.html",
@@ -252,7 +253,6 @@ def order_sheet(request: HttpRequest, pk: int) -> HttpResponse:
             "end": end,
             "printed_at": timezone.now(),
         },
-    administration_selectors.mark_orders(orders)  # verification and doses recorded
     )
 
 
