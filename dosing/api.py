@@ -16,9 +16,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dosing import administration_selectors, services
-from dosing.administration_rules import Status as AdminStatus
 from dosing.config import dosing_settings
-from dosing.models import Order, Regimen
+from dosing.models import (
+    ADMIN_STATUS_CHOICES,
+    IMPROVEMENT_CHOICES,
+    ROUTE_CHOICES,
+    TREND_CHOICES,
+    Order,
+    Regimen,
+)
 from dosing.protocol import ProtocolError
 from dosing.protocol_contract import preview
 from dosing.serializers import (
@@ -89,8 +95,8 @@ def participant_orders(request: Request, pk: int) -> Response:
     request=inline_serializer(
         "AssessmentInput",
         {
-            "improvement": serializers.ChoiceField(choices=["complete", "gt25", "le25", "none"]),
-            "labs_trend": serializers.ChoiceField(choices=["down", "flat", "up"]),
+            "improvement": serializers.ChoiceField(choices=IMPROVEMENT_CHOICES),
+            "labs_trend": serializers.ChoiceField(choices=TREND_CHOICES),
             "password": serializers.CharField(
                 help_text="The investigator's password: the e-signature"
             ),
@@ -303,11 +309,11 @@ def administrations_json(participant: Any, date: dt.date) -> dict[str, Any]:
 class AdministrationEntrySerializer(serializers.Serializer):
     order_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     number = serializers.IntegerField(min_value=1, max_value=24)
-    status = serializers.ChoiceField(choices=[str(s) for s in AdminStatus])
+    status = serializers.ChoiceField(choices=ADMIN_STATUS_CHOICES)
     dose_mg = serializers.DecimalField(
         max_digits=7, decimal_places=2, required=False, allow_null=True, min_value=0
     )
-    route = serializers.ChoiceField(choices=["PO", "IV", ""], required=False, allow_blank=True)
+    route = serializers.ChoiceField(choices=ROUTE_CHOICES, required=False, allow_blank=True)
     given_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="ISO 8601 with its offset"
     )

@@ -16,13 +16,17 @@ from dosing.administration_rules import STATUS_LABELS as ADMIN_STATUS_LABELS
 from dosing.administration_rules import Status as AdminStatus
 from dosing.protocol import (
     ARM_LABELS,
+    BLOCK_LABELS,
     DRUG_LABELS,
+    EVENT_TYPE_LABELS,
     IMPROVEMENT_LABELS,
     LABS_TREND_LABELS,
     ROUTE_LABELS,
     STATE_LABELS,
     Arm,
+    Block,
     Drug,
+    EventType,
     Improvement,
     LabsTrend,
     Route,
@@ -36,6 +40,8 @@ ROUTE_CHOICES = choices(Route, ROUTE_LABELS)
 IMPROVEMENT_CHOICES = choices(Improvement, IMPROVEMENT_LABELS)
 TREND_CHOICES = choices(LabsTrend, LABS_TREND_LABELS)
 STATE_CHOICES = choices(State, STATE_LABELS)
+BLOCK_CHOICES = choices(Block, BLOCK_LABELS)
+EVENT_TYPE_CHOICES = choices(EventType, EVENT_TYPE_LABELS)
 
 
 class Regimen(models.Model):

@@ -48,10 +48,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-
-class Arm(StrEnum):
-    CYCLOSPORINE = "cyclosporine"
-    STEROIDS = "steroids"
+# The arm is defined once, on the enrollment floor; re-exported for the dosing rules.
+from enrollment.arms import ARM_LABELS as ARM_LABELS
+from enrollment.arms import Arm as Arm
 
 
 class Drug(StrEnum):
@@ -113,10 +112,6 @@ class Outcome(StrEnum):
 
 
 # Human labels, for model and form choices (stored values are the enum values).
-ARM_LABELS: Mapping[Arm, str] = {
-    Arm.CYCLOSPORINE: "Cyclosporine",
-    Arm.STEROIDS: "Corticosteroids",
-}
 DRUG_LABELS: Mapping[Drug, str] = {
     Drug.CYCLOSPORINE: "Cyclosporine",
     Drug.METHYLPREDNISOLONE: "Methylprednisolone",

@@ -6,8 +6,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from dosing.models import ARM_CHOICES, STATE_CHOICES
-from dosing.protocol import Block, Drug, EventType, Improvement, LabsTrend, Route
+from dosing.models import (
+    ARM_CHOICES,
+    BLOCK_CHOICES,
+    DRUG_CHOICES,
+    EVENT_TYPE_CHOICES,
+    IMPROVEMENT_CHOICES,
+    ROUTE_CHOICES,
+    STATE_CHOICES,
+    TREND_CHOICES,
+)
 from enrollment.serializers import ParticipantSerializer
 
 REASON_HELP = "Required: future orders are recomputed and the change is audited."
@@ -42,8 +50,8 @@ class WeightInputSerializer(serializers.Serializer):
 
 
 class RegimenSerializer(serializers.Serializer):
-    state = serializers.ChoiceField(choices=[value for value, _ in STATE_CHOICES])
-    current_arm = serializers.ChoiceField(choices=[value for value, _ in ARM_CHOICES])
+    state = serializers.ChoiceField(choices=STATE_CHOICES)
+    current_arm = serializers.ChoiceField(choices=ARM_CHOICES)
     current_block = serializers.CharField()
     next_decision_day = serializers.IntegerField(allow_null=True)
     next_decision_date = serializers.DateField(allow_null=True)
@@ -61,12 +69,12 @@ class CourseChangeSerializer(serializers.Serializer):
 
 
 class PreviewDecisionSerializer(serializers.Serializer):
-    improvement = serializers.ChoiceField(choices=[str(i) for i in Improvement])
-    labs_trend = serializers.ChoiceField(choices=[str(t) for t in LabsTrend])
+    improvement = serializers.ChoiceField(choices=IMPROVEMENT_CHOICES)
+    labs_trend = serializers.ChoiceField(choices=TREND_CHOICES)
 
 
 class PreviewInputSerializer(serializers.Serializer):
-    arm = serializers.ChoiceField(choices=[value for value, _ in ARM_CHOICES])
+    arm = serializers.ChoiceField(choices=ARM_CHOICES)
     weight_kg = serializers.FloatField(min_value=25, max_value=350)
     renal_impairment = serializers.BooleanField()
     npo = serializers.BooleanField()
@@ -78,26 +86,26 @@ class PreviewInputSerializer(serializers.Serializer):
 class PreviewOrderSerializer(serializers.Serializer):
     day = serializers.IntegerField()
     date = serializers.DateField(allow_null=True)
-    drug = serializers.ChoiceField(choices=[str(d) for d in Drug])
-    route = serializers.ChoiceField(choices=[str(r) for r in Route])
+    drug = serializers.ChoiceField(choices=DRUG_CHOICES)
+    route = serializers.ChoiceField(choices=ROUTE_CHOICES)
     dose_mg = serializers.FloatField()
     calculated_dose_mg = serializers.FloatField()
     times_per_day = serializers.IntegerField()
     daily_dose_mg = serializers.FloatField()
-    block = serializers.ChoiceField(choices=[str(b) for b in Block])
+    block = serializers.ChoiceField(choices=BLOCK_CHOICES)
     pharmacist_to_verify = serializers.BooleanField()
 
 
 class PreviewEventSerializer(serializers.Serializer):
     day = serializers.IntegerField()
-    type = serializers.ChoiceField(choices=[str(t) for t in EventType])
-    to_arm = serializers.ChoiceField(choices=[value for value, _ in ARM_CHOICES], required=False)
+    type = serializers.ChoiceField(choices=EVENT_TYPE_CHOICES)
+    to_arm = serializers.ChoiceField(choices=ARM_CHOICES, required=False)
 
 
 class PreviewResultSerializer(serializers.Serializer):
     orders = PreviewOrderSerializer(many=True)
     events = PreviewEventSerializer(many=True)
-    state = serializers.ChoiceField(choices=[value for value, _ in STATE_CHOICES])
-    current_arm = serializers.ChoiceField(choices=[value for value, _ in ARM_CHOICES])
+    state = serializers.ChoiceField(choices=STATE_CHOICES)
+    current_arm = serializers.ChoiceField(choices=ARM_CHOICES)
     next_decision_day = serializers.IntegerField(allow_null=True)
-    current_block = serializers.ChoiceField(choices=[str(b) for b in Block], allow_null=True)
+    current_block = serializers.ChoiceField(choices=BLOCK_CHOICES, allow_null=True)

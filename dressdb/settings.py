@@ -122,7 +122,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # PostgreSQL in production: the app connects as a role that owns nothing (DATABASE_URL);
 # migrations run as the owner, and then grant this role its privileges (dressdb.db_roles).
 DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
@@ -296,6 +295,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set in the schema (the same vocabulary appears in several apps).
+    "ENUM_NAME_OVERRIDES": {
+        "ArmEnum": "dosing.models.ARM_CHOICES",
+        "BlockEnum": "dosing.models.BLOCK_CHOICES",
+        "DosingRouteEnum": "dosing.models.ROUTE_CHOICES",
+        "MedicationRouteEnum": "safety.models.ROUTE_CHOICES",
+        "RelatednessEnum": "safety.models.RELATEDNESS_CHOICES",
+        "ActionTakenEnum": "safety.models.ACTION_CHOICES",
+        "AdverseEventOutcomeEnum": "safety.models.OUTCOME_CHOICES",
+        "WithdrawalKindEnum": "enrollment.models.WITHDRAWAL_KIND_CHOICES",
+        "DeviationKindEnum": "safety.models.DEVIATION_KIND_CHOICES",
+        "QueryMessageKindEnum": "datamanagement.models.QueryMessage.Kind",
+        "MissedReasonEnum": "outcomes.models.MISSED_REASON_CHOICES",
+    },
 }
 
 # --- Logging: one line per event, structured key=value ---------------------

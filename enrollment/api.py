@@ -18,6 +18,7 @@ from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment import services
 from enrollment.access import participant_for_user, screening_for_user
+from enrollment.models import SEX_CHOICES
 from enrollment.screening_contract import InputError, parse_screening_input
 from enrollment.serializers import (
     EnrolInputSerializer,
@@ -49,7 +50,7 @@ SCREENING_OUTPUT = inline_serializer(
             "initials": serializers.CharField(required=False),
             "screened_on": serializers.DateField(required=False),
             "age": serializers.IntegerField(),
-            "sex": serializers.ChoiceField(choices=["female", "male"]),
+            "sex": serializers.ChoiceField(choices=SEX_CHOICES),
             "weight_kg": serializers.FloatField(),
             "creatinine_mg_dl": serializers.FloatField(required=False),
             "creatinine_umol_l": serializers.FloatField(required=False),

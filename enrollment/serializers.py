@@ -12,8 +12,7 @@ from typing import Any
 from rest_framework import serializers
 
 from enrollment.forms import RENAL_CHOICES
-from enrollment.models import Participant, Screening
-from enrollment.status import WithdrawalKind
+from enrollment.models import WITHDRAWAL_KIND_CHOICES, Participant, Screening
 
 RENAL_OVERRIDES: dict[str, bool | None] = {"computed": None, "yes": True, "no": False}
 
@@ -57,7 +56,7 @@ class RenalImpairmentInputSerializer(serializers.Serializer):
 
 class WithdrawInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
-        choices=[str(k) for k in WithdrawalKind],
+        choices=WITHDRAWAL_KIND_CHOICES,
         help_text="treatment: stopped study treatment (follow-up continues); follow_up: "
         "withdrew from follow-up; consent: withdrew consent for further data use.",
     )
@@ -78,7 +77,7 @@ class ParticipantSerializer(serializers.Serializer):
     renal_impairment = serializers.BooleanField()
     renal_impairment_computed = serializers.BooleanField()
     renal_impairment_override = serializers.BooleanField(allow_null=True)
-    withdrawal_kind = serializers.ChoiceField(choices=["", *(str(k) for k in WithdrawalKind)])
+    withdrawal_kind = serializers.ChoiceField(choices=WITHDRAWAL_KIND_CHOICES, allow_blank=True)
     withdrawn_on = serializers.DateField(allow_null=True)
 
 

@@ -24,6 +24,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from enrollment.arms import arm_label
+
 
 class State(StrEnum):
     SCREENED = "screened"
@@ -83,7 +85,6 @@ WITHDRAWAL_LABELS: dict[WithdrawalKind, str] = {
 }
 # Strength order: a withdrawal may only move to a stronger kind.
 WITHDRAWAL_ORDER = (WithdrawalKind.TREATMENT, WithdrawalKind.FOLLOW_UP, WithdrawalKind.CONSENT)
-ARM_LABELS = {"cyclosporine": "cyclosporine", "steroids": "corticosteroids"}
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,9 @@ def participant_status(facts: Facts, today: dt.date) -> Status:
     arm = facts.current_arm or facts.randomized_arm
     day1 = facts.day1 or facts.randomized_on
     study_day = (today - day1).days + 1
-    arm_label = ARM_LABELS.get(arm, arm)
+    arm_label = _arm_words(arm)
     if facts.randomized_arm and arm != facts.randomized_arm:
-        first = ARM_LABELS.get(facts.randomized_arm, facts.randomized_arm)
+        first = _arm_words(facts.randomized_arm)
         arm_label += f" (switched from {first})"
     return Status(
         State.ON_TREATMENT,
@@ -188,3 +189,8 @@ def withdrawal_allowed(current: str, new: str, *, randomized: bool) -> str:
         if WITHDRAWAL_ORDER.index(wanted) <= WITHDRAWAL_ORDER.index(have):
             return f"The participant has already {have.label}."
     return ""
+
+
+def _arm_words(value: str) -> str:
+    """The arm inside a sentence: "cyclosporine", "corticosteroids"."""
+    return arm_label(value).lower()

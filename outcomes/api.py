@@ -21,8 +21,8 @@ from dressdb.access import has_role
 from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment.access import participant_for_user
-from outcomes import schedule, selectors, services
-from outcomes.models import ENDPOINTS_BY_VISIT, Visit
+from outcomes import selectors, services
+from outcomes.models import ENDPOINTS_BY_VISIT, MISSED_REASON_CHOICES, Visit
 from outcomes.serializers import (
     HospitalCourseInputSerializer,
     HospitalCourseSerializer,
@@ -67,9 +67,7 @@ VISIT_FIELDS: dict[str, serializers.Field] = {
     "completed_on": serializers.DateField(allow_null=True),
     "missed": serializers.BooleanField(),
     "missed_reason": serializers.CharField(),
-    "missed_reason_code": serializers.ChoiceField(
-        choices=["", *(str(r) for r in schedule.MissedReason)]
-    ),
+    "missed_reason_code": serializers.ChoiceField(choices=MISSED_REASON_CHOICES, allow_blank=True),
     "missed_label": serializers.CharField(),
     "death_date": serializers.DateField(allow_null=True),
     "locked": serializers.BooleanField(),
@@ -165,9 +163,7 @@ def visit_endpoints(request: Request, pk: int, visit: str) -> Response:
     request=inline_serializer(
         "VisitMissedInput",
         {
-            "reason_code": serializers.ChoiceField(
-                choices=[str(r) for r in schedule.MissedReason], required=False
-            ),
+            "reason_code": serializers.ChoiceField(choices=MISSED_REASON_CHOICES, required=False),
             "missed_reason": serializers.CharField(required=False),
         },
     ),

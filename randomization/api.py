@@ -16,12 +16,12 @@ from dressdb.models import Role
 from enrollment.access import participant_for_user
 from enrollment.serializers import ParticipantSerializer, WithdrawInputSerializer
 from randomization import services
-from randomization.blocks import Arm
+from randomization.models import ARM_CHOICES
 
 RANDOMIZATION = inline_serializer(
     "Randomization",
     {
-        "arm": serializers.ChoiceField(choices=[a.value for a in Arm]),
+        "arm": serializers.ChoiceField(choices=ARM_CHOICES),
         "randomized_at": serializers.DateTimeField(),
         "stratum": serializers.CharField(),
     },
