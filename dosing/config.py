@@ -23,7 +23,7 @@ def dosing_settings() -> DosingSettings:
 def admin_dose_tolerance_pct() -> Decimal:
     """TRIAL_ADMIN_DOSE_TOLERANCE_PCT: a dose given differing from the order by more than
     this percent of the ordered dose is a discrepancy (issue 19; default 10)."""
-    return Decimal(str(getattr(settings, "TRIAL_ADMIN_DOSE_TOLERANCE_PCT", 10)))
+    return Decimal(str(settings.TRIAL_ADMIN_DOSE_TOLERANCE_PCT))
 
 
 def monitoring_limits() -> MonitoringLimits:
@@ -32,7 +32,7 @@ def monitoring_limits() -> MonitoringLimits:
     TRIAL_SYSTOLIC_ALERT_MMHG (default 160), TRIAL_CREATININE_RISE_ALERT_PCT (default 30,
     the rise from baseline)."""
     return MonitoringLimits(
-        trough_max_ng_ml=Decimal(str(getattr(settings, "TRIAL_CSA_TROUGH_MAX_NG_ML", 200))),
-        systolic_max_mmhg=int(getattr(settings, "TRIAL_SYSTOLIC_ALERT_MMHG", 160)),
-        creatinine_rise_pct=Decimal(str(getattr(settings, "TRIAL_CREATININE_RISE_ALERT_PCT", 30))),
+        trough_max_ng_ml=Decimal(str(settings.TRIAL_CSA_TROUGH_MAX_NG_ML)),
+        systolic_max_mmhg=int(settings.TRIAL_SYSTOLIC_ALERT_MMHG),
+        creatinine_rise_pct=Decimal(str(settings.TRIAL_CREATININE_RISE_ALERT_PCT)),
     )

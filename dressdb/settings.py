@@ -348,6 +348,12 @@ TRIAL_VISIT_WINDOWS = {
     90: (env.int("TRIAL_WINDOW_DAY90", default=7),) * 2,
 }
 TRIAL_MIN_UNUSED_SLOTS_WARNING = env.int("TRIAL_MIN_UNUSED_SLOTS_WARNING", default=4)
+# Administrations (issue 19): a dose given differing from the order by more than this
+# percent is a discrepancy; cyclosporine monitoring alert thresholds.
+TRIAL_ADMIN_DOSE_TOLERANCE_PCT = env.int("TRIAL_ADMIN_DOSE_TOLERANCE_PCT", default=10)
+TRIAL_CSA_TROUGH_MAX_NG_ML = env.int("TRIAL_CSA_TROUGH_MAX_NG_ML", default=200)
+TRIAL_SYSTOLIC_ALERT_MMHG = env.int("TRIAL_SYSTOLIC_ALERT_MMHG", default=160)
+TRIAL_CREATININE_RISE_ALERT_PCT = env.int("TRIAL_CREATININE_RISE_ALERT_PCT", default=30)
 # Safety reporting (issue 17): AE period from consent to study day N; initial SAE report due
 # N hours after the site became aware; the sponsor's safety contact (email, notified at once).
 TRIAL_AE_PERIOD_DAYS = env.int("TRIAL_AE_PERIOD_DAYS", default=90)

@@ -530,11 +530,24 @@ FORM_API: dict[str, Op | str] = {
     "two_factor_setup": "second factor of an interactive session; tokens are created behind it",
     "two_factor_verify": "second factor of an interactive session",
     "two_factor_backup_codes": "second factor of an interactive session",
-    "password_change": "account security: being built by the security engineer now",
-    "api_tokens": "API tokens: being built by the security engineer now (a token does not mint "
-    "tokens)",
-    "api_token_revoke": "API tokens: being built by the security engineer now",
+    "password_change": "account security: a person changes their own password in a session",
+    "api_tokens": "API tokens are made in a session that passed two-factor (a token does not "
+    "mint tokens)",
+    "api_token_revoke": "API tokens are revoked on the token page (in a session)",
     "lockout_unlock": "admin account-lockout release (security), not a site user's form",
+    # Trial administration (issue 21): admin pages, not a site user's data entry. People,
+    # roles and sites are administered in the app only; an API for them is not offered.
+    "trialadmin:invite": "admin invites a user (trial administration, not a site user's form)",
+    "trialadmin:accept": "the invited user's first password (single-use link, anonymous)",
+    "trialadmin:deactivate": "admin deactivates a user (trial administration)",
+    "trialadmin:role_grant": "admin grants a role at a site (trial administration)",
+    "trialadmin:role_end": "admin ends a role (trial administration)",
+    "trialadmin:site_new": "admin creates a site (trial administration)",
+    "trialadmin:site_edit": "admin edits a site (trial administration)",
+    "trialadmin:site_deactivate": "admin deactivates a site (trial administration)",
+    "trialadmin:delegation_log": "site delegation log (GCP): recorded by an admin, page only",
+    "trialadmin:delegation_sign": "investigator's Part 11 signature of a delegation, page only",
+    "trialadmin:delegation_end": "admin ends a delegation (trial administration)",
 }
 
 

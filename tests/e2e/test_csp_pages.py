@@ -23,6 +23,7 @@ PAGES = {
         "/dosing/orders/today/",
         "/visits/",
         "/visits/todo/",
+        "/records/",
         "/reports/",
         "/reports/consort/",
         "/reports/completeness/",
@@ -34,7 +35,6 @@ PAGES = {
         "/dosing/decisions/",
         "/dosing/preview/?arm=steroids&weight_kg=70&decisions=le25+flat",
         "/reports/endpoints/",
-        "/reports/balance/",
         "/reports/safety/",
         "{participant}",
         "{assess}",
@@ -46,10 +46,21 @@ PAGES = {
         "{list}",
         "/reports/exports/",
         "/randomization/summary/",
+        "/reports/balance/",  # per-stratum figures: statisticians and admins only
+        "/data-management/queries/",
+        "/data-management/rules/",
     ],
     # /api/v1/docs/ (Swagger UI from the sidecar) sets a few inline styles that the strict
     # policy blocks; the UI still works. It is a developer page, left out here on purpose.
-    "admin": ["/", "/admin/", "/admin/auth/user/", "/admin/dressdb/site/"],
+    "admin": [
+        "/",
+        "/admin/",
+        "/admin/auth/user/",
+        "/admin/dressdb/site/",
+        "/accounts/lockouts/",
+        "/accounts/tokens/all/",
+        "/trial-admin/",
+    ],
 }
 
 
