@@ -82,7 +82,9 @@ def test_app_role_cannot_rewrite_history(as_app_role, participant_a, statement):
     assert Participant.history.model.objects.filter(id=participant_a.pk).exists()
 
 
-@pytest.mark.parametrize("statement", ["UPDATE {t} SET username = 'x'", "DELETE FROM {t}", "TRUNCATE {t}"])
+@pytest.mark.parametrize(
+    "statement", ["UPDATE {t} SET username = 'x'", "DELETE FROM {t}", "TRUNCATE {t}"]
+)
 def test_app_role_cannot_rewrite_the_security_log(as_app_role, statement):
     SecurityEvent.objects.create(kind=SecurityEvent.Kind.LOGIN, username="kept")
     table = connection.ops.quote_name(SecurityEvent._meta.db_table)
