@@ -225,8 +225,7 @@ class Signature(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"], name="signature_record")]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(voided_at__isnull=True)
-                | ~models.Q(voided_reason=""),
+                condition=models.Q(voided_at__isnull=True) | ~models.Q(voided_reason=""),
                 name="signature_void_has_reason",
             ),
         ]

@@ -306,9 +306,7 @@ def test_route_access(request, world, name):
         user = request.getfixturevalue(persona)
         client = APIClient()
         if name.startswith("api-"):
-            client.credentials(
-                HTTP_AUTHORIZATION=f"Token {api_key(user)}"
-            )
+            client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
         else:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
             pass_second_factor(client, user)

@@ -258,9 +258,12 @@ def test_demo_exempt_session_still_cannot_create_a_privileged_token(settings, si
     settings.DEMO_MODE = True
     seed_demo_sites_and_users()
     client = Client()
-    assert client.post(
-        "/accounts/login/", {"username": "investigator", "password": DEMO_PASSWORD}
-    ).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "investigator", "password": DEMO_PASSWORD}
+        ).status_code
+        == 302
+    )
     page = client.get("/accounts/tokens/")
     assert page.status_code == 200 and "verify a code" in page.content.decode()
     assert client.post("/accounts/tokens/", {"name": "x"}).status_code == 403
