@@ -100,7 +100,7 @@ def participant_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "enrollment/participant_list.html",
-        {"rows": rows, "page": page, "q": query},
+        {"rows": rows, "participants": page.object_list, "page": page, "q": query},
     )
 
 

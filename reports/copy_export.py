@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F
 
@@ -26,6 +27,7 @@ from reports.csvstream import (
     Column,
     Dataset,
     Scope,
+    csv_lines,
 )
 from reports.datasets import DATASETS
 
@@ -142,7 +144,14 @@ def copy_lines(
     """Stream COPY's CSV blocks as they come (constant memory)."""
     from psycopg import sql
 
-    select, params = copy_select(DATASETS[dataset], Scope(list(site_ids), start, end))
+    try:
+        select, params = copy_select(DATASETS[dataset], Scope(list(site_ids), start, end))
+    except EmptyResultSet:  # no site in scope: nothing to COPY, the header alone
+        for line in csv_lines(
+            DATASETS[dataset], list(site_ids), start, end, bom=bom, counter=counter
+        ):
+            yield line.encode("utf-8")
+        return
     rows = _RowCounter()
     if bom:
         yield "\ufeff".encode()

@@ -240,7 +240,7 @@ def ae_update(
     """Correct an event, or add a follow-up report (a new version of the same event; the
     history keeps each version). A reason is required; a change voids the signature."""
     ae = (
-        AdverseEvent.objects.select_for_update()
+        AdverseEvent.objects.select_for_update(of=("self",))
         .select_related("participant__site", "term", "soc")
         .get(pk=adverse_event.pk)
     )
@@ -302,7 +302,7 @@ def ae_sign(
 
     def write() -> AdverseEvent:
         ae = (
-            AdverseEvent.objects.select_for_update()
+            AdverseEvent.objects.select_for_update(of=("self",))
             .select_related("participant__site")
             .get(pk=current.pk)
         )

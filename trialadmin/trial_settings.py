@@ -71,6 +71,26 @@ MEANINGS: dict[str, tuple[str, str]] = {
         "SDV outside the 100% forms: every n-th participant of a site (issue 18; 1 = all)",
         "dressdb/settings.py (not in protocol.md's table)",
     ),
+    "TRIAL_ADMIN_DOSE_TOLERANCE_PCT": (
+        "Administrations: a dose given differing from the order by more than this percent "
+        "is a discrepancy, alerted to the investigator and pharmacist (issue 19)",
+        "dressdb/settings.py (not in protocol.md's table)",
+    ),
+    "TRIAL_CSA_TROUGH_MAX_NG_ML": (
+        "Cyclosporine monitoring: a trough level above this (ng/mL) alerts investigators "
+        "(issue 19)",
+        "dressdb/settings.py (not in protocol.md's table)",
+    ),
+    "TRIAL_SYSTOLIC_ALERT_MMHG": (
+        "Cyclosporine monitoring: a systolic pressure at or above this (mmHg) alerts "
+        "investigators (issue 19)",
+        "dressdb/settings.py (not in protocol.md's table)",
+    ),
+    "TRIAL_CREATININE_RISE_ALERT_PCT": (
+        "Cyclosporine monitoring: a creatinine rise of this percent or more from baseline "
+        "alerts investigators (issue 19)",
+        "dressdb/settings.py (not in protocol.md's table)",
+    ),
     "TRIAL_ENFORCE_DELEGATION": (
         "A user acts only within the duties of the site delegation log (issue 21); "
         "off: not checked",

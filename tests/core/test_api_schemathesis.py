@@ -68,6 +68,9 @@ PERSONA_BY_OPERATION = {
     "/api/v1/participants/{id}/weight": C,
     "/api/v1/protocol-preview": P,
     "/api/v1/participants/{id}/hospital-course": C,
+    "/api/v1/participants/{id}/visits/{visit}/missed": C,
+    "/api/v1/participants/{id}/adverse-events": C,
+    "/api/v1/participants/{id}/concomitant-medications": C,
     "/api/v1/participants/{id}/visits/{visit}/unlock": I,
     "/api/v1/participants/{id}/visits/{visit}/sign-off": I,
     # Administrations (issue 19)

@@ -211,6 +211,12 @@ def small_trial(site_a, site_b, trial_admin):
 )
 @given(texts=st.lists(hostile_text, min_size=6, max_size=6))
 def test_no_export_starts_a_formula_in_any_cell(small_trial, texts):
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # It rewrites history rows in place, which PostgreSQL's append-only trigger
+        # refuses; the COPY path gets the same hostile values in the postgres-marked tests.
+        pytest.skip("plants text in append-only history rows: SQLite run only")
     put_hostile_text(texts)
     for name, dataset in DATASETS.items():
         for deidentify in (False, True):

@@ -40,6 +40,41 @@ def parse(response) -> list[dict[str, str]]:
 @pytest.fixture
 def trial(site_a, site_b, trial_admin):
     seed_trial(sites=[site_a, site_b], participants=24, user=trial_admin)
+    _safety_rows()
+
+
+def _safety_rows():
+    """One adverse event with a follow-up, one medication and one deviation, so that the
+    safety datasets have rows too (the synthetic trial records none). At a third site, so
+    the study IDs do not meet the synthetic trial's."""
+    from dressdb.models import Role
+    from safety import services
+    from tests.factories import MembershipFactory, SiteFactory, UserFactory
+    from tests.safety.helpers import ae_input, recent_participant
+    from tests.safety.test_conmeds import conmed
+
+    site = SiteFactory.create(code="SITEC", name="Site C", time_zone="UTC")
+    coordinator = UserFactory.create(username="coord_c")
+    MembershipFactory.create(user=coordinator, site=site, role=Role.COORDINATOR)
+    participant = recent_participant(site, coordinator)
+    ae = services.ae_create(participant=participant, user=coordinator, data=ae_input(participant))
+    services.ae_update(
+        adverse_event=ae,
+        user=coordinator,
+        data=ae_input(participant, outcome="recovering"),
+        reason="Day 3",
+        follow_up=True,
+    )
+    services.conmed_save(participant=participant, user=coordinator, data=conmed(participant))
+    services.deviation_save(
+        participant=participant,
+        user=coordinator,
+        data=services.DeviationInput(
+            kind="eligibility",
+            occurred_on=participant.study_day_1,
+            description="Randomized before the eGFR result",
+        ),
+    )
 
 
 @pytest.mark.parametrize("name", list(DATASETS))

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 
 import pytest
+import time_machine
 from django.urls import reverse
 
 from dressdb import access
@@ -97,8 +98,10 @@ def test_settings_page_lists_every_trial_setting_with_its_meaning(trial_admin, l
 def test_security_log_filters(trial_admin, login):
     log_event(SecurityEvent.Kind.LOGIN_FAILED, username="mallory")
     SecurityEvent.objects.create(kind="login", username="alice", ip_address="10.0.0.9")
-    old = SecurityEvent.objects.create(kind="login", username="alice", ip_address="10.0.0.1")
-    SecurityEvent.objects.filter(pk=old.pk).update(at=dt.datetime(2020, 1, 2, tzinfo=dt.UTC))
+    # The security log is append-only (no UPDATE on PostgreSQL): the old event is written
+    # at its time.
+    with time_machine.travel(dt.datetime(2020, 1, 2, 12, tzinfo=dt.UTC), tick=False):
+        SecurityEvent.objects.create(kind="login", username="alice", ip_address="10.0.0.1")
     client = login(trial_admin)
     url = reverse("trialadmin:security_log")
 
