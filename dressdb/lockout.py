@@ -227,3 +227,14 @@ def _on_locked_out(
         lock=lock.kind if lock else "",
         key=lock.key if lock else "",
     )
+
+
+USERNAME_MAX = 150  # Django's username length: a longer one names no account
+
+
+def client_username(request: Any, credentials: dict[str, Any] | None = None) -> str | None:
+    """The username axes counts failures for (AXES_USERNAME_CALLABLE), cut to the length a
+    username can have, so a hostile 5,000-character login never overflows axes' columns."""
+    source = credentials if credentials else getattr(request, "POST", {})
+    value = source.get("username") if source else None
+    return value[:USERNAME_MAX] if isinstance(value, str) else value

@@ -167,6 +167,7 @@ AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True  # the account's own failures only (dressdb.lockout)
 AXES_LOCKOUT_CALLABLE = "dressdb.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "dressdb.lockout.client_username"  # cut to a username's length
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 

@@ -152,3 +152,14 @@ def test_only_admins_see_the_lockouts(login, coordinator_a, investigator_a):
         assert (
             login(user).post("/accounts/lockouts/unlock/", {"kind": "account", "key": "x"})
         ).status_code == 403
+
+
+@pytest.mark.django_db
+def test_a_hostile_long_username_is_counted_not_a_server_error(client):
+    """A 5,000-character username fits no account; axes counts it cut to 150 characters
+    (its columns hold 255: on PostgreSQL the whole value gave a 500)."""
+    from axes.models import AccessAttempt
+
+    response = client.post("/accounts/login/", {"username": "x" * 5000, "password": "nope"})
+    assert response.status_code == 200
+    assert AccessAttempt.objects.get().username == "x" * 150

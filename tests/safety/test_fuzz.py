@@ -83,7 +83,13 @@ def test_the_api_survives_hostile_bodies(world, coordinator_a):
     good = api_body(participant)
     path = f"/api/v1/participants/{participant.pk}/adverse-events"
     hostile = st.one_of(
-        st.sampled_from(HOSTILE), st.integers(), st.none(), st.booleans(), st.lists(st.text())
+        # JSON the test client can encode: lone surrogates reach the API as raw bytes in
+        # tests/core/test_input_robustness.py (StrictJSONParser), not through json.dumps.
+        st.sampled_from([h for h in HOSTILE if _encodable(h)]),
+        st.integers(),
+        st.none(),
+        st.booleans(),
+        st.lists(st.text(alphabet=st.characters(exclude_categories=["Cs"]))),
     )
 
     @FUZZ
@@ -97,3 +103,11 @@ def test_the_api_survives_hostile_bodies(world, coordinator_a):
             assert safety_counts() == before
 
     submit()
+
+
+def _encodable(value: object) -> bool:
+    try:
+        str(value).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
