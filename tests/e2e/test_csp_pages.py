@@ -59,7 +59,7 @@ PAGES = {
         "/admin/dressdb/site/",
         "/accounts/lockouts/",
         "/accounts/tokens/all/",
-        "/trial-admin/",
+        "/trial-admin/people/",
     ],
 }
 
