@@ -77,7 +77,7 @@ def test_switch_then_completion(page, live_server, demo_users):
     sign(page, live_server.url, p, "none", "up")
     assert page.inner_text("[data-testid=current-arm]") == "Corticosteroids"
     assert "MP_PULSE_1" in blocks(page) and "8–10" in blocks(page)
-    assert "day 7 switch to steroids" in page.inner_text("[data-testid=dosing-panel]")
+    assert "day 7 Switched arm to Corticosteroids" in page.inner_text("[data-testid=dosing-panel]")
     shot(page, "dosing-switched")
     sign(page, live_server.url, p, "gt25", "flat")
     assert "STEROID_TAPER" in blocks(page)

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_serious_related_event_clock_signature_and_follow_up(page, live_server, demo_users):
+    _load_terms()
     site = Site.objects.get(code="USC")
     coordinator = User.objects.get(username="coordinator")
     participant = recent_participant(site, coordinator, days_ago=12)
@@ -100,3 +101,21 @@ def test_serious_related_event_clock_signature_and_follow_up(page, live_server, 
     assert participant.study_id in csv and "hepatic_failure" in csv
     versions = page.request.get(f"{live_server.url}/reports/exports/ae_versions.csv").text()
     assert versions.count(participant.study_id) == 3  # initial, signed report, follow-up
+
+
+def _load_terms() -> None:
+    """The CTCAE terms are loaded by a data migration; a browser test's database is
+    flushed between live-server tests, so load them again as the migration does."""
+    from safety import terms
+    from safety.models import AeTerm, SystemOrganClass
+
+    socs = {}
+    for code, name in terms.SOCS:
+        socs[code], _ = SystemOrganClass.objects.update_or_create(
+            code=code, defaults={"name": name}
+        )
+    for term in terms.TERMS:
+        AeTerm.objects.update_or_create(
+            code=term.code,
+            defaults={"name": term.name, "soc": socs[term.soc], "ctcae": term.ctcae},
+        )
