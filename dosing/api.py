@@ -180,12 +180,6 @@ def participant_relapse(request: Request, pk: int) -> Response:
     participant = _course_participant(request, pk)
     given = RelapseInputSerializer(data=request.data)
     given.is_valid(raise_exception=True)
-    if not Regimen.objects.filter(participant=participant).exists():
-        # The service reads the regimen; before randomization there is none to relapse.
-        return Response(
-            {"relapse_on": ["The participant has no regimen (not randomized)."]},
-            status=status.HTTP_400_BAD_REQUEST,
-        )
     services.relapse_record(
         participant=participant,
         user=request.user,

@@ -650,3 +650,11 @@ def test_new_routes_document_body_answers_and_errors(method, path):
         "403",
         "404",
     } <= set(operation["responses"])
+
+
+def test_relapse_before_randomization_is_a_field_error(participant_a, investigator_a):
+    """The service's own rule answers (400 naming relapse_on), nothing is written."""
+    url = f"/api/v1/participants/{participant_a.pk}/relapse"
+    body = {"relapse_on": participant_a.enrolled_at.date().isoformat(), "reason_for_change": "x"}
+    response = api(investigator_a).post(url, body, format="json")
+    assert response.status_code == 400 and "relapse_on" in response.json()
