@@ -2,7 +2,8 @@
 
 - TwoFactorMiddleware: a user who must enter a code sees nothing else until they have.
 - InputGuardMiddleware: a NUL byte or a lone surrogate in any GET or POST parameter
-  (name or value) is a 400 naming the parameter, before any view runs. JSON bodies get
+  (name or value) is a 400 naming the parameter, before any view runs; so is a form
+  body Django cannot parse (JSON under /api/, never Django's HTML error page). JSON bodies get
   the same rule from the API's parser (dressdb.api.StrictJSONParser).
 - NoStoreMiddleware: `Cache-Control: no-store` on every answer that is not a static file
   and is given to a logged-in session, a token (Authorization header) or under /api/:
@@ -15,7 +16,9 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -73,7 +76,13 @@ class InputGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         found = first_unsafe_parameter(request.GET)
         if found is None and request.method == "POST" and _is_form_body(request):
-            found = first_unsafe_parameter(request.POST)
+            try:
+                found = first_unsafe_parameter(request.POST)
+            except (MultiPartParserError, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+                # A body Django cannot parse (a part header over its limit, too many
+                # fields): the same clear 400 as below, JSON under /api/, not Django's
+                # HTML error page.
+                found = ("request body", "the form body could not be read")
         if found is not None:
             name, problem = found
             message = f"{name}: {problem}"

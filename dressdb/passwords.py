@@ -69,7 +69,9 @@ class StrengthValidator:
             str(getattr(user, attr, "") or "")
             for attr in ("username", "first_name", "last_name", "email")
         ]
-        result = zxcvbn(password[:200], user_inputs=[i for i in inputs if i] + list(TRIAL_TERMS))
+        # zxcvbn refuses input over 72 characters (ValueError); a longer password is judged
+        # on its first 72, which must be strong on their own.
+        result = zxcvbn(password[:72], user_inputs=[i for i in inputs if i] + list(TRIAL_TERMS))
         if result["score"] < self.min_score:
             feedback = result.get("feedback") or {}
             hints = " ".join(

@@ -221,6 +221,42 @@ def test_nul_in_a_form_field_is_400_and_writes_nothing(coordinator_a, participan
     assert Participant.history.count() == before
 
 
+# A multipart part whose headers pass Django's limit (MultiPartParserError), as schemathesis
+# once sent: a clear 400, JSON under /api/, never Django's HTML error page.
+BOUNDARY = "dressdbBoundary"
+UNREADABLE_MULTIPART = (
+    f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="text"\r\nX-Big: {"a" * 20000}'
+    f"\r\n\r\nhello\r\n--{BOUNDARY}--\r\n"
+).encode()
+
+
+def test_unreadable_multipart_body_on_the_api_is_json_400(coordinator_a, participant_a):
+    from enrollment.models import Participant
+
+    before = Participant.history.count()
+    response = api(coordinator_a).generic(
+        "POST",
+        f"/api/v1/participants/{participant_a.pk}/withdraw",
+        UNREADABLE_MULTIPART,
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert "request body" in response.json()
+    assert Participant.history.count() == before
+
+
+def test_unreadable_multipart_body_on_a_page_is_400_saying_so(coordinator_a, participant_a):
+    response = client_for(coordinator_a).generic(
+        "POST",
+        f"/participants/{participant_a.pk}/withdraw/",
+        UNREADABLE_MULTIPART,
+        content_type=f"multipart/form-data; boundary={BOUNDARY}",
+    )
+    assert response.status_code == 400
+    assert b"could not be read" in response.content
+
+
 @pytest.mark.parametrize("value", [NUL, "SITE" + NUL, SURROGATE, "SITEA" + SURROGATE])
 def test_screenings_api_site_with_nul_or_surrogate_is_400_naming_site(coordinator_a, site_a, value):
     from enrollment.models import Screening

@@ -57,6 +57,15 @@ def test_strong_passwords_are_accepted(password):
     password_validation.validate_password(password)
 
 
+@pytest.mark.parametrize("length", [73, 200, 5000])
+def test_long_passwords_are_judged_not_crashed(length):
+    """zxcvbn raises ValueError past 72 characters; the validator judges the first 72."""
+    strong = ("vast-orange-kite-88-" * 300)[:length]
+    StrengthValidator().validate(strong)
+    with pytest.raises(ValidationError):
+        StrengthValidator().validate("a" * length)
+
+
 def test_the_validators_are_installed():
     names = {type(v) for v in password_validation.get_default_password_validators()}
     assert {StrengthValidator, TrialNamesValidator} <= names
