@@ -230,3 +230,73 @@ def monitoring_report(user: Any, site_id: int | None, since: dt.date | None) -> 
         "raised": list(raised.order_by("participant__study_id", "opened_at")),
         "since": since,
     }
+
+
+# --- The record-status grid: "query open" ------------------------------------------
+
+QUERY_OPEN = "query_open"
+
+
+def register_grid_state() -> None:
+    """The "query open" state in the grid's legend (called when the app is ready)."""
+    from dressdb.grid import register_state
+
+    register_state(QUERY_OPEN, "Query open", "?")
+
+
+def _grid_key(form: str, visit_name: str | None, assessment_number: int | None) -> str:
+    """The grid column (portal/grid.py's sources) of a query's form record."""
+    if form == "visit":
+        return visit_name or ""
+    if form == "assessment":
+        return f"decision_{assessment_number}" if assessment_number else ""
+    return {
+        "participant": "consent",
+        "screening": "screening",
+        "hospital_course": "hospital_course",
+        "adverse_event": "adverse_events",
+    }.get(form, "")
+
+
+def grid_query_overlay(participants: Any, cells: dict[int, dict[str, Any]]) -> None:
+    """An overlay for portal.grid.OVERLAYS: a cell whose form record has an open or
+    answered query shows "query open" (with the count). A cell still to do (due,
+    overdue) keeps its state, so "next item due" is unchanged; the count goes in its
+    note. One query, whatever the number of participants."""
+    from django.db.models import OuterRef, Subquery
+    from django.urls import reverse
+
+    from dosing.models import Assessment
+    from dressdb.grid import Cell, CellState
+    from outcomes.models import Visit
+
+    ids = [p.pk for p in participants]
+    if not ids:
+        return
+    rows = (
+        Query.objects.filter(participant_id__in=ids, status__in=LIVE)
+        .annotate(
+            visit_name=Subquery(Visit.objects.filter(pk=OuterRef("object_id")).values("name")[:1]),
+            assessment_number=Subquery(
+                Assessment.objects.filter(pk=OuterRef("object_id")).values("number")[:1]
+            ),
+        )
+        .values_list("participant_id", "form", "visit_name", "assessment_number")
+    )
+    counts: Counter[tuple[int, str]] = Counter()
+    for participant_id, form, visit_name, number in rows:
+        key = _grid_key(form, visit_name if form == "visit" else None, number)
+        if key:
+            counts[(participant_id, key)] += 1
+    for (participant_id, key), n in counts.items():
+        note = f"{n} open quer{'y' if n == 1 else 'ies'}"
+        url = reverse("datamanagement:participant_queries", kwargs={"pk": participant_id})
+        cell = cells.setdefault(participant_id, {}).get(key)
+        if cell is None:
+            cells[participant_id][key] = Cell(QUERY_OPEN, url=url, note=note)
+        elif cell.open or cell.state in (CellState.DUE, CellState.OVERDUE):
+            cell.note = f"{cell.note}; {note}" if cell.note else note
+        else:
+            cell.note = "; ".join(part for part in (cell.label, cell.note, note) if part)
+            cell.state = QUERY_OPEN
+            cell.url = url

@@ -36,7 +36,7 @@ from dosing.models import (
 from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
 from enrollment.models import Participant
-from enrollment.services import participant_record_milestones
+from enrollment.services import data_entry_allowed, participant_record_milestones
 
 logger = logging.getLogger(__name__)
 
@@ -312,6 +312,7 @@ def assessment_sign(
     never tells whether the password was right when something else is wrong. A wrong
     password writes nothing clinical, but counts toward the account lockout.
     """
+    data_entry_allowed(participant, "improvement")
     problems = assessment_problems(
         participant=participant, improvement=improvement, labs_trend=labs_trend
     )
@@ -423,6 +424,7 @@ def _assessment_write(*, user: Any, participant: Participant, build: Any) -> Ass
 def relapse_record(
     *, participant: Participant, user: Any, relapse_on: dt.date, reason: str
 ) -> Regimen:
+    data_entry_allowed(participant, "relapse_on")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     regimen = Regimen.objects.select_for_update().filter(participant=locked).first()
     if regimen is None:
@@ -453,6 +455,7 @@ def relapse_record(
 @transaction.atomic
 def npo_set(*, participant: Participant, user: Any, npo: bool, reason: str) -> Participant:
     """NPO on/off: future orders switch route; today's and past orders are kept."""
+    data_entry_allowed(participant, "npo")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     final_reason = require_reason(locked, reason)
     locked.npo = npo
@@ -468,6 +471,7 @@ def weight_correct(
     *, participant: Participant, user: Any, weight_kg: Decimal, reason: str
 ) -> Participant:
     """Correct the baseline weight: future orders are recomputed, past ones kept."""
+    data_entry_allowed(participant, "weight_kg")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     final_reason = require_reason(locked, reason)
     locked.weight_kg = weight_kg
@@ -548,6 +552,7 @@ def order_verify(
     """The pharmacist's verification of a flagged order: an e-signature through
     dressdb.signing (password last). Before it, no dose of the order can be recorded as
     given."""
+    data_entry_allowed(participant, "order_id")
     current = Participant.objects.select_related("site").get(pk=participant.pk)
     order = _order_to_verify(current, order_id, lock=False)
     summary = order_summary(order, current)
@@ -716,6 +721,7 @@ def administrations_record(
     nothing is written when any is wrong. A changed saved record needs a reason for
     change. Each discrepancy raises an alert to the site's investigators and pharmacists.
     """
+    data_entry_allowed(participant, "administrations")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     today = site_today(locked)
     if date > today:

@@ -243,6 +243,7 @@ def participant_withdraw(
     no reminders). The consequences in dosing and outcomes are applied by
     randomization.services.participant_withdraw, which calls this first.
     """
+    edits_allowed(participant, "withdrawn_on")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     problem = withdrawal_allowed(
         locked.withdrawal_kind, str(kind), randomized=locked.study_day_1 is not None
@@ -301,6 +302,7 @@ def participant_record_milestones(
     changed = {k: v for k, v in facts.items() if getattr(participant, k) != v}
     if not changed:
         return participant
+    edits_allowed(participant)
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     for name, value in changed.items():
         setattr(locked, name, value)
@@ -311,7 +313,9 @@ def participant_record_milestones(
 
 def data_entry_allowed(participant: Participant, field: str = "participant") -> None:
     """No new data after consent for further data use was withdrawn (read from the
-    database, not from a possibly stale object)."""
+    database, not from a possibly stale object), nor while frozen or locked
+    (`edits_allowed`). Every clinical write service calls this (or `edits_allowed`)
+    first; the ValidationError names `field`."""
     withdrawn = (
         Participant.objects.filter(pk=participant.pk, withdrawal_kind=WithdrawalKind.CONSENT)
         .values_list("withdrawn_on", flat=True)
@@ -324,7 +328,13 @@ def data_entry_allowed(participant: Participant, field: str = "participant") -> 
                 f"{withdrawn:%Y-%m-%d}: no new data can be recorded."
             }
         )
-    # A data freeze or database lock (issue 18; written by the datamanagement app).
+    edits_allowed(participant, field)
+
+
+def edits_allowed(participant: Participant, field: str = "participant") -> None:
+    """No change while the participant is frozen or the study is frozen or locked
+    (issue 18; EditFreeze rows are written by the datamanagement app). Used alone by the
+    writes still allowed after a consent withdrawal (the withdrawal and its milestones)."""
     freeze = (
         EditFreeze.objects.filter(active=True)
         .filter(Q(participant_id__isnull=True) | Q(participant_id=participant.pk))
@@ -350,6 +360,7 @@ def participant_set_renal_impairment(
     `override=None` goes back to the computed value. A reason is always required,
     since the record is already saved.
     """
+    data_entry_allowed(participant, "renal_impairment_override")
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
     final_reason = require_reason(locked, reason)
     if override is not None and not isinstance(override, bool):

@@ -25,6 +25,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from datamanagement import selectors as datamanagement_selectors
 from dosing import selectors as dosing_selectors
 from dosing.protocol import ARM_LABELS, Arm
 from dressdb.access import sites_visible_to
@@ -53,7 +54,9 @@ SOURCES = (
     (safety_selectors.grid_cells, lambda cells: safety_selectors.grid_columns()),
 )
 # Functions that change cells after the sources (hook for e.g. "query open").
-OVERLAYS: list[Overlay] = []
+# Functions that change cells after the sources, on the full grid (not on the "next
+# item due" lists): "query open" from data management.
+OVERLAYS: list[Overlay] = [datamanagement_selectors.grid_query_overlay]
 
 BLANK = Cell(CellState.NOT_APPLICABLE)
 
@@ -140,7 +143,7 @@ def compose(
         columns.extend(get_columns(found))
         for pk, row in found.items():
             cells[pk].update(row)
-    for overlay in OVERLAYS:
+    for overlay in () if next_due_only else OVERLAYS:
         overlay(participants, cells)
     rows = []
     for p in participants:

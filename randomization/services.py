@@ -20,6 +20,7 @@ from dressdb.models import Duty, SecurityEvent, Site
 from dressdb.security_log import log_event
 from dressdb.text_safety import problem_in
 from enrollment.models import Participant
+from enrollment.services import data_entry_allowed
 from randomization import blocks
 from randomization.blocks import Arm, ListKind
 from randomization.config import randomization_settings
@@ -381,6 +382,7 @@ def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Alloca
     if existing is not None:
         existing.created_now = False
         return existing
+    data_entry_allowed(locked, "participant")
     if locked.status != Participant.Status.ENROLLED:
         raise ValidationError({"participant": "A withdrawn participant cannot be randomized."})
     if locked.screening_id is not None and not locked.screening.eligible:  # type: ignore[union-attr]

@@ -486,15 +486,14 @@ FORM_API: dict[str, Op | str] = {
     "datamanagement:query_action": ("POST", "/api/v1/queries/{query_pk}/answer"),  # and /close
     "datamanagement:checks_now": "runs the automatic edit checks of one participant now; the "
     "beat runs them every 10 minutes and nightly, and the run_edit_checks command on demand",
-    "datamanagement:sdv_verify": "monitor's source data verification mark: monitoring work on "
-    "the pages, no clinical data entered (no SDV API route yet)",
-    "datamanagement:casebook_sign": "casebook e-signature page (Part 11 through dressdb.signing); "
-    "no API route yet: signing stays on the page where the signer sees the casebook",
-    "datamanagement:participant_freeze": "data manager's freeze of a participant: trial-wide "
-    "data-management work, not a site user's form",
-    "datamanagement:freezes": "study freeze and database lock: data manager and admin work",
-    "datamanagement:freeze_release": "unfreeze, unlock request and second-admin approval: data "
-    "manager and admin work",
+    "datamanagement:sdv_verify": ("POST", "/api/v1/participants/{id}/sdv"),
+    "datamanagement:casebook_sign": ("POST", "/api/v1/participants/{id}/casebook/sign"),
+    "datamanagement:participant_freeze": ("POST", "/api/v1/participants/{id}/freeze"),
+    # and /api/v1/database-lock (the page's other button)
+    "datamanagement:freezes": ("POST", "/api/v1/study/freeze"),
+    # and /api/v1/participants/{id}/unfreeze, /api/v1/study/unfreeze,
+    # /api/v1/database-lock/unlock-approve (the page's other steps)
+    "datamanagement:freeze_release": ("POST", "/api/v1/database-lock/unlock-request"),
     "datamanagement:ageing": "the filter form of the read-only query ageing list",
     # safety (issue 17)
     "safety:ae_new": ("POST", "/api/v1/participants/{id}/adverse-events"),

@@ -31,6 +31,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.api_tokens import api_key
 from tests.core.test_access_matrix import (  # noqa: F401  (the matrix's fixtures)
+    A,
     C,
     I,
     P,
@@ -80,6 +81,15 @@ PERSONA_BY_OPERATION = {
     "/api/v1/participants/{id}/queries": S,
     "/api/v1/queries/{query_pk}/answer": C,
     "/api/v1/queries/{query_pk}/close": S,
+    "/api/v1/participants/{id}/sdv": "monitor_a",
+    "/api/v1/participants/{id}/casebook/sign": I,
+    "/api/v1/participants/{id}/freeze": S,
+    "/api/v1/participants/{id}/unfreeze": S,
+    "/api/v1/study/freeze": S,
+    "/api/v1/study/unfreeze": S,
+    "/api/v1/database-lock": A,
+    "/api/v1/database-lock/unlock-request": A,
+    "/api/v1/database-lock/unlock-approve": A,
 }
 
 
