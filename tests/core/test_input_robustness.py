@@ -227,7 +227,7 @@ BOUNDARY = "dressdbBoundary"
 UNREADABLE_MULTIPART = (
     f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="text"\r\nX-Big: {"a" * 20000}'
     f"\r\n\r\nhello\r\n--{BOUNDARY}--\r\n"
-).encode()
+)
 
 
 def test_unreadable_multipart_body_on_the_api_is_json_400(coordinator_a, participant_a):
