@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import User
 from django.db import transaction
+from django.utils import timezone
 
 from dressdb.demo import DEMO_PASSWORD, DEMO_SITES, DEMO_USERS, DemoUser
-from dressdb.models import Role, Site, StaffMembership
+from dressdb.models import Delegation, Duty, Role, Site, StaffMembership
+
+# Issue 16 item 9: the Paris site works in French (its coordinator reads French pages).
+DEMO_SITE_LANGUAGES = {"PAR": "fr"}
+# Issue 21: delegation is enforced; each demo site role's duties, signed by the investigator.
+DEMO_DUTIES = {
+    Role.COORDINATOR: [Duty.SCREENING, Duty.CONSENT, Duty.RANDOMIZATION, Duty.DATA_ENTRY],
+    Role.INVESTIGATOR: list(Duty),
+    Role.PHARMACIST: [Duty.DRUG_DISPENSING, Duty.DATA_ENTRY],
+}
+DEMO_DELEGATION_START = dt.date(2020, 1, 1)  # before any demo story day
 
 
 @transaction.atomic
@@ -14,6 +27,11 @@ def seed_demo_sites_and_users() -> list[DemoUser]:
     sites = {}
     for code, name, tz in DEMO_SITES:
         site, _ = Site.objects.get_or_create(code=code, defaults={"name": name, "time_zone": tz})
+        # The Paris site works in French (issue 16 item 9): its coordinator reads French.
+        language = DEMO_SITE_LANGUAGES.get(code, "en")
+        if site.language != language:
+            site.language = language
+            site.save(update_fields=["language"])
         sites[code] = site
     for demo in DEMO_USERS:
         first, last = demo.full_name.split(" ", 1)
@@ -38,4 +56,29 @@ def seed_demo_sites_and_users() -> list[DemoUser]:
         site=sites["PAR"],
         role=Role.INVESTIGATOR,
     )
+    _seed_delegations(User.objects.get(username="investigator"))
     return list(DEMO_USERS)
+
+
+def _seed_delegations(investigator: User) -> None:
+    """The demo's delegation log: each site role's duties, signed by the investigator
+    (who holds a role at both demo sites); a second run adds nothing."""
+    for membership in StaffMembership.objects.filter(
+        user__username__in=[d.username for d in DEMO_USERS], role__in=list(DEMO_DUTIES)
+    ).select_related("user", "site"):
+        for duty in DEMO_DUTIES[Role(membership.role)]:
+            if Delegation.objects.filter(
+                site=membership.site, user=membership.user, duty=duty
+            ).exists():
+                continue
+            line = Delegation(
+                site=membership.site,
+                user=membership.user,
+                duty=duty,
+                start_on=DEMO_DELEGATION_START,
+                signed_by=investigator,
+                signed_at=timezone.now(),
+            )
+            line._history_user = investigator  # type: ignore[attr-defined]
+            line._change_reason = "Demo delegation log, signed by the site investigator"  # type: ignore[attr-defined]
+            line.save()

@@ -35,6 +35,7 @@ from dosing.models import (
 )
 from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
+from dressdb.delegation import Duty, require_duty
 from enrollment.models import Participant
 from enrollment.services import data_entry_allowed, participant_record_milestones
 
@@ -313,6 +314,7 @@ def assessment_sign(
     password writes nothing clinical, but counts toward the account lockout.
     """
     data_entry_allowed(participant, "improvement")
+    require_duty(user, participant.site, Duty.DOSING_DECISIONS, field="improvement")
     problems = assessment_problems(
         participant=participant, improvement=improvement, labs_trend=labs_trend
     )
@@ -425,6 +427,7 @@ def relapse_record(
     *, participant: Participant, user: Any, relapse_on: dt.date, reason: str
 ) -> Regimen:
     data_entry_allowed(participant, "relapse_on")
+    require_duty(user, participant.site, Duty.DOSING_DECISIONS, field="relapse_on")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     regimen = Regimen.objects.select_for_update().filter(participant=locked).first()
     if regimen is None:
@@ -456,6 +459,7 @@ def relapse_record(
 def npo_set(*, participant: Participant, user: Any, npo: bool, reason: str) -> Participant:
     """NPO on/off: future orders switch route; today's and past orders are kept."""
     data_entry_allowed(participant, "npo")
+    require_duty(user, participant.site, Duty.DATA_ENTRY, field="npo")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     final_reason = require_reason(locked, reason)
     locked.npo = npo
@@ -472,6 +476,7 @@ def weight_correct(
 ) -> Participant:
     """Correct the baseline weight: future orders are recomputed, past ones kept."""
     data_entry_allowed(participant, "weight_kg")
+    require_duty(user, participant.site, Duty.DATA_ENTRY, field="weight_kg")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     final_reason = require_reason(locked, reason)
     locked.weight_kg = weight_kg
@@ -553,6 +558,7 @@ def order_verify(
     dressdb.signing (password last). Before it, no dose of the order can be recorded as
     given."""
     data_entry_allowed(participant, "order_id")
+    require_duty(user, participant.site, Duty.DRUG_DISPENSING, field="order_id")
     current = Participant.objects.select_related("site").get(pk=participant.pk)
     order = _order_to_verify(current, order_id, lock=False)
     summary = order_summary(order, current)
@@ -722,6 +728,7 @@ def administrations_record(
     change. Each discrepancy raises an alert to the site's investigators and pharmacists.
     """
     data_entry_allowed(participant, "administrations")
+    require_duty(user, participant.site, Duty.DRUG_DISPENSING, field="administrations")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     today = site_today(locked)
     if date > today:

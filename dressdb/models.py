@@ -118,6 +118,8 @@ class SecurityEvent(models.Model):
         USER_DEACTIVATED = "user_deactivated", "User deactivated"
         SITE_CHANGE = "site_change", "Site created or changed"
         DELEGATION_CHANGE = "delegation_change", "Delegation granted or ended"
+        DUTY_REFUSED = "duty_refused", "Action refused outside delegation or training"
+        TRAINING_CHANGE = "training_change", "Training record added or changed"
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -337,3 +339,50 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_duty_display()} at {self.site.code}"
+
+
+TRAINING_CERTIFICATE_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}
+TRAINING_CERTIFICATE_MAX_BYTES = 5 * 1024 * 1024
+
+
+def training_certificate_path(instance: "TrainingRecord", filename: str) -> str:
+    return f"training/{instance.user_id}/{filename}"
+
+
+class TrainingRecord(models.Model):
+    """A course a staff member completed (issue 21), entered by an admin.
+
+    Read by `dressdb.delegation` (each duty may require courses, TRIAL_REQUIRED_TRAINING):
+    a record counts from `completed_on` to `valid_until` (empty: does not expire). The
+    certificate file is stored through STORAGES["default"]. Never deleted: a correction is
+    an edit with a reason (history).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="training_records"
+    )
+    course = models.CharField(max_length=100, help_text=gettext_lazy("e.g. GCP, protocol."))
+    completed_on = models.DateField()
+    valid_until = models.DateField(
+        null=True, blank=True, help_text=gettext_lazy("Empty: does not expire.")
+    )
+    certificate = models.FileField(upload_to=training_certificate_path, blank=True, max_length=300)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__username", "course", "-completed_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("completed_on")),
+                name="training_valid_after_completion",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} - {self.course} ({self.completed_on})"

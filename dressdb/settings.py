@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Issue 21: refusals outside delegation reach the security log after the rollback.
+    "dressdb.delegation.RefusalLogMiddleware",
 ]
 
 ROOT_URLCONF = "dressdb.urls"
@@ -378,5 +380,25 @@ TRIAL_SAE_REPORT_HOURS = env.int("TRIAL_SAE_REPORT_HOURS", default=24)
 TRIAL_SAFETY_CONTACT_EMAIL = env.str("TRIAL_SAFETY_CONTACT_EMAIL", default="")
 # SDV outside the 100% forms: every n-th participant of a site (issue 18; 1 = all).
 TRIAL_SDV_SAMPLE_EVERY = env.int("TRIAL_SDV_SAMPLE_EVERY", default=3)
-# Issue 21: a user acts only within the duties of the site delegation log (off: not checked).
-TRIAL_ENFORCE_DELEGATION = env.bool("TRIAL_ENFORCE_DELEGATION", default=False)
+# Issue 21: a user acts only within the duties of the site delegation log (dressdb.delegation;
+# on by default, as the issue asks; off only for a data migration or a break-glass repair).
+TRIAL_ENFORCE_DELEGATION = env.bool("TRIAL_ENFORCE_DELEGATION", default=True)
+# Issue 21: the courses each duty requires (JSON {duty: [course, ...]}; GCP and protocol for
+# every duty by default). Missing or lapsed training warns; it refuses the duty's actions
+# like an undelegated user only when TRIAL_BLOCK_ON_LAPSED_TRAINING is on.
+TRIAL_REQUIRED_TRAINING = env.json(
+    "TRIAL_REQUIRED_TRAINING",
+    default={
+        duty: ["GCP", "protocol"]
+        for duty in (
+            "screening",
+            "consent",
+            "randomization",
+            "dosing_decisions",
+            "drug_dispensing",
+            "data_entry",
+            "sign_off",
+        )
+    },
+)
+TRIAL_BLOCK_ON_LAPSED_TRAINING = env.bool("TRIAL_BLOCK_ON_LAPSED_TRAINING", default=False)

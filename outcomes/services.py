@@ -212,6 +212,7 @@ def visit_record(
     A vital status "dead" needs its date of death (`death_date`); the participant's one
     date of death is then reconciled from every source (`participant_vital_sync`).
     """
+    require_duty(user, visit.participant.site, Duty.DATA_ENTRY, field="completed_on")
     locked_visit = (
         Visit.objects.select_for_update().select_related("participant__site").get(pk=visit.pk)
     )
@@ -276,6 +277,7 @@ def visit_mark_missed(*, visit: Visit, user: Any, reason: str, reason_code: str 
     Missing day 90 alive, or "moved or unreachable", records the participant as lost
     to follow-up.
     """
+    require_duty(user, visit.participant.site, Duty.DATA_ENTRY, field="missed_reason")
     locked_visit = (
         Visit.objects.select_for_update().select_related("participant__site").get(pk=visit.pk)
     )
@@ -467,6 +469,7 @@ def hospital_course_save(
     *, participant: Participant, user: Any, values: Mapping[str, Any], reason: str = ""
 ) -> HospitalCourse:
     data_entry_allowed(participant, "admission_date")
+    require_duty(user, participant.site, Duty.DATA_ENTRY, field="admission_date")
     course = HospitalCourse.objects.select_for_update().filter(participant=participant).first()
     if course is None:
         course = HospitalCourse(participant=participant)

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
+from dressdb.delegation import Duty, require_duty
 from dressdb.models import Role
 from enrollment.models import Participant
 from enrollment.services import data_entry_allowed
@@ -218,6 +219,7 @@ def _email_contact(address: str, message: str) -> None:
 def ae_create(*, participant: Participant, user: Any, data: AeInput) -> AdverseEvent:
     """Record an adverse event; a serious one starts its SAE clock and alerts at once."""
     data_entry_allowed(participant)
+    require_duty(user, participant.site, Duty.DATA_ENTRY, field="participant")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     ae = AdverseEvent(created_by=user)
     _apply(ae, locked, data)
@@ -246,6 +248,7 @@ def ae_update(
     )
     final_reason = require_reason(ae, reason)
     data_entry_allowed(ae.participant)
+    require_duty(user, ae.participant.site, Duty.DATA_ENTRY, field="participant")
     was_serious = ae.serious
     before = signing.fingerprint(ae)
     _apply(ae, ae.participant, data)
@@ -368,6 +371,7 @@ def death_report_save(
     this report is shown beside it (see safety.selectors.death_consistency)."""
     ae = AdverseEvent.objects.select_related("participant__site").get(pk=adverse_event.pk)
     data_entry_allowed(ae.participant, "death_date")
+    require_duty(user, ae.participant.site, Duty.DATA_ENTRY, field="death_date")
     fields = {
         "primary_cause": primary_cause,
         "related_cyclosporine": related_cyclosporine,
@@ -453,6 +457,7 @@ def conmed_save(
 ) -> ConcomitantMedication:
     """Add a drug to the repeating form, or correct one (a reason is required)."""
     data_entry_allowed(participant)
+    require_duty(user, participant.site, Duty.DATA_ENTRY, field="participant")
     _check_conmed(participant, data)
     if medication is None:
         row = ConcomitantMedication(participant=participant, created_by=user)
@@ -531,6 +536,7 @@ def deviation_save(
 ) -> ProtocolDeviation:
     """Log a deviation by hand, or correct one (a reason; a change voids the review)."""
     data_entry_allowed(participant)
+    require_duty(user, participant.site, Duty.DATA_ENTRY, field="participant")
     _check_deviation(participant, data)
     if deviation is None:
         row = ProtocolDeviation(participant=participant, created_by=user)

@@ -8,7 +8,7 @@ from decimal import Decimal
 import factory
 from django.contrib.auth.models import User
 
-from dressdb.models import Role, Site, StaffMembership
+from dressdb.models import Delegation, Duty, Role, Site, StaffMembership
 from enrollment.models import Participant
 
 TEST_PASSWORD = "correct-horse-battery-staple"
@@ -45,10 +45,35 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
 class MembershipFactory(factory.django.DjangoModelFactory[StaffMembership]):
     class Meta:
         model = StaffMembership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     site = factory.SubFactory(SiteFactory)
     role = Role.COORDINATOR
+
+    @factory.post_generation
+    def delegated(obj: StaffMembership, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+        """Every duty at the site, signed (delegation is enforced); `delegated=False`: none."""
+        if create and extracted is not False:
+            delegate_all_duties(obj.user, obj.site)
+
+
+def delegate_all_duties(user: User, site: Site, start_on: dt.date = dt.date(2000, 1, 1)) -> None:
+    """Signed delegation lines of every duty at `site` (tests/factories only: the real
+    flow is trialadmin's delegation_add and the investigator's signature)."""
+    held = set(Delegation.objects.filter(user=user, site=site).values_list("duty", flat=True))
+    Delegation.objects.bulk_create(
+        Delegation(
+            site=site,
+            user=user,
+            duty=duty,
+            start_on=start_on,
+            signed_by=user,
+            signed_at=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
+        )
+        for duty in Duty.values
+        if duty not in held
+    )
 
 
 class ParticipantFactory(factory.django.DjangoModelFactory[Participant]):

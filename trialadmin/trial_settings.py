@@ -92,9 +92,19 @@ MEANINGS: dict[str, tuple[str, str]] = {
         "dressdb/settings.py (not in protocol.md's table)",
     ),
     "TRIAL_ENFORCE_DELEGATION": (
-        "A user acts only within the duties of the site delegation log (issue 21); "
-        "off: not checked",
+        "A user acts only within the duties of the site delegation log (issue 21; on by "
+        "default); off: not checked",
         "issue 21 (GCP delegation log)",
+    ),
+    "TRIAL_REQUIRED_TRAINING": (
+        "The training courses each duty requires (issue 21; GCP and protocol for every duty "
+        "by default); missing or lapsed training is a warning",
+        "issue 21 (GCP training records)",
+    ),
+    "TRIAL_BLOCK_ON_LAPSED_TRAINING": (
+        "On: a user whose required training is missing or lapsed is refused the duty's "
+        "actions like an undelegated user (issue 21); off: warned only",
+        "issue 21 (an admin can make lapsed training block work)",
     ),
 }
 UNDOCUMENTED = "Not in docs/protocol.md's table: see dressdb/settings.py"

@@ -11,14 +11,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dressdb import delegation
-from dressdb.models import Delegation, Duty, SecurityEvent, Signature
+from dressdb.models import Delegation, Duty, Role, SecurityEvent, Signature
 from enrollment.models import Participant
 from outcomes.models import Visit
 from randomization import services as randomization_services
 from tests.dosing.helpers import started
 from tests.enrollment.factories import screen
 from tests.enrollment.test_enrolment import enrol
-from tests.factories import TEST_PASSWORD
+from tests.factories import TEST_PASSWORD, MembershipFactory, UserFactory
 from trialadmin import services
 
 pytestmark = pytest.mark.django_db
@@ -45,6 +45,29 @@ def delegate(by, site, user, duty, start_on=None, end_on=None, signer=None):
 @pytest.fixture
 def enforce(settings):
     settings.TRIAL_ENFORCE_DELEGATION = True
+
+
+def undelegated(username, role, site):
+    """A persona with its role but no line on the delegation log (this module's personas:
+    the shared ones are delegated every duty, tests/factories.py)."""
+    user = UserFactory.create(username=username)
+    MembershipFactory.create(user=user, site=site, role=role, delegated=False)
+    return user
+
+
+@pytest.fixture
+def coordinator_a(site_a):
+    return undelegated("coord_a", Role.COORDINATOR, site_a)
+
+
+@pytest.fixture
+def coordinator_b(site_b):
+    return undelegated("coord_b", Role.COORDINATOR, site_b)
+
+
+@pytest.fixture
+def investigator_a(site_a):
+    return undelegated("inv_a", Role.INVESTIGATOR, site_a)
 
 
 def test_signing_by_the_site_investigator_with_the_signing_service(
@@ -119,10 +142,16 @@ def test_delegation_needs_a_role_at_the_site_a_reason_and_ordered_dates(
             reason=" ",
         )
     assert "reason" in no_reason.value.message_dict
-    assert not Delegation.objects.exists()
+    assert not Delegation.objects.filter(user=coordinator_a).exists()
 
 
-def test_enforcement_is_off_by_default(site_a, coordinator_a):
+def test_enforcement_is_on_by_default_and_can_be_turned_off(settings, site_a, coordinator_a):
+    from dressdb import settings as project_settings
+
+    assert project_settings.TRIAL_ENFORCE_DELEGATION is True
+    with pytest.raises(ValidationError):
+        screen(site_a, coordinator_a)
+    settings.TRIAL_ENFORCE_DELEGATION = False
     enrol(screen(site_a, coordinator_a), coordinator_a)  # no delegation, no refusal
 
 
@@ -198,7 +227,7 @@ def test_delegation_pages(trial_admin, investigator_a, coordinator_a, site_a, si
         {"user": coordinator_a.pk, "duty": Duty.CONSENT, "start_on": "2026-01-01", "reason": "GCP"},
     )
     assert response.status_code == 302
-    line = Delegation.objects.get()
+    line = Delegation.objects.get(user=coordinator_a)
     inv = login(investigator_a)
     assert "not signed" in inv.get(url).content.decode()
     assert inv.post(url, {"user": coordinator_a.pk, "duty": Duty.CONSENT}).status_code == 403
@@ -221,15 +250,17 @@ def test_visit_sign_off_outside_delegation_is_refused(
     participant.enrolled_at = timezone.now() - dt.timedelta(days=8)
     participant.save()
     day7 = Visit.objects.get(participant=participant, name="day7")
+    delegate(trial_admin, site_a, coordinator_a, Duty.DATA_ENTRY, signer=investigator_a)
     visit = outcomes_services.visit_record(
         visit=day7, user=coordinator_a, completed_on=day7.target_date, endpoints=DAY7
     )
+    signatures = Signature.objects.count()
     with pytest.raises(ValidationError) as refused:
         outcomes_services.visit_sign_off(
             visit=visit, user=investigator_a, password=TEST_PASSWORD, meaning=APPROVED
         )
     assert "not delegated sign-off" in refused.value.message_dict["meaning"][0]
-    assert not Signature.objects.exists()
+    assert Signature.objects.count() == signatures
     delegate(trial_admin, site_a, investigator_a, Duty.SIGN_OFF, signer=investigator_a)
     signed = outcomes_services.visit_sign_off(
         visit=visit, user=investigator_a, password=TEST_PASSWORD, meaning=APPROVED
