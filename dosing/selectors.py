@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from dosing import administration_rules as admin_rules
 from dosing.administration_selectors import (  # noqa: F401  (re-exported: issue 19)
     adherence_by_arm,
     administration_discrepancies,
+    mark_orders,
     participant_adherence,
 )
-from dosing.models import Assessment, Order, Regimen, RegimenEvent
-from dosing.protocol import BLOCK_LABELS, Drug, State, label_of
+from dosing.models import Administration, Assessment, Order, Regimen, RegimenEvent
+from dosing.protocol import BLOCK_LABELS, DRUG_LABELS, Drug, State, label_of
 from dressdb.access import has_role
 from dressdb.grid import Cell, CellState, Column
 from dressdb.models import Role
@@ -242,3 +246,135 @@ def grid_cells(
             what="Dosing decision" if open_only else f"Dosing decision {n}",
         )
     return cells
+
+
+# --- Order sheet as a medication administration record (issue 16 item 6) ---------------
+
+
+@dataclass
+class MarCell:
+    """One ordered administration (dose `number` of the day's order of a drug)."""
+
+    order: Order
+    number: int
+    scheduled: dt.time  # site-local
+    record: Administration | None  # what was recorded (issue 19), else a blank cell
+    blocked: bool  # flagged for the pharmacist and not verified: not to be given
+
+
+@dataclass
+class MarTotal:
+    ordered: Decimal | None  # mg ordered that day: the sum of the day's doses (None: no order)
+    given: Decimal | None  # mg recorded as given that day (None: nothing recorded)
+
+
+@dataclass
+class MarDrug:
+    """A drug's rows in a week: one row per administration of the day, then the total."""
+
+    drug: str
+    label: str
+    rows: list[list[MarCell | None]]  # rows[n-1][weekday]: dose n, None if not ordered
+    totals: list[MarTotal]  # one per day of the week
+
+
+@dataclass
+class MarDay:
+    date: dt.date
+    study_day: int | None
+    decision: str  # "" | "signed" | "due": a dosing decision taken or due that day
+    blocks: list[str]
+
+
+@dataclass
+class MarWeek:
+    number: int
+    start: dt.date
+    end: dt.date
+    days: list[MarDay]
+    drugs: list[MarDrug]
+
+
+def order_sheet(
+    participant: Participant, regimen: Regimen | None, start: dt.date, end: dt.date
+) -> list[MarWeek]:
+    """The MAR of `start`..`end` cut into weeks of 7 site days from `start`: a row per
+    ordered administration of each drug, the administrations recorded against them, a
+    daily total per drug and the decision days. Four queries however many weeks
+    (orders, pharmacist signatures, administrations, signed decisions)."""
+    orders = list(orders_between(participant, start, end)) if regimen else []
+    mark_orders(orders)  # blocked / verification / records: two queries
+    decisions: dict[dt.date, str] = {}
+    if regimen is not None:
+        for study_day in Assessment.objects.filter(participant=participant).values_list(
+            "study_day", flat=True
+        ):
+            decisions[regimen.day1 + dt.timedelta(days=study_day - 1)] = "signed"
+        if regimen.state == State.AWAITING_DECISION and regimen.next_decision_date is not None:
+            decisions.setdefault(regimen.next_decision_date, "due")
+    by_day: dict[tuple[dt.date, str], Order] = {(o.date, o.drug): o for o in orders}
+    weeks: list[MarWeek] = []
+    first = start
+    while first <= end:
+        last = min(first + dt.timedelta(days=6), end)
+        dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+        week_orders = [o for o in orders if first <= o.date <= last]
+        days = [
+            MarDay(
+                date=d,
+                study_day=(d - regimen.day1).days + 1 if regimen is not None else None,
+                decision=decisions.get(d, ""),
+                blocks=sorted(
+                    {label_of(o.block, BLOCK_LABELS) for o in week_orders if o.date == d}
+                ),
+            )
+            for d in dates
+        ]
+        drugs = [d for d in DRUG_COLOURS if any(o.drug == d for o in week_orders)]
+        weeks.append(
+            MarWeek(
+                number=len(weeks) + 1,
+                start=first,
+                end=last,
+                days=days,
+                drugs=[_mar_drug(drug, dates, by_day) for drug in drugs],
+            )
+        )
+        first = last + dt.timedelta(days=1)
+    return weeks
+
+
+def _mar_drug(drug: str, dates: list[dt.date], by_day: dict[tuple[dt.date, str], Order]) -> MarDrug:
+    orders = [by_day.get((d, drug)) for d in dates]
+    most = max((o.times_per_day for o in orders if o is not None), default=0)
+    rows: list[list[MarCell | None]] = [[] for _ in range(most)]
+    totals: list[MarTotal] = []
+    for o in orders:
+        times = admin_rules.slot_times(o.times_per_day) if o is not None else ()
+        records = {a.number: a for a in getattr(o, "records", [])}
+        cells: list[MarCell | None] = []
+        for n in range(1, most + 1):
+            cells.append(
+                MarCell(
+                    order=o,
+                    number=n,
+                    scheduled=times[n - 1],
+                    record=records.get(n),
+                    blocked=bool(getattr(o, "blocked", False)),
+                )
+                if o is not None and n <= o.times_per_day
+                else None
+            )
+            rows[n - 1].append(cells[-1])
+        doses = [
+            a.dose_mg
+            for a in records.values()
+            if a.status in admin_rules.GIVEN_STATUSES and a.dose_mg is not None
+        ]
+        totals.append(
+            MarTotal(
+                ordered=sum((c.order.dose_mg for c in cells if c), Decimal(0)) if o else None,
+                given=sum(doses, Decimal(0)) if records else None,
+            )
+        )
+    return MarDrug(drug=drug, label=label_of(drug, DRUG_LABELS), rows=rows, totals=totals)

@@ -230,6 +230,7 @@ def todays_orders(request: HttpRequest) -> HttpResponse:
 
 @require_role(Role.COORDINATOR, Role.PHARMACIST, Role.INVESTIGATOR)
 def order_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable medication administration record (MAR) of a date range."""
     participant = participant_for_user(request.user, pk)
     regimen = Regimen.objects.filter(participant=participant).first()
     today = timezone.localdate(timezone=participant.site.tz)
@@ -239,18 +240,19 @@ def order_sheet(request: HttpRequest, pk: int) -> HttpResponse:
     start, end = today, today + dt.timedelta(days=6)
     if form.is_bound and form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    orders = list(selectors.orders_between(participant, start, end)) if regimen else []
-    administration_selectors.mark_orders(orders)  # verification and doses recorded
     return render(
         request,
         "dosing/order_sheet.html",
         {
             "participant": participant,
             "regimen": regimen,
-            "orders": orders,
+            # One page per participant-week: a row per administration, blank for paper
+            # use unless recorded (issue 16 item 6).
+            "weeks": selectors.order_sheet(participant, regimen, start, end),
             "form": form,
             "start": start,
             "end": end,
+            "zone": participant.site.time_zone,
             "printed_at": timezone.now(),
         },
     )
