@@ -5,6 +5,9 @@
   (name or value) is a 400 naming the parameter, before any view runs; so is a form
   body Django cannot parse (JSON under /api/, never Django's HTML error page). JSON bodies get
   the same rule from the API's parser (dressdb.api.StrictJSONParser).
+- IdleSessionMiddleware: the idle logout's clock. The session's expiry moves forward at most
+  once a minute (SESSION_TOUCH_SECONDS), not on every request: a page view writes no
+  session row, and the idle timeout is still kept to within that minute (never longer).
 - NoStoreMiddleware: `Cache-Control: no-store` on every answer that is not a static file
   and is given to a logged-in session, a token (Authorization header) or under /api/:
   participant pages, the JSON API and CSV downloads are never kept by a browser or proxy.
@@ -12,10 +15,12 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -98,6 +103,34 @@ class InputGuardMiddleware:
 def _is_form_body(request: HttpRequest) -> bool:
     content_type = request.META.get("CONTENT_TYPE", "")
     return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
+
+
+class IdleSessionMiddleware:
+    """Mark the session modified (so it is saved with a new expiry) at most once a minute.
+
+    SESSION_SAVE_EVERY_REQUEST is off: without this, a session would expire
+    SESSION_COOKIE_AGE after login however busy the user. With it, a session expires
+    between SESSION_COOKIE_AGE - SESSION_TOUCH_SECONDS and SESSION_COOKIE_AGE after the
+    last request: the idle logout is never later than set.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or SESSION_KEY not in session:
+            return response  # no logged-in session: nothing to keep alive
+        now = int(time.time())
+        touched = session.get(SESSION_TOUCHED_KEY)
+        step = int(getattr(settings, "SESSION_TOUCH_SECONDS", 60))
+        if not isinstance(touched, int) or now - touched >= step:
+            session[SESSION_TOUCHED_KEY] = now
+        return response
+
+
+SESSION_TOUCHED_KEY = "_dressdb_touched"
 
 
 class NoStoreMiddleware:

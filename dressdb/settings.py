@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "dressdb.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "dressdb.middleware.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "dressdb.middleware.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "dressdb.middleware.TwoFactorMiddleware",
+    "dressdb.i18n.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -173,9 +175,12 @@ AXES_USERNAME_CALLABLE = "dressdb.lockout.client_username"  # cut to a username'
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-# Idle logout: the session lasts 30 minutes from the last request.
+# Idle logout: the session lasts 30 minutes from the last request. Its expiry is moved
+# forward at most once a minute (dressdb.middleware.IdleSessionMiddleware), not written on
+# every request: the logout comes 29-30 minutes after the last request, never later.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -214,6 +219,11 @@ CONTENT_SECURITY_POLICY = {
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Languages (issue 16 item 9): the user's own choice, else their sites' language
+# (dressdb.i18n). Dates and numbers follow the language; exports and the API do not.
+LANGUAGES = [("en-gb", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["dressdb.formats"]  # ISO dates in English, d/m/Y in French
 USE_TZ = True
 
 # --- Static files -----------------------------------------------------------

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from dressdb.models import Role, SecurityEvent, StaffMembership
 from dressdb.services import membership_save
+from tests.conftest import client_for
 from tests.factories import TEST_PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +75,45 @@ def test_four_failures_do_not_lock(client, coordinator_a):
     assert response.status_code == 302
 
 
-def test_idle_session_expires_after_30_minutes():
+def _session_row(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_idle_session_expires_after_30_minutes(coordinator_a, time_machine):
+    time_machine.move_to("2026-03-02 09:00:00+00:00", tick=False)
+    client = client_for(coordinator_a)
+    assert client.get("/").status_code == 200
+    time_machine.move_to("2026-03-02 09:29:00+00:00", tick=False)
+    assert client.get("/").status_code == 200  # active again: the clock restarts
+    time_machine.move_to("2026-03-02 09:58:00+00:00", tick=False)
+    assert client.get("/").status_code == 200
+    time_machine.move_to("2026-03-02 10:28:01+00:00", tick=False)  # 30 min idle
+    response = client.get("/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+
+
+def test_the_session_is_written_at_most_once_a_minute(coordinator_a, time_machine):
+    time_machine.move_to("2026-03-02 09:00:00+00:00", tick=False)
+    client = client_for(coordinator_a)
+    client.get("/")
+    first = _session_row(client).expire_date
+    time_machine.move_to("2026-03-02 09:00:40+00:00", tick=False)
+    client.get("/")
+    assert _session_row(client).expire_date == first  # 40 s later: no write
+    time_machine.move_to("2026-03-02 09:01:05+00:00", tick=False)
+    client.get("/")
+    assert _session_row(client).expire_date > first  # a minute on: moved forward
+
+
+def test_an_anonymous_request_writes_no_session(client, db):
+    from django.contrib.sessions.models import Session
+
+    client.get("/accounts/login/")
+    client.get("/healthz")
+    assert not Session.objects.exists()
 
 
 def test_role_change_is_logged_with_old_and_new(site_a, trial_admin):
