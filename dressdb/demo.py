@@ -33,4 +33,6 @@ DEMO_USERS = (
     DemoUser("pharmacist", "Pia Hart", Role.PHARMACIST, "USC"),
     DemoUser("statistician", "Stan Lee", Role.STATISTICIAN, "USC"),
     DemoUser("admin", "Ada Admin", Role.ADMIN, "USC"),
+    # Issue 18: a monitor (read-only, SDV and queries) assigned to one site.
+    DemoUser("monitor", "Mona Reyes", Role.MONITOR, "USC"),
 )

@@ -61,7 +61,8 @@ class Command(BaseCommand):
         for u in users:
             self.stdout.write(f"  {u.username:<16} {u.role:<13} site {u.site_code}")
         self.stdout.write(
-            "Two-factor codes are required for investigators, statisticians and admins;\n"
+            "Two-factor codes are required for investigators, statisticians, monitors and\n"
+            "admins; "
             "the demo users above skip them while DRESSDB_DEMO is on (never in production).\n"
             "Try the real setup at /accounts/two-factor/ with any authenticator app."
         )
