@@ -23,10 +23,10 @@ from dosing.administration_rules import slot_times
 from dosing.config import dosing_settings
 from dosing.models import Administration, Assessment, Order, Regimen
 from dressdb.models import Site
-from enrollment.models import Participant, Screening
+from enrollment.models import DeathEvidence, Participant, Screening
 from outcomes.models import HospitalCourse, Visit
 from outcomes.schedule import visit_dates
-from outcomes.services import visit_windows
+from outcomes.services import death_evidence_items, visit_windows
 from randomization import blocks
 from randomization.models import Allocation, AllocationList, AllocationSlot, Stratum
 
@@ -42,6 +42,35 @@ def _bulk(objs: list[Any], model: Any, user: Any) -> list[Any]:
             objs, model, batch_size=1000, default_user=user, default_change_reason=REASON
         )
     )
+
+
+def _death_evidence(visits: list[Visit], courses: list[HospitalCourse]) -> list[DeathEvidence]:
+    """What the visits and hospital courses say about vital status, as the outcomes
+    service stores it (enrollment's DeathEvidence): the exports read it."""
+    by_participant: dict[int, list[Visit]] = {}
+    for v in visits:
+        by_participant.setdefault(v.participant_id, []).append(v)
+    course_of = {c.participant_id: c for c in courses}
+    rows = []
+    for pid in sorted(set(by_participant) | set(course_of)):
+        for source, source_id, items in death_evidence_items(
+            by_participant.get(pid, []), course_of.get(pid)
+        ):
+            for item, e in items.items():
+                if e is not None:
+                    rows.append(
+                        DeathEvidence(
+                            participant_id=pid,
+                            source=source,
+                            source_id=source_id,
+                            item=item,
+                            label=e.source,
+                            on=e.on,
+                            dead=e.dead,
+                            exact=e.exact,
+                        )
+                    )
+    return rows
 
 
 @transaction.atomic
@@ -357,8 +386,9 @@ def seed_trial(
                 )
         _bulk(orders, Order, user)
         _bulk(_administrations(orders, people, today, user, rng), Administration, user)
-    _bulk(visits, Visit, user)
-    _bulk(courses, HospitalCourse, user)
+    saved_visits = _bulk(visits, Visit, user)
+    saved_courses = _bulk(courses, HospitalCourse, user)
+    _bulk(_death_evidence(saved_visits, saved_courses), DeathEvidence, user)
     # Data management (issue 18): edit checks, SDV plan and a query for the first few.
     seed_data_management(participant_ids=[p.pk for p in people], user=user)
     return {

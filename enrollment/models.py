@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from dressdb.choices import choices
 from dressdb.models import Site
+from enrollment.deaths import SOURCE_LABELS, Evidence, Source
 from enrollment.egfr import CREATININE_UNIT_LABELS, SEX_LABELS, CreatinineUnit, Sex
 from enrollment.regiscar import YES_NO_UNKNOWN_LABELS, YesNoUnknown
 from enrollment.status import WITHDRAWAL_LABELS, Facts, WithdrawalKind, participant_status
@@ -291,3 +292,55 @@ class Participant(models.Model):
         if self.renal_impairment_override is not None:
             return self.renal_impairment_override
         return self.renal_impairment_computed
+
+DEATH_SOURCE_CHOICES = choices(Source, SOURCE_LABELS)
+
+
+class DeathEvidence(models.Model):
+    """What one source record says about the participant's vital status (issue 17):
+    a visit's vital status, the hospital course's death, discharge and re-admission, the
+    death report of a fatal adverse event. One row per source record and item, written
+    by the source's service through enrollment.services.death_evidence_sync (history with
+    user and reason); `on` empty: the item says nothing now (retracted). The participant's
+    one date of death is reconciled from these rows (enrollment.deaths.reconcile)."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="death_evidence"
+    )
+    source = models.CharField(max_length=20, choices=DEATH_SOURCE_CHOICES)
+    source_id = models.PositiveIntegerField(help_text=gettext_lazy("The id of the source record."))
+    item = models.CharField(max_length=20, help_text='e.g. "vital", "death", "discharge".')
+    label = models.CharField(max_length=120, help_text='e.g. "Day 30 visit".')
+    on = models.DateField(null=True, blank=True, help_text=gettext_lazy("Empty: retracted."))
+    dead = models.BooleanField(
+        default=False, help_text=gettext_lazy("Died (on or by `on`); else alive.")
+    )
+    exact = models.BooleanField(
+        default=True, help_text=gettext_lazy("False: dead, no date of death given.")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant_id", "on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id", "item"], name="death_evidence_one_per_item"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(on__isnull=False) | models.Q(dead=False),
+                name="death_evidence_retracted_says_nothing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.evidence.describe() if self.evidence else f"{self.label}: retracted"
+
+    @property
+    def evidence(self) -> Evidence | None:
+        if self.on is None:
+            return None
+        return Evidence(self.label, self.on, dead=self.dead, exact=self.exact)
+
+
+# --- Consent-form versions and each participant's consents (issue 18) -----------------
+

@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from dressdb.access import sites_visible_to
 from dressdb.grid import Cell, CellState, Column
+from enrollment import deaths
 from enrollment.access import participants_visible_to, screenings_visible_to
 from enrollment.egfr import Sex, creatinine_mg_dl_from_umol_l, egfr_ckd_epi_2021, round_egfr
-from enrollment.models import Participant, Screening
+from enrollment.models import DeathEvidence, Participant, Screening
 from enrollment.regiscar import (
     Organ,
     YesNoUnknown,
@@ -185,3 +186,25 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
             "consent": Cell(CellState.COMPLETE, detail + "#consent", f"{consent_day:%Y-%m-%d}"),
         }
     return cells
+
+
+# --- Death evidence (issue 17) ---------------------------------------------------------
+
+
+def death_evidence_of(participant_ids: Sequence[int]) -> dict[int, list[deaths.Evidence]]:
+    """Every live piece of vital-status evidence of these participants (retracted items
+    left out), by participant: one query, whatever the number of participants."""
+    found: dict[int, list[deaths.Evidence]] = {pk: [] for pk in participant_ids}
+    rows = DeathEvidence.objects.filter(
+        participant_id__in=list(participant_ids), on__isnull=False
+    ).order_by("participant_id", "on", "source", "id")
+    for row in rows:
+        if row.evidence is not None:
+            found.setdefault(row.participant_id, []).append(row.evidence)
+    return found
+
+
+def death_record(participant: Participant) -> deaths.DeathRecord:
+    """The participant's one date of death (or the discrepancy), reconciled from every
+    source's stored evidence (enrollment.deaths.reconcile): one query."""
+    return deaths.reconcile(death_evidence_of([participant.pk])[participant.pk])

@@ -19,11 +19,13 @@ from django.utils import timezone
 from dressdb.audit import require_reason, save_clinical
 from dressdb.delegation import require_duty
 from dressdb.models import Duty, EditFreeze, Site
+from enrollment import deaths
 from enrollment.config import eligibility_settings
 from enrollment.egfr import CreatinineUnit, creatinine_mg_dl
 from enrollment.eligibility import ScreeningInput, assess_eligibility
-from enrollment.models import Participant, Screening
+from enrollment.models import DeathEvidence, Participant, Screening
 from enrollment.regiscar import YesNoUnknown, rash_suggestive_from_features
+from enrollment.selectors import death_record
 from enrollment.status import WithdrawalKind, withdrawal_allowed
 
 RASH_FEATURES = ("rash_facial_oedema", "rash_infiltration", "rash_purpura", "rash_scaling")
@@ -369,3 +371,67 @@ def participant_set_renal_impairment(
     locked.renal_impairment_override_reason = final_reason if override is not None else ""
     save_clinical(locked, user=user, reason=final_reason)
     return locked
+
+# --- Death evidence (issue 17): every source of the one date of death ------------------
+
+
+@transaction.atomic
+def death_evidence_sync(
+    *,
+    participant: Participant,
+    source: str,
+    source_id: int,
+    items: Mapping[str, deaths.Evidence | None],
+    user: Any,
+    reason: str,
+) -> int:
+    """Store what one source record (a visit, the hospital course, an AE death report)
+    says now, item by item (enrollment.deaths: `visit_items`, `hospital_items`,
+    `death_report_items`): a new item is created, a changed one saved with the reason, an
+    item that says nothing now is retracted (its date emptied; the history keeps what it
+    said). Returns how many rows were written. The caller then reconciles
+    (`participant_death_sync`, or outcomes' participant_vital_sync)."""
+    if source not in {str(s) for s in deaths.Source}:
+        raise ValueError(f"not a death-evidence source: {source}")
+    existing = {
+        row.item: row
+        for row in DeathEvidence.objects.select_for_update().filter(
+            source=source, source_id=source_id
+        )
+    }
+    written = 0
+    for item, evidence in items.items():
+        row = existing.get(item)
+        if row is None:
+            if evidence is None:
+                continue
+            row = DeathEvidence(
+                participant=participant, source=source, source_id=source_id, item=item
+            )
+        if evidence is not None:
+            values = (evidence.source, evidence.on, evidence.dead, evidence.exact)
+        else:
+            values = (row.label, None, False, True)
+        if row.pk and (row.label, row.on, row.dead, row.exact) == values:
+            continue
+        row.label, row.on, row.dead, row.exact = values
+        save_clinical(row, user=user, reason=reason)
+        written += 1
+    return written
+
+
+def participant_death_sync(
+    *, participant: Participant, user: Any, reason: str
+) -> deaths.DeathRecord:
+    """Reconcile the participant's one date of death (or its discrepancy) from every
+    stored piece of evidence and record it. A death (or a disputed one) ends "lost to
+    follow-up" (outcomes' rule: lost only when alive)."""
+    record = death_record(participant)
+    facts: dict[str, Any] = {
+        "died_on": record.died_on,
+        "death_discrepancy": record.discrepancy,
+    }
+    if record.died or record.discrepancy:
+        facts["lost_to_follow_up_on"] = None
+    participant_record_milestones(participant=participant, user=user, reason=reason, **facts)
+    return record

@@ -18,10 +18,16 @@ from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
 from dressdb.delegation import require_duty
 from dressdb.models import Duty, Site
+from enrollment import deaths
 from enrollment.models import Participant
-from enrollment.services import data_entry_allowed, participant_record_milestones
+from enrollment.selectors import death_record
+from enrollment.services import (
+    data_entry_allowed,
+    death_evidence_sync,
+    participant_record_milestones,
+)
 from notifications.services import reminders_close
-from outcomes import deaths, schedule
+from outcomes import schedule
 from outcomes.config import visit_windows
 from outcomes.models import (
     ENDPOINTS_BY_VISIT,
@@ -319,11 +325,22 @@ def _last_visit_name() -> str:
 
 
 def participant_vital_sync(*, participant: Participant, user: Any, reason: str) -> Participant:
-    """Reconcile the one date of death from every source and set the follow-up
-    milestones (follow-up complete, lost to follow-up) on the participant."""
+    """Store what the visits and the hospital course say about vital status (the
+    enrollment floor's DeathEvidence, beside the AE death reports of safety), reconcile
+    the one date of death from every source, and set the follow-up milestones (follow-up
+    complete, lost to follow-up) on the participant."""
     visits = list(Visit.objects.filter(participant=participant).order_by("study_day"))
     course = HospitalCourse.objects.filter(participant=participant).first()
-    record = deaths.reconcile(death_evidence(visits, course))
+    for source, source_id, items in death_evidence_items(visits, course):
+        death_evidence_sync(
+            participant=participant,
+            source=source,
+            source_id=source_id,
+            items=items,
+            user=user,
+            reason=reason,
+        )
+    record = death_record(participant)
     last = next((v for v in visits if v.name == _last_visit_name()), None)
     lost_on = None
     if not record.died and not record.discrepancy:
@@ -349,19 +366,32 @@ def participant_vital_sync(*, participant: Participant, user: Any, reason: str) 
     )
 
 
-def death_evidence(visits: list[Visit], course: HospitalCourse | None) -> list[deaths.Evidence]:
-    evidence: list[deaths.Evidence] = []
-    for v in visits:
-        evidence += deaths.visit_evidence(
-            f"{v.label} visit", v.completed_on, v.vital_status, v.death_date
+def death_evidence_items(
+    visits: list[Visit], course: HospitalCourse | None
+) -> list[tuple[str, int, deaths.Items]]:
+    """What each visit and the hospital course say about vital status, item by item
+    (source, source record id, items), for enrollment.services.death_evidence_sync."""
+    found: list[tuple[str, int, deaths.Items]] = [
+        (
+            deaths.Source.VISIT,
+            v.pk,
+            deaths.visit_items(f"{v.label} visit", v.completed_on, v.vital_status, v.death_date),
         )
+        for v in visits
+    ]
     if course is not None:
-        evidence += deaths.hospital_evidence(
-            death_date=course.death_date,
-            discharge_date=course.discharge_date,
-            readmission_date=course.readmission_date,
+        found.append(
+            (
+                deaths.Source.HOSPITAL_COURSE,
+                course.pk,
+                deaths.hospital_items(
+                    death_date=course.death_date,
+                    discharge_date=course.discharge_date,
+                    readmission_date=course.readmission_date,
+                ),
+            )
         )
-    return evidence
+    return found
 
 
 SIGN_OFF_MEANINGS = (signing.Meaning.REVIEWED_APPROVED,)

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from enrollment.deaths import Evidence, VitalStatus, status_on
 from enrollment.status import Facts, State, participant_status
-from outcomes.deaths import Evidence, VitalStatus, status_on
 from reports.stats import median_iqr, newcombe_diff_ci, proportion
 
 ARMS = ("cyclosporine", "steroids")
@@ -43,7 +43,7 @@ class ParticipantRow:
     readmission_date: dt.date | None = None
     readmission_reason: str = ""
     visits: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    # Every source on vital status (outcomes.deaths), the site's today, the status facts.
+    # Every source on vital status (enrollment.deaths), the site's today, the status facts.
     evidence: tuple[Evidence, ...] = ()
     today: dt.date | None = None
     facts: Facts | None = None
@@ -289,7 +289,7 @@ def endpoints_by_arm(participants: Sequence[ParticipantRow]) -> dict[str, Any]:
     mortality = []
     for day in (7, 30, 90):
         # Only participants whose status at day N is known count in N: died on or
-        # before day N, or known alive at or after it (outcomes.deaths.status_on).
+        # before day N, or known alive at or after it (enrollment.deaths.status_on).
         counts, unknown = {}, {}
         for arm in ARMS:
             status = Counter(p.vital_status_by(day) for p in arms.get(arm, []))

@@ -379,7 +379,7 @@ PARTICIPANT_BASE = [
             f"Vital status on study day {day}",
             "factor",
             allowed=VITAL_STATUS,
-            source="all sources (outcomes.deaths.status_on)",
+            source="all sources (enrollment.deaths.status_on)",
         )
         for day in VITAL_STATUS_DAYS
     ),
@@ -428,16 +428,17 @@ PARTICIPANTS_QUERY = Query(
 
 
 def participants_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
-    """Wide: one row per randomized participant. Queries per chunk of 2000: 4."""
+    """Wide: one row per randomized participant. Queries per chunk of 2000: 5."""
     import zoneinfo
 
     from django.utils import timezone
 
+    from enrollment.deaths import status_on
+    from enrollment.selectors import death_evidence_of
     from enrollment.status import Facts, participant_status
-    from outcomes.deaths import status_on
     from outcomes.models import HospitalCourse, Visit
     from randomization.models import Allocation
-    from reports.selectors import FACT_FIELDS, participant_evidence
+    from reports.selectors import FACT_FIELDS
 
     ids = list(scope.queryset(PARTICIPANTS_QUERY).values_list("participant_id", flat=True))
     today = dt.date.today()  # noqa: DTZ011  (UTC server date; statuses for analysis)
@@ -470,6 +471,7 @@ def participants_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
             course["participant_id"]: dict(course)
             for course in HospitalCourse.objects.filter(participant_id__in=chunk).values()
         }
+        evidence_of = death_evidence_of(chunk)  # every source's vital-status evidence
         visits: dict[int, dict[str, dict[str, Any]]] = {}
         for visit_row in Visit.objects.filter(participant_id__in=chunk).values():
             visits.setdefault(visit_row["participant_id"], {})[visit_row["name"]] = dict(visit_row)
@@ -485,7 +487,7 @@ def participants_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
                 Facts(day1=a["participant__study_day_1"], **facts),
                 timezone.localdate(timezone=tz),
             )
-            evidence = participant_evidence(own_visits.values(), c)
+            evidence = evidence_of.get(pid, [])
             died_on = facts["died_on"]
             override = a["participant__renal_impairment_override"]
             admission, discharge = c.get("admission_date"), c.get("discharge_date")

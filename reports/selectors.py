@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count
@@ -13,8 +12,8 @@ from django.utils import timezone
 from dosing.models import Regimen
 from dosing.selectors import adherence_by_arm
 from enrollment.models import Participant, Screening
+from enrollment.selectors import death_evidence_of
 from enrollment.status import Facts
-from outcomes import deaths
 from outcomes.models import ENDPOINTS_BY_VISIT, HospitalCourse, Visit
 from randomization.models import Allocation
 from reports.analysis import ParticipantRow, ScreeningRow
@@ -72,27 +71,10 @@ def enrollment_counts(
     return per_day, by_arm, screened
 
 
-def participant_evidence(
-    visits: Iterable[Mapping[str, Any]], course: Mapping[str, Any]
-) -> list[deaths.Evidence]:
-    """What a participant's visits (rows with study_day, completed_on, vital_status and
-    death_date) and hospital course say about vital status (outcomes.deaths). No query:
-    the mortality dashboard and the exports read the rows in bulk and pass them in."""
-    evidence: list[deaths.Evidence] = []
-    for v in sorted(visits, key=lambda v: v["study_day"]):
-        evidence += deaths.visit_evidence(
-            f"Day {v['study_day']} visit", v["completed_on"], v["vital_status"], v["death_date"]
-        )
-    evidence += deaths.hospital_evidence(
-        death_date=course.get("death_date"),
-        discharge_date=course.get("discharge_date"),
-        readmission_date=course.get("readmission_date"),
-    )
-    return evidence
-
-
 def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
-    """Every randomized participant of these sites with visits and hospital course: 4 queries."""
+    """Every randomized participant of these sites with visits, hospital course and the
+    vital-status evidence of every source (enrollment.selectors.death_evidence_of): 5
+    queries."""
     allocations = list(
         Allocation.objects.filter(participant__site_id__in=site_ids).values(
             "participant_id",
@@ -131,6 +113,7 @@ def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
             "participant_id", "switched_on_day", "state"
         )
     }
+    evidence_of = death_evidence_of(ids)
     rows = []
     for a in allocations:
         pid = a["participant_id"]
@@ -139,7 +122,7 @@ def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:
         tz = _tz(a["participant__site__time_zone"])
         randomized_on = timezone.localtime(a["randomized_at"], tz).date()
         facts = {name: a[f"participant__{name}"] for name in FACT_FIELDS}
-        evidence = participant_evidence(visits.get(pid, {}).values(), course)
+        evidence = evidence_of.get(pid, [])
         rows.append(
             ParticipantRow(
                 pk=pid,

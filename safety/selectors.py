@@ -65,14 +65,16 @@ def event_row(ae: AdverseEvent) -> EventRow:
 
 def death_consistency(participant: Participant, report: DeathReport | None) -> str:
     """A warning when the AE death report and the participant's reconciled date of death
-    differ (the reconciliation itself is outcomes'; see the report of issue 17)."""
+    differ: the report feeds the date (enrollment's death evidence), so a difference means
+    the sources disagree (the discrepancy names them) or the event is not fatal now."""
     if report is None:
         return ""
+    if participant.death_discrepancy:
+        return f"The sources of the date of death disagree. {participant.death_discrepancy}"
     if participant.died_on is None:
         return (
-            f"The death report gives {report.death_date:%Y-%m-%d}; the participant's "
-            "reconciled date of death is not set yet (record the death at the visit or in "
-            "the hospital course)."
+            f"The death report gives {report.death_date:%Y-%m-%d}, but it does not count: "
+            "the event's outcome is not fatal."
         )
     if participant.died_on != report.death_date:
         return (

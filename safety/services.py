@@ -25,8 +25,13 @@ from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
 from dressdb.delegation import Duty, require_duty
 from dressdb.models import Role
+from enrollment import deaths
 from enrollment.models import Participant
-from enrollment.services import data_entry_allowed
+from enrollment.services import (
+    data_entry_allowed,
+    death_evidence_sync,
+    participant_death_sync,
+)
 from notifications.services import alert_raise, reminders_close
 from safety import deviations, rules
 from safety.config import safety_contact_email, safety_settings
@@ -263,6 +268,9 @@ def ae_update(
         _sae_alert(ae)
     if not ae.serious:
         reminders_close(subject=ae)
+    report = DeathReport.objects.filter(adverse_event=ae).first()
+    if report is not None:  # fatal no more (or again): the report stops (or starts) counting
+        _death_evidence(ae, report, user=user, reason=final_reason)
     return ae
 
 
@@ -367,8 +375,10 @@ def death_report_save(
 ) -> DeathReport:
     """The death report a fatal event asks for (date, primary cause, relatedness, autopsy).
 
-    The participant's single date of death is reconciled by outcomes from its sources;
-    this report is shown beside it (see safety.selectors.death_consistency)."""
+    It feeds the participant's single date of death: its date is stored as death evidence
+    on the enrollment floor beside the visits' and the hospital course's, and the date is
+    reconciled from every source at once (a date that disagrees with another source is a
+    discrepancy on the participant, shown on the event's page: death_consistency)."""
     ae = AdverseEvent.objects.select_related("participant__site").get(pk=adverse_event.pk)
     data_entry_allowed(ae.participant, "death_date")
     require_duty(user, ae.participant.site, Duty.DATA_ENTRY, field="death_date")
@@ -388,7 +398,24 @@ def death_report_save(
     report.related_corticosteroids = related_corticosteroids
     report.autopsy = autopsy
     save_clinical(report, user=user, reason=reason)
+    why = f"AE death report: {reason.strip()}" if reason.strip() else "AE death report"
+    _death_evidence(ae, report, user=user, reason=why)
     return report
+
+
+def _death_evidence(ae: AdverseEvent, report: DeathReport, *, user: Any, reason: str) -> None:
+    """What the report says about vital status (nothing if the event is not fatal), then
+    the participant's one date of death reconciled from every source."""
+    fatal = ae.outcome == rules.Outcome.FATAL
+    death_evidence_sync(
+        participant=ae.participant,
+        source=deaths.Source.AE_DEATH_REPORT,
+        source_id=report.pk,
+        items=deaths.death_report_items(report.death_date if fatal else None),
+        user=user,
+        reason=reason,
+    )
+    participant_death_sync(participant=ae.participant, user=user, reason=reason)
 
 
 def criteria_from(values: Iterable[str]) -> frozenset[str]:

@@ -18,7 +18,7 @@ PURE_CORES = [
     "dosing.protocol_contract",
     "dosing.assessment_rules",
     "outcomes.schedule",
-    "outcomes.deaths",
+    "enrollment.deaths",
     "enrollment.status",
     "reports.stats",
     "reports.analysis",

@@ -19,6 +19,7 @@ from demo.synthetic import seed_trial
 from dosing.models import Assessment
 from enrollment.audit import participant_audit_trail
 from enrollment.models import Participant
+from outcomes import services as outcomes_services
 from outcomes.models import HospitalCourse, Visit
 from reports.csvstream import MISSING_CODES, Column, decimal_text, format_value
 from reports.exports import DATASETS, csv_lines, dictionary_rows
@@ -313,6 +314,10 @@ def test_participants_status_death_withdrawal_and_vital_status(trial, site_a):
         completed_on=day1 + dt.timedelta(days=29),
         vital_status="dead",
         death_date=died_on,
+    )
+    # the outcomes service stores what the visits now say (enrollment's death evidence)
+    outcomes_services.participant_vital_sync(
+        participant=dead, user=dead.created_by, reason="Test: visits edited in place"
     )
     rows = {r["study_id"]: r for r in rows_of("participants", trial)}
     d, w, q = rows[dead.study_id], rows[withdrawn.study_id], rows[disputed.study_id]

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pytest
 
-from outcomes.deaths import Evidence, VitalStatus, hospital_evidence, reconcile, visit_evidence
+from enrollment.deaths import Evidence, VitalStatus, hospital_evidence, reconcile, visit_evidence
 from reports.analysis import ParticipantRow, consort, endpoints_by_arm
 
 DAY1 = dt.date(2026, 1, 1)

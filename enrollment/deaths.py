@@ -1,11 +1,18 @@
 """One date of death per participant, reconciled from every source. Pure, no Django.
 
+On the enrollment floor because every floor-3 app that learns of a death feeds it: each
+source record states its evidence (the `*_items` functions below), the enrollment
+service `death_evidence_sync` stores it in the `DeathEvidence` table (one row per source
+record and item, with history), and `participant_death_sync` reconciles the table into
+the participant's one date of death.
+
 Sources give evidence, each with the date it speaks of:
 - a visit with vital status "dead" gives a date of death (exact), or, if the visit
   gave none, "died on or before the visit date" (not exact);
 - a visit with vital status "alive", or any completed visit, says "alive on the visit
   date"; so does a hospital discharge or re-admission that is not a death;
-- the hospital course's death date (and later the AE death report) gives a date of death.
+- the hospital course's death date and the death report of a fatal adverse event
+  (safety) give a date of death.
 
 `reconcile` returns the one date of death, or a discrepancy (sources that disagree):
 two different dates of death, a death without a date, or alive after the date of death.
@@ -22,9 +29,26 @@ endpoint uses:
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+
+from enrollment.labels import gettext_noop
+
+
+class Source(StrEnum):
+    """Where a piece of evidence comes from (the record kind; its id is stored beside)."""
+
+    VISIT = "visit"
+    HOSPITAL_COURSE = "hospital_course"
+    AE_DEATH_REPORT = "ae_death_report"
+
+
+SOURCE_LABELS: Mapping[Source, str] = {
+    Source.VISIT: gettext_noop("Visit"),
+    Source.HOSPITAL_COURSE: gettext_noop("Hospital course"),
+    Source.AE_DEATH_REPORT: gettext_noop("AE death report"),
+}
 
 
 class VitalStatus(StrEnum):
@@ -99,17 +123,52 @@ def status_on(evidence: Sequence[Evidence], on: dt.date) -> VitalStatus:
     return VitalStatus.UNKNOWN
 
 
+# --- What each source says, by item (the DeathEvidence rows: one per source record and
+# item; None: the item says nothing now, its stored row is retracted). ----------------
+
+Items = dict[str, Evidence | None]
+
+
+def visit_items(
+    label: str, completed_on: dt.date | None, vital_status: str, death_date: dt.date | None
+) -> Items:
+    """What one visit says (item "vital"): nothing if not completed."""
+    if completed_on is None:
+        return {"vital": None}
+    if vital_status == "dead":
+        if death_date is not None:
+            return {"vital": Evidence(label, death_date, dead=True)}
+        return {"vital": Evidence(label, completed_on, dead=True, exact=False)}
+    return {"vital": Evidence(label, completed_on, dead=False)}
+
+
+def hospital_items(
+    *,
+    death_date: dt.date | None,
+    discharge_date: dt.date | None = None,
+    readmission_date: dt.date | None = None,
+    label: str = "Hospital course",
+) -> Items:
+    """What the hospital course says: its death date, and alive at discharge and at
+    re-admission (when before the death)."""
+    items: Items = {"death": Evidence(label, death_date, dead=True) if death_date else None}
+    for what, day in (("discharge", discharge_date), ("re-admission", readmission_date)):
+        alive = day is not None and (death_date is None or day < death_date)
+        items[what] = Evidence(f"{label}: {what}", day, dead=False) if alive and day else None
+    return items
+
+
+def death_report_items(death_date: dt.date | None, label: str = "AE death report") -> Items:
+    """What the death report of a fatal adverse event says (None: the event is no longer
+    fatal, the report no longer counts)."""
+    return {"death": Evidence(label, death_date, dead=True) if death_date else None}
+
+
 def visit_evidence(
     label: str, completed_on: dt.date | None, vital_status: str, death_date: dt.date | None
 ) -> list[Evidence]:
     """What one visit says: nothing if not completed."""
-    if completed_on is None:
-        return []
-    if vital_status == "dead":
-        if death_date is not None:
-            return [Evidence(label, death_date, dead=True)]
-        return [Evidence(label, completed_on, dead=True, exact=False)]
-    return [Evidence(label, completed_on, dead=False)]
+    return [e for e in visit_items(label, completed_on, vital_status, death_date).values() if e]
 
 
 def hospital_evidence(
@@ -119,10 +178,10 @@ def hospital_evidence(
     readmission_date: dt.date | None = None,
     label: str = "Hospital course",
 ) -> list[Evidence]:
-    items = []
-    if death_date is not None:
-        items.append(Evidence(label, death_date, dead=True))
-    for what, day in (("discharge", discharge_date), ("re-admission", readmission_date)):
-        if day is not None and (death_date is None or day < death_date):
-            items.append(Evidence(f"{label}: {what}", day, dead=False))
-    return items
+    items = hospital_items(
+        death_date=death_date,
+        discharge_date=discharge_date,
+        readmission_date=readmission_date,
+        label=label,
+    )
+    return [e for e in items.values() if e]
