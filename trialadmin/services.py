@@ -307,6 +307,9 @@ def delegation_end(*, by: Any, delegation: Delegation, end_on: dt.date, reason: 
     delegation._history_user = by  # type: ignore[attr-defined]
     delegation._change_reason = f"Ended: {why}"  # type: ignore[attr-defined]
     delegation.save()
+    # The signed line changed: its signature is voided (the line still counts up to its end
+    # date; what the user signed while delegated keeps its own signatures).
+    signing.void_for(delegation, reason=f"Delegation ended: {why}", user=by)
     log_event(
         SecurityEvent.Kind.DELEGATION_CHANGE,
         user=by,

@@ -439,3 +439,39 @@ def test_a_refused_api_call_is_a_400_naming_the_field_and_is_logged(
     assert SecurityEvent.objects.filter(
         kind=SecurityEvent.Kind.DUTY_REFUSED, user=doer, detail__field="admission_date"
     ).exists()
+
+
+def test_ending_a_delegation_voids_its_signature_and_keeps_what_the_user_signed(
+    site_a, coordinator_a, investigator_a, trial_admin, doer
+):
+    participant = started(site_a, coordinator_a, days_ago=3, npo=True)[0]
+    line = delegate(trial_admin, investigator_a, doer, Duty.DRUG_DISPENSING)
+    line_signature = signing.current_signature(line)
+    assert line_signature is not None and line_signature.signer == investigator_a
+    order = _verify(participant, doer)  # signed while delegated
+    verified = signing.current_signature(order)
+    assert verified is not None and verified.signer == doer
+    today = timezone.localdate(timezone=site_a.tz)
+    trialadmin_services.delegation_end(
+        by=trial_admin, delegation=line, end_on=today, reason="Moved to another ward"
+    )
+    line_signature.refresh_from_db()
+    assert line_signature.voided_at is not None
+    assert line_signature.voided_reason == "Delegation ended: Moved to another ward"
+    assert signing.current_signature(line) is None
+    assert SecurityEvent.objects.filter(
+        kind=SecurityEvent.Kind.SIGNATURE_VOIDED, detail__signature_id=line_signature.pk
+    ).exists()
+    # What the pharmacist verified while delegated stays valid.
+    assert signing.current_signature(order) == verified
+    verified.refresh_from_db()
+    assert verified.voided_at is None
+    # The ended line counts up to its end date (today), then no longer.
+    assert delegation.has_duty(doer, site_a, Duty.DRUG_DISPENSING)
+    trialadmin_services.delegation_end(
+        by=trial_admin,
+        delegation=line,
+        end_on=today - dt.timedelta(days=1),
+        reason="Ended a day earlier",
+    )
+    assert not delegation.has_duty(doer, site_a, Duty.DRUG_DISPENSING)
