@@ -53,7 +53,7 @@ def low_slot_warnings(allocation_list: AllocationList | None = None) -> list[dic
     for stratum in strata_with_counts(alist):
         unused = stratum.total - stratum.used  # type: ignore[attr-defined]
         if unused < limit:
-            warnings.append({"key": stratum.key, "unused": unused})
+            warnings.append({"key": stratum.key, "site": stratum.site, "unused": unused})
     return warnings
 
 

@@ -7,10 +7,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from dressdb.access import require_role
-from dressdb.models import Role, SecurityEvent
+from dressdb.models import Role, SecurityEvent, Site
 from dressdb.security_log import log_event
 from enrollment.access import participant_for_user
 from randomization import selectors, services
@@ -39,7 +40,7 @@ def allocation_lists(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 generate.add_error(field if field in generate.fields else None, errors)
         else:
-            messages.success(request, f"Generated {alist}.")
+            messages.success(request, gettext("Generated %(alist)s.") % {"alist": alist})
             return redirect("allocation_list_detail", pk=alist.pk)
     if request.method == "POST" and "upload" in request.POST and upload.is_valid():
         try:
@@ -53,7 +54,7 @@ def allocation_lists(request: HttpRequest) -> HttpResponse:
                 for error in errors:
                     upload.add_error("file", error)
         else:
-            messages.success(request, f"Uploaded {alist}.")
+            messages.success(request, gettext("Uploaded %(alist)s.") % {"alist": alist})
             return redirect("allocation_list_detail", pk=alist.pk)
     lists = AllocationList.objects.select_related("created_by").order_by("-created_at")
     return render(
@@ -101,9 +102,9 @@ def allocation_list_append(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(" ".join(v) for v in exc.message_dict.values()))
         else:
-            messages.success(request, f"Appended {added} slots.")
+            messages.success(request, gettext("Appended %(added)s slots.") % {"added": added})
     else:
-        messages.error(request, "Give 1 to 10000 slots per stratum.")
+        messages.error(request, gettext("Give 1 to 10000 slots per stratum."))
     return redirect("allocation_list_detail", pk=alist.pk)
 
 
@@ -215,7 +216,7 @@ def allocation_summary(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "randomization/allocation_summary.html",
-        {"rows": selectors.allocation_counts(request.user)},
+        {"rows": selectors.allocation_counts(request.user), "sites": Site.objects.all()},
     )
 
 

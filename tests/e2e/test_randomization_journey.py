@@ -40,7 +40,10 @@ def test_generate_list_then_randomize(page, live_server, demo_users):
     page.fill("input[name=slots_per_stratum]", "20")
     page.click("button[name=generate]")
     page.wait_for_selector("[data-testid=strata]")
-    assert "USC|renal_impairment=no" in page.inner_text("[data-testid=strata]")
+    # the stratum by its human label (issue 16 item 3), not its code
+    assert "University of Southern California (demo), renal impairment: no" in page.inner_text(
+        "[data-testid=strata]"
+    )
     shot(page, "allocation-list-report")
     page.click("text=Log out")
 
@@ -50,7 +53,10 @@ def test_generate_list_then_randomize(page, live_server, demo_users):
     assert "Cyclosporine" not in page.inner_text("main")
     page.click("text=Randomize…")
     page.wait_for_selector("[data-testid=stratum-check]")
-    assert "USC|renal_impairment=no" in page.inner_text("[data-testid=stratum-check]")
+    # the stratum by its human label (issue 16 item 3), not its code
+    assert "University of Southern California (demo), renal impairment: no" in page.inner_text(
+        "[data-testid=stratum-check]"
+    )
     shot(page, "randomize-confirm")
     page.click("button:has-text('Randomize now')")
     page.wait_for_selector("[data-testid=arm]")

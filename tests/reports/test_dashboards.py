@@ -184,7 +184,7 @@ def test_enrollment_balance_completeness_and_safety_pages(
     balance = login(statistician).get("/reports/balance/").content.decode()
     assert "SITEA|renal_impairment=no" in balance
     completeness = client.get("/reports/completeness/").content.decode()
-    assert "day7" in completeness
+    assert "Day 7" in completeness and ">day7<" not in completeness  # the visit's label
     safety = client.get("/reports/safety/").content.decode()
     assert "Sepsis" in safety and "switched arm" in safety
 
