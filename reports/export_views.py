@@ -19,7 +19,9 @@ from reports import services
 from reports.copy_export import copy_available, copy_lines
 from reports.exports import DATASETS, csv_lines, dictionary_csv
 from reports.models import ExportJob
+from reports.odm import odm_lines
 from reports.r_loader import r_script
+from reports.stat_syntax import SYNTAX_FILES
 
 EXPORT_ROLES = (Role.STATISTICIAN, Role.ADMIN)
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -151,6 +153,57 @@ def export_r_script(request: HttpRequest) -> HttpResponse:
         r_script(request.GET.get("deidentify") == "on"), content_type="text/plain; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="load_dressdb.R"'
+    return response
+
+
+@require_role(*EXPORT_ROLES)
+def export_syntax(request: HttpRequest, tool: str) -> HttpResponse:
+    """The SAS, Stata or SPSS syntax that reads the CSVs (no data in it)."""
+    if tool not in SYNTAX_FILES:
+        raise Http404("No such syntax file.")
+    filename, build = SYNTAX_FILES[tool]
+    response = HttpResponse(
+        build(request.GET.get("deidentify") == "on"), content_type="text/plain; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_role(*EXPORT_ROLES)
+def export_odm(request: HttpRequest) -> HttpResponseBase:
+    """CDISC ODM 1.3.2 XML of the clinical data in the options' scope, streamed and logged
+    like a CSV export (with the audit trail when `audit=on`)."""
+    form = ExportOptionsForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return render(
+            request,
+            "reports/exports.html",
+            {"form": form, "datasets": DATASETS.values(), "query": "", "jobs": []},
+            status=400,
+        )
+    options = form.options(request.user)
+    include_audit = request.GET.get("audit") == "on"
+    start = dt.date.fromisoformat(options["start"]) if options.get("start") else None
+    end = dt.date.fromisoformat(options["end"]) if options.get("end") else None
+    site_ids = export_site_ids(request.user, options["site_ids"])
+    user = request.user
+
+    def body() -> Iterator[bytes]:
+        rows: dict[str, int] = {}
+        for piece in odm_lines(
+            site_ids,
+            start,
+            end,
+            deidentify=options["deidentify"],
+            include_audit=include_audit,
+            rows=rows,
+        ):
+            yield piece.encode("utf-8")
+        services.log_export(user, "odm", {**options, "audit": include_audit}, rows)
+
+    response = StreamingHttpResponse(body(), content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="dressdb-odm.xml"'
+    response["Cache-Control"] = "no-store"
     return response
 
 

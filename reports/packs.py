@@ -1,4 +1,5 @@
-"""The analysis pack: every dataset, the data dictionary and the R loader in one zip.
+"""The analysis pack: every dataset, the data dictionary, the R loader and the SAS, Stata
+and SPSS syntax files in one zip.
 
 Built by the worker (reports.tasks.build_pack), read back by the download view.
 """
@@ -17,6 +18,7 @@ from dressdb.security_log import log_event
 from reports.exports import DATASETS, csv_lines, dictionary_csv
 from reports.models import ExportJob
 from reports.r_loader import r_script
+from reports.stat_syntax import SYNTAX_FILES
 
 
 def export_dir() -> Path:
@@ -52,6 +54,8 @@ def build_pack_file(job: ExportJob) -> None:
             ExportJob.objects.filter(pk=job.pk).update(progress=int(100 * n / steps))
         pack.writestr("data_dictionary.csv", dictionary_csv(options["deidentify"], options["bom"]))
         pack.writestr("load_dressdb.R", r_script(options["deidentify"]))
+        for filename, build in SYNTAX_FILES.values():
+            pack.writestr(filename, build(options["deidentify"]))
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportJob.Status.DONE,
         progress=100,

@@ -14,6 +14,8 @@ urlpatterns = [
     path("exports/", export_views.export_home, name="export_home"),
     path("exports/dictionary.csv", export_views.export_dictionary, name="export_dictionary"),
     path("exports/load_dressdb.R", export_views.export_r_script, name="export_r_script"),
+    path("exports/syntax/<str:tool>/", export_views.export_syntax, name="export_syntax"),
+    path("exports/dressdb-odm.xml", export_views.export_odm, name="export_odm"),
     path("exports/pack/", export_views.export_pack_start, name="export_pack_start"),
     path("exports/pack/<int:pk>/", export_views.export_pack, name="export_pack"),
     path(
