@@ -140,7 +140,7 @@ def test_protocol_preview_page(login, investigator_a):
         .get("/dosing/preview/?arm=cyclosporine&weight_kg=70&decisions=gt25+down")
         .content.decode()
     )
-    assert "completed" in body
+    assert "Completed" in body  # the state's label (issue 16 item 3)
     assert "CSA_TAPER" in body
     assert 'id="regimen-chart-data"' in body
     bad = (
