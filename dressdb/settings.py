@@ -353,6 +353,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+        # The e-signature's meaning (visit sign-off, AE and deviation reviews, casebook).
+        "SignatureMeaningEnum": "safety.services.SIGN_MEANINGS",
 
 # --- Trial protocol settings ([reading] values of PROTOCOL.md) --------------
 # Each is a protocol setting a trial admin may change through the environment;

@@ -13,6 +13,8 @@ from rest_framework import serializers
 from dressdb.choices import choices
 from safety.models import (
     ACTION_CHOICES,
+    AUTOPSY_CHOICES,
+    DEVIATION_KIND_CHOICES,
     GRADE_CHOICES,
     OUTCOME_CHOICES,
     RELATEDNESS_CHOICES,
@@ -21,9 +23,12 @@ from safety.models import (
     AdverseEvent,
     AeTerm,
     ConcomitantMedication,
+    DeathReport,
+    ProtocolDeviation,
     SystemOrganClass,
 )
 from safety.rules import CRITERION_LABELS, Criterion
+from safety.services import SIGN_MEANINGS
 
 
 class AdverseEventInputSerializer(serializers.Serializer):
@@ -45,7 +50,7 @@ class AdverseEventInputSerializer(serializers.Serializer):
     onset_date = serializers.DateField()
     stop_date = serializers.DateField(required=False, allow_null=True)
     ongoing = serializers.BooleanField(required=False, default=False)
-    grade = serializers.ChoiceField(choices=[g for g, _ in GRADE_CHOICES])
+    grade = serializers.ChoiceField(choices=GRADE_CHOICES)
     serious = serializers.BooleanField(required=False, default=False)
     criteria = serializers.ListField(
         child=serializers.ChoiceField(choices=choices(Criterion, CRITERION_LABELS)),
@@ -167,3 +172,145 @@ class ConmedSerializer(serializers.ModelSerializer):
             "latency_days",
             "cyp3a4",
         ]
+
+
+REASON_HELP = "Why the saved record changes (audit trail); required for any correction."
+
+
+class AdverseEventUpdateSerializer(AdverseEventInputSerializer):
+    """A correction of the event, or a follow-up report (a new version of the same event,
+    `follow_up`: true). A change voids the investigator's signature."""
+
+    follow_up = serializers.BooleanField(required=False, default=False)
+    reason_for_change = serializers.CharField(max_length=500, help_text=REASON_HELP)
+
+
+class SignInputSerializer(serializers.Serializer):
+    meaning = serializers.ChoiceField(choices=list(SIGN_MEANINGS))
+    password = serializers.CharField(
+        max_length=4096, help_text="The signer's password: the e-signature (checked last)."
+    )
+
+
+class SignedBySerializer(serializers.Serializer):
+    printed_name = serializers.CharField()
+    signed_at = serializers.DateTimeField()
+    meaning = serializers.CharField()
+
+
+class AdverseEventSignedSerializer(serializers.Serializer):
+    adverse_event = AdverseEventSerializer()
+    signature = SignedBySerializer()
+
+
+class DeathReportInputSerializer(serializers.Serializer):
+    death_date = serializers.DateField()
+    primary_cause = serializers.CharField(max_length=300)
+    related_cyclosporine = serializers.ChoiceField(choices=RELATEDNESS_CHOICES)
+    related_corticosteroids = serializers.ChoiceField(choices=RELATEDNESS_CHOICES)
+    autopsy = serializers.ChoiceField(choices=AUTOPSY_CHOICES)
+    reason_for_change = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text=REASON_HELP + " Not needed for the first report.",
+    )
+
+
+class DeathReportSerializer(serializers.ModelSerializer):
+    participant_died_on = serializers.SerializerMethodField(
+        help_text="The participant's one date of death, reconciled from every source "
+        "(visits, hospital course, AE death reports); null while they disagree."
+    )
+    death_discrepancy = serializers.SerializerMethodField(
+        help_text="The sources that disagree about the date of death, if any."
+    )
+
+    class Meta:
+        model = DeathReport
+        fields = [
+            "id",
+            "adverse_event",
+            "death_date",
+            "primary_cause",
+            "related_cyclosporine",
+            "related_corticosteroids",
+            "autopsy",
+            "participant_died_on",
+            "death_discrepancy",
+        ]
+
+    @extend_schema_field({"type": "string", "format": "date", "nullable": True})
+    def get_participant_died_on(self, obj: DeathReport) -> str | None:
+        died = obj.adverse_event.participant.died_on
+        return died.isoformat() if died else None
+
+    def get_death_discrepancy(self, obj: DeathReport) -> str:
+        return str(obj.adverse_event.participant.death_discrepancy)
+
+
+class ConmedUpdateSerializer(ConmedInputSerializer):
+    reason_for_change = serializers.CharField(max_length=500, help_text=REASON_HELP)
+
+
+class DeviationInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=DEVIATION_KIND_CHOICES)
+    occurred_on = serializers.DateField()
+    description = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    impact_safety = serializers.BooleanField(required=False, default=False)
+    impact_endpoints = serializers.BooleanField(required=False, default=False)
+    corrective_action = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    irb_reportable = serializers.BooleanField(required=False, default=False)
+
+
+class DeviationUpdateSerializer(DeviationInputSerializer):
+    reason_for_change = serializers.CharField(max_length=500, help_text=REASON_HELP)
+
+
+class DeviationDecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=[("confirm", "Confirm"), ("dismiss", "Dismiss")])
+    reason_for_change = serializers.CharField(
+        max_length=500, help_text="Why the proposal is confirmed or dismissed."
+    )
+
+
+class DeviationSerializer(serializers.ModelSerializer):
+    signature = serializers.SerializerMethodField(
+        help_text="The investigator's live signed review, if any."
+    )
+
+    class Meta:
+        model = ProtocolDeviation
+        fields = [
+            "id",
+            "kind",
+            "occurred_on",
+            "description",
+            "reason",
+            "impact_safety",
+            "impact_endpoints",
+            "corrective_action",
+            "irb_reportable",
+            "status",
+            "status_reason",
+            "proposed",
+            "signature",
+        ]
+
+    @extend_schema_field(SignedBySerializer(allow_null=True))
+    def get_signature(self, obj: ProtocolDeviation) -> dict[str, Any] | None:
+        signatures: dict[int, Any] = self.context.get("signatures", {})
+        signature = signatures.get(obj.pk)
+        if signature is None:
+            return None
+        return {
+            "printed_name": signature.printed_name,
+            "signed_at": signature.signed_at.astimezone(dt.UTC).isoformat(),
+            "meaning": signature.meaning,
+        }
+
+
+class DeviationSignedSerializer(serializers.Serializer):
+    deviation = DeviationSerializer()
+    signature = SignedBySerializer()

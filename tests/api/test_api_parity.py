@@ -497,21 +497,23 @@ FORM_API: dict[str, Op | str] = {
     "datamanagement:ageing": "the filter form of the read-only query ageing list",
     # safety (issue 17)
     "safety:ae_new": ("POST", "/api/v1/participants/{id}/adverse-events"),
-    "safety:ae_edit": "correction or follow-up report of an adverse event: page only for now "
-    "(the API records new events; a PUT route for versions is not built yet)",
-    "safety:ae_sign": "investigator's e-signature page (Part 11 through dressdb.signing): the "
-    "signer sees the event on the page; no API route yet",
-    "safety:death_report": "death report of a fatal adverse event: page only, no API route yet",
+    "safety:ae_edit": ("PUT", "/api/v1/participants/{id}/adverse-events/{ae_pk}"),
+    "safety:ae_sign": ("POST", "/api/v1/participants/{id}/adverse-events/{ae_pk}/sign"),
+    "safety:death_report": (
+        "PUT",
+        "/api/v1/participants/{id}/adverse-events/{ae_pk}/death-report",
+    ),
     "safety:conmed_new": ("POST", "/api/v1/participants/{id}/concomitant-medications"),
-    "safety:conmed_edit": "correction of a concomitant medication: page only, no PUT route yet",
-    "safety:deviation_new": "protocol deviation log: page only, no API route yet (issue 17 "
-    "asks for one; not built in this pass)",
-    "safety:deviation_edit": "protocol deviation correction: page only, no API route yet",
-    "safety:deviation_decide": "coordinator confirms or dismisses a deviation dressdb proposed: "
-    "page only, no API route yet",
-    "safety:deviation_sign": "investigator's signed review of a deviation (Part 11): page only",
-    "safety:deviation_list": "the deviation log page (shows the confirm/dismiss form of "
-    "safety:deviation_decide): no API route yet",
+    "safety:conmed_edit": (
+        "PUT",
+        "/api/v1/participants/{id}/concomitant-medications/{conmed_pk}",
+    ),
+    "safety:deviation_new": ("POST", "/api/v1/participants/{id}/deviations"),
+    "safety:deviation_edit": ("PUT", "/api/v1/participants/{id}/deviations/{dev_pk}"),
+    "safety:deviation_decide": ("POST", "/api/v1/participants/{id}/deviations/{dev_pk}/decide"),
+    "safety:deviation_sign": ("POST", "/api/v1/participants/{id}/deviations/{dev_pk}/sign"),
+    # the log page shows the confirm/dismiss form (tests/safety/test_api_routes.py)
+    "safety:deviation_list": ("POST", "/api/v1/participants/{id}/deviations/{dev_pk}/decide"),
     # Exempt, with the reason.
     "screening_preview": "htmx live panel of the screening form: writes nothing; the "
     "screening route answers the same result, and eligibility_check is the offline check",

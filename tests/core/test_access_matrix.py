@@ -118,6 +118,14 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     # Safety (issue 17); the safety pages (namespace "safety") are in tests/safety.
     "api-participant-adverse-events": ("POST", {C, I}, "participant", True),
     "api-participant-concomitant-medications": ("POST", {C, I}, "participant", True),
+    "api-participant-adverse-event": ("PUT", {C, I}, "ae", True),
+    "api-adverse-event-sign": ("POST", {I}, "ae", True),
+    "api-adverse-event-death-report": ("PUT", {C, I}, "ae", True),
+    "api-participant-concomitant-medication": ("PUT", {C, I}, "conmed", True),
+    "api-participant-deviations": ("POST", {C, I}, "participant", True),
+    "api-participant-deviation": ("PUT", {C, I}, "deviation", True),
+    "api-deviation-decide": ("POST", {C}, "deviation", True),
+    "api-deviation-sign": ("POST", {I}, "deviation", True),
     # Administrations and pharmacist verification (issue 19)
     "api-participant-administrations": ("POST", {C, I}, "participant", True),
     "api-participant-order-verify": ("POST", {P}, "participant", True),
@@ -266,7 +274,10 @@ def _world(
         ),
         "list": alist.pk,
         "reminders": reminders,
+    from tests.safety.helpers import safety_records
+
         "jobs": jobs,
+        **safety_records(own, other, coordinator_a, coordinator_b),
     }
 
 
@@ -279,6 +290,10 @@ def url_for(name: str, key: str | None, world: dict[str, Any], persona: str, own
     if key == "participant" or key == "screening":
         return reverse(name, kwargs={"pk": world[key][index]})
     if key == "visit":
+# Safety records (issue 17): the URL keyword of each.
+SAFETY_KEYS = {"ae": "ae_pk", "conmed": "conmed_pk", "deviation": "dev_pk"}
+
+
         pid = world["participant"][index]
         return reverse(name, kwargs={"pk": pid, "visit_pk": world["visit"][index]})
     if key == "visit-name":
@@ -302,6 +317,9 @@ def call(client: Any, method: str, url: str) -> int:
     if method == "GET":
         return client.get(url).status_code
     if method == "PUT":
+    if key in SAFETY_KEYS:
+        pid = world["participant"][index]
+        return reverse(name, kwargs={"pk": pid, SAFETY_KEYS[key]: world[key][index]})
         return client.put(url, "{}", content_type="application/json").status_code
     return client.post(url, {}).status_code
 

@@ -72,6 +72,14 @@ PERSONA_BY_OPERATION = {
     "/api/v1/participants/{id}/visits/{visit}/missed": C,
     "/api/v1/participants/{id}/adverse-events": C,
     "/api/v1/participants/{id}/concomitant-medications": C,
+    "/api/v1/participants/{id}/adverse-events/{ae_pk}": C,
+    "/api/v1/participants/{id}/adverse-events/{ae_pk}/sign": I,
+    "/api/v1/participants/{id}/adverse-events/{ae_pk}/death-report": C,
+    "/api/v1/participants/{id}/concomitant-medications/{conmed_pk}": C,
+    "/api/v1/participants/{id}/deviations": C,
+    "/api/v1/participants/{id}/deviations/{dev_pk}": C,
+    "/api/v1/participants/{id}/deviations/{dev_pk}/decide": C,
+    "/api/v1/participants/{id}/deviations/{dev_pk}/sign": I,
     "/api/v1/participants/{id}/visits/{visit}/unlock": I,
     "/api/v1/participants/{id}/visits/{visit}/sign-off": I,
     # Administrations (issue 19)
@@ -131,6 +139,9 @@ def test_api_operation(case: Any, request: pytest.FixtureRequest, world, in_proc
         headers={"Authorization": f"Token {token}"},
         checks=[not_a_server_error, content_type_conformance, response_schema_conformance],
     )
+    for name, key in (("ae_pk", "ae"), ("conmed_pk", "conmed"), ("dev_pk", "deviation")):
+        if case.path_parameters and name in case.path_parameters:
+            case.path_parameters[name] = world[key][0]
 
 
 # --- Hostile value classes (issue 14, defect 5) -------------------------------------------
@@ -215,6 +226,9 @@ def _url(path: str, the_world: Any) -> str:
 
 
 def test_every_operation_has_fields_to_fuzz():
+        .replace("{ae_pk}", str(the_world["ae"][0]))
+        .replace("{conmed_pk}", str(the_world["conmed"][0]))
+        .replace("{dev_pk}", str(the_world["deviation"][0]))
     assert {p for p, *_ in FIELDS} >= {"/api/v1/screenings/", "/api/v1/exports/{dataset}.csv"}
 
 

@@ -68,3 +68,38 @@ def api_body(participant: Any, **over: Any) -> dict[str, Any]:
     }
     body.update(over)
     return body
+
+
+def safety_records(own: Any, other: Any, user_own: Any, user_other: Any) -> dict[str, Any]:
+    """An adverse event, a concomitant medication and a logged deviation for each of two
+    participants (own site first): the records the access matrix and the API fuzzing
+    try the safety routes on. Through the services, as a site user records them."""
+    from safety.services import ConmedInput, DeviationInput, ae_create, conmed_save, deviation_save
+
+    found: dict[str, list[int]] = {"ae": [], "conmed": [], "deviation": []}
+    for participant, user in ((own, user_own), (other, user_other)):
+        today = timezone.localdate(timezone=participant.site.tz)
+        found["ae"].append(
+            ae_create(participant=participant, user=user, data=ae_input(participant)).pk
+        )
+        found["conmed"].append(
+            conmed_save(
+                participant=participant,
+                user=user,
+                data=ConmedInput(
+                    drug="Paracetamol",
+                    indication="Fever",
+                    route="po",
+                    start_date=today,
+                    ongoing=True,
+                ),
+            ).pk
+        )
+        found["deviation"].append(
+            deviation_save(
+                participant=participant,
+                user=user,
+                data=DeviationInput(kind="other", occurred_on=today, description="Matrix row"),
+            ).pk
+        )
+    return {key: tuple(ids) for key, ids in found.items()}
