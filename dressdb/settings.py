@@ -321,6 +321,8 @@ SPECTACULAR_SETTINGS = {
         "DeviationKindEnum": "safety.models.DEVIATION_KIND_CHOICES",
         "QueryMessageKindEnum": "datamanagement.models.QueryMessage.Kind",
         "MissedReasonEnum": "outcomes.models.MISSED_REASON_CHOICES",
+        # The e-signature's meaning (visit sign-off, AE and deviation reviews, casebook).
+        "SignatureMeaningEnum": "safety.services.SIGN_MEANINGS",
     },
 }
 
@@ -353,8 +355,6 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
-        # The e-signature's meaning (visit sign-off, AE and deviation reviews, casebook).
-        "SignatureMeaningEnum": "safety.services.SIGN_MEANINGS",
 
 # --- Trial protocol settings ([reading] values of PROTOCOL.md) --------------
 # Each is a protocol setting a trial admin may change through the environment;

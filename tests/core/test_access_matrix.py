@@ -265,7 +265,10 @@ def _world(
         file_name = f"matrix-{name}.zip"
         (export_dir() / file_name).write_bytes(b"PK\x05\x06" + b"\x00" * 18)
         jobs[name] = ExportJob.objects.create(user=user, status="done", file_name=file_name)
+    from tests.safety.helpers import safety_records
+
     return {
+        **safety_records(own, other, coordinator_a, coordinator_b),
         "participant": (own.pk, other.pk),
         "screening": (screen(site_a, coordinator_a).pk, screen(site_b, coordinator_b).pk),
         "visit": (
@@ -274,11 +277,12 @@ def _world(
         ),
         "list": alist.pk,
         "reminders": reminders,
-    from tests.safety.helpers import safety_records
-
         "jobs": jobs,
-        **safety_records(own, other, coordinator_a, coordinator_b),
     }
+
+
+# Safety records (issue 17): the URL keyword of each.
+SAFETY_KEYS = {"ae": "ae_pk", "conmed": "conmed_pk", "deviation": "dev_pk"}
 
 
 def url_for(name: str, key: str | None, world: dict[str, Any], persona: str, own: bool) -> str:
@@ -290,10 +294,6 @@ def url_for(name: str, key: str | None, world: dict[str, Any], persona: str, own
     if key == "participant" or key == "screening":
         return reverse(name, kwargs={"pk": world[key][index]})
     if key == "visit":
-# Safety records (issue 17): the URL keyword of each.
-SAFETY_KEYS = {"ae": "ae_pk", "conmed": "conmed_pk", "deviation": "dev_pk"}
-
-
         pid = world["participant"][index]
         return reverse(name, kwargs={"pk": pid, "visit_pk": world["visit"][index]})
     if key == "visit-name":
@@ -308,6 +308,9 @@ SAFETY_KEYS = {"ae": "ae_pk", "conmed": "conmed_pk", "deviation": "dev_pk"}
         return reverse(name, kwargs={"pk": job.pk})
     if key == "query":
         return reverse(name, kwargs={"query_pk": world["query"][index]})
+    if key in SAFETY_KEYS:
+        pid = world["participant"][index]
+        return reverse(name, kwargs={"pk": pid, SAFETY_KEYS[key]: world[key][index]})
     if key == "dataset":
         return reverse(name, kwargs={"dataset": "orders"})
     raise AssertionError(key)
@@ -317,9 +320,6 @@ def call(client: Any, method: str, url: str) -> int:
     if method == "GET":
         return client.get(url).status_code
     if method == "PUT":
-    if key in SAFETY_KEYS:
-        pid = world["participant"][index]
-        return reverse(name, kwargs={"pk": pid, SAFETY_KEYS[key]: world[key][index]})
         return client.put(url, "{}", content_type="application/json").status_code
     return client.post(url, {}).status_code
 

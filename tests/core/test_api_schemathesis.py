@@ -135,13 +135,13 @@ def test_api_operation(case: Any, request: pytest.FixtureRequest, world, in_proc
         case.path_parameters["id"] = world["participant"][0]
     if case.path_parameters and "query_pk" in case.path_parameters:
         case.path_parameters["query_pk"] = world["query"][0]
+    for name, key in (("ae_pk", "ae"), ("conmed_pk", "conmed"), ("dev_pk", "deviation")):
+        if case.path_parameters and name in case.path_parameters:
+            case.path_parameters[name] = world[key][0]
     case.call_and_validate(
         headers={"Authorization": f"Token {token}"},
         checks=[not_a_server_error, content_type_conformance, response_schema_conformance],
     )
-    for name, key in (("ae_pk", "ae"), ("conmed_pk", "conmed"), ("dev_pk", "deviation")):
-        if case.path_parameters and name in case.path_parameters:
-            case.path_parameters[name] = world[key][0]
 
 
 # --- Hostile value classes (issue 14, defect 5) -------------------------------------------
@@ -222,13 +222,13 @@ def _url(path: str, the_world: Any) -> str:
         .replace("{visit}", "day7")
         .replace("{dataset}", "visits")
         .replace("{query_pk}", str(the_world["query"][0]))
+        .replace("{ae_pk}", str(the_world["ae"][0]))
+        .replace("{conmed_pk}", str(the_world["conmed"][0]))
+        .replace("{dev_pk}", str(the_world["deviation"][0]))
     )
 
 
 def test_every_operation_has_fields_to_fuzz():
-        .replace("{ae_pk}", str(the_world["ae"][0]))
-        .replace("{conmed_pk}", str(the_world["conmed"][0]))
-        .replace("{dev_pk}", str(the_world["deviation"][0]))
     assert {p for p, *_ in FIELDS} >= {"/api/v1/screenings/", "/api/v1/exports/{dataset}.csv"}
 
 
