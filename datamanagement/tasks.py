@@ -29,9 +29,12 @@ def edit_checks_recent(minutes: int = 30) -> dict[str, int]:
 
 @shared_task(name="datamanagement.edit_checks_nightly")
 def edit_checks_nightly() -> dict[str, int]:
-    """Nightly: every participant's edit checks, SDV plan and casebook fingerprint."""
+    """Nightly: every participant's edit checks, SDV plan and casebook fingerprint, and
+    the re-consent to-do items of a consent-form version that became effective."""
     from datamanagement.services import checks_run_all
+    from enrollment.consent_services import reconsent_reminders_raise
 
     result = checks_run_all()
+    result["reconsent_candidates"] = reconsent_reminders_raise()["candidates"]
     logger.info("event=edit_checks scope=all %s", " ".join(f"{k}={v}" for k, v in result.items()))
     return result

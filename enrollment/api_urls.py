@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from enrollment import api
+from enrollment import api, consent_api
 
 urlpatterns = [
     path("screenings/", api.screening_create, name="api-screening-create"),
@@ -16,5 +16,11 @@ urlpatterns = [
         "participants/<int:pk>/renal-impairment",
         api.participant_renal_impairment,
         name="api-participant-renal-impairment",
+    ),
+    path("consent-versions", consent_api.consent_versions, name="api-consent-versions"),
+    path(
+        "participants/<int:pk>/consents",
+        consent_api.participant_consents,
+        name="api-participant-consents",
     ),
 ]

@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dressdb.choices import choices
@@ -344,3 +345,93 @@ class DeathEvidence(models.Model):
 
 # --- Consent-form versions and each participant's consents (issue 18) -----------------
 
+
+class ConsentVersion(models.Model):
+    """A consent-form version defined by the trial admin: its label, the date it becomes
+    effective (after IRB approval), the sites it applies to (none: every site), its
+    document and whether participants consented on an older version must re-consent
+    (enrollment.consent_rules)."""
+
+    label = models.CharField(max_length=40, unique=True, help_text='e.g. "v2.0".')
+    effective_on = models.DateField(help_text=gettext_lazy("Effective from (site dates)."))
+    irb_approved_on = models.DateField("IRB approval date")
+    sites = models.ManyToManyField(
+        Site,
+        blank=True,
+        related_name="+",
+        help_text=gettext_lazy("The sites it applies to; none: every site."),
+    )
+    document = models.CharField(
+        max_length=200,
+        help_text=gettext_lazy("Document reference (file name, document-control number)."),
+    )
+    requires_reconsent = models.BooleanField(
+        default=True,
+        help_text=gettext_lazy("Participants consented on an older version must re-consent."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[sites])
+
+    class Meta:
+        ordering = ["effective_on", "label"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(irb_approved_on__lte=models.F("effective_on")),
+                name="consent_version_effective_after_irb",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} (effective {self.effective_on:%Y-%m-%d})"
+
+
+class ParticipantConsent(models.Model):
+    """One consent a participant gave: at enrolment, or a re-consent on a newer version.
+    The signer is the participant or a legally authorised representative (with the
+    relationship): critically ill DRESS patients may not be able to sign."""
+
+    class Kind(models.TextChoices):
+        INITIAL = "initial", gettext_lazy("Initial consent (enrolment)")
+        RECONSENT = "reconsent", gettext_lazy("Re-consent on a new version")
+
+    class Signer(models.TextChoices):
+        PARTICIPANT = "participant", gettext_lazy("The participant")
+        REPRESENTATIVE = "representative", gettext_lazy("A legally authorised representative")
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="consents")
+    version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="consents")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    consented_on = models.DateField(help_text=gettext_lazy("The site's date of the signature."))
+    signer = models.CharField(max_length=14, choices=Signer.choices, default=Signer.PARTICIPANT)
+    representative_relationship = models.CharField(
+        max_length=80,
+        blank=True,
+        help_text=gettext_lazy("A representative's relationship to the participant."),
+    )
+    obtained_by = models.CharField(
+        max_length=150, help_text=gettext_lazy("Name of the person who obtained consent.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["participant_id", "consented_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "version"], name="participant_consent_once_per_version"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(signer="representative")
+                | ~models.Q(representative_relationship=""),
+                name="participant_consent_representative_relationship",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.version_id} on {self.consented_on}"

@@ -21,6 +21,7 @@ from dressdb.delegation import require_duty
 from dressdb.models import Duty, EditFreeze, Site
 from enrollment import deaths
 from enrollment.config import eligibility_settings
+from enrollment.consent import current_consent_required
 from enrollment.egfr import CreatinineUnit, creatinine_mg_dl
 from enrollment.eligibility import ScreeningInput, assess_eligibility
 from enrollment.models import DeathEvidence, Participant, Screening
@@ -195,6 +196,13 @@ def participant_enrol(
         problems["consent_at"] = ["Consent is more than 30 days before the screening; re-screen."]
     if problems:
         raise ValidationError(problems)
+    from enrollment.consent_services import enrolment_consent_save, enrolment_version
+
+    version = enrolment_version(
+        site=locked.site,
+        label=consent_form_version,
+        consented_on=timezone.localtime(consent_at, locked.site.tz).date(),
+    )
     labs = {**_screening_baseline(locked), **{k: v for k, v in (baseline or {}).items()}}
     unknown_labs = set(labs) - set(BASELINE_LAB_NAMES)
     if unknown_labs:
@@ -222,6 +230,7 @@ def participant_enrol(
         **{f"baseline_{name}": value for name, value in labs.items()},
     )
     save_clinical(participant, user=user, reason="Enrolled after consent")
+    enrolment_consent_save(participant=participant, version=version, user=user)
     locked.outcome = Screening.Outcome.ENROLLED
     save_clinical(locked, user=user, reason=f"Enrolled as {participant.study_id}")
     return participant
@@ -313,11 +322,14 @@ def participant_record_milestones(
     return participant
 
 
-def data_entry_allowed(participant: Participant, field: str = "participant") -> None:
+def data_entry_allowed(
+    participant: Participant, field: str = "participant", *, safety_report: bool = False
+) -> None:
     """No new data after consent for further data use was withdrawn (read from the
     database, not from a possibly stale object), nor while frozen or locked
-    (`edits_allowed`). Every clinical write service calls this (or `edits_allowed`)
-    first; the ValidationError names `field`."""
+    (`edits_allowed`), nor, unless `safety_report`, while the participant must re-consent
+    on a new consent-form version (`current_consent_required`). Every clinical write
+    service calls this (or `edits_allowed`) first; the ValidationError names `field`."""
     withdrawn = (
         Participant.objects.filter(pk=participant.pk, withdrawal_kind=WithdrawalKind.CONSENT)
         .values_list("withdrawn_on", flat=True)
@@ -330,6 +342,8 @@ def data_entry_allowed(participant: Participant, field: str = "participant") -> 
                 f"{withdrawn:%Y-%m-%d}: no new data can be recorded."
             }
         )
+    if not safety_report:
+        current_consent_required(participant, field)
     edits_allowed(participant, field)
 
 
@@ -371,6 +385,7 @@ def participant_set_renal_impairment(
     locked.renal_impairment_override_reason = final_reason if override is not None else ""
     save_clinical(locked, user=user, reason=final_reason)
     return locked
+
 
 # --- Death evidence (issue 17): every source of the one date of death ------------------
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment import views
+from enrollment import consent_views, views
 
 urlpatterns = [
     # "<int:pk>/": the participant page is the portal's (portal.urls, same path and name).
@@ -10,6 +10,8 @@ urlpatterns = [
         views.participant_renal_impairment,
         name="participant_renal_impairment",
     ),
+    path("<int:pk>/consents/", consent_views.participant_consents, name="participant_consents"),
+    path("consent-versions/", consent_views.consent_versions, name="consent_versions"),
     path("screening/", views.screening_log, name="screening_log"),
     path("screening/new/", views.screening_new, name="screening_new"),
     path("screening/preview/", views.screening_preview, name="screening_preview"),

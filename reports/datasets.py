@@ -1569,3 +1569,57 @@ SDV = Dataset(
     ),
 )
 DATASETS |= {d.name: d for d in (QUERIES, SDV)}
+
+
+# Consent-form versions (issue 18): each consent a participant gave, on which version.
+def _consent(name: str, label: str, type: str, **kw: Any) -> Column:
+    kw.setdefault("field", name)
+    return Column(name, label, type, source="consent form", **kw)
+
+
+CONSENTS = Dataset(
+    "consents",
+    "Consents (version signed, by whom, when)",
+    [
+        *PARTICIPANT_KEYS,
+        _consent("version", "Consent-form version", "text", field="version__label"),
+        _consent(
+            "version_effective_on",
+            "Version effective from",
+            "date",
+            field="version__effective_on",
+        ),
+        _consent(
+            "kind",
+            "Consent kind",
+            "factor",
+            allowed=(("initial", "Initial consent (enrolment)"), ("reconsent", "Re-consent")),
+        ),
+        _consent("consented_on", "Date of the signature (site date)", "date"),
+        _consent(
+            "signer",
+            "Signed by",
+            "factor",
+            allowed=(
+                ("participant", "The participant"),
+                ("representative", "A legally authorised representative"),
+            ),
+        ),
+        _consent(
+            "representative_relationship",
+            "Representative's relationship to the participant",
+            "text",
+            identifying=True,
+            missing=na(NA.NOT_APPLICABLE, "signed by the participant"),
+        ),
+        _consent("obtained_by", "Consent obtained by", "text", identifying=True),
+        _consent("recorded_at", "Recorded (UTC)", "datetime"),
+    ],
+    query=Query(
+        "enrollment.ParticipantConsent",
+        site="participant__site_id",
+        period="consented_on",
+        order_by=("participant_id", "consented_on", "id"),
+    ),
+)
+DATASETS |= {CONSENTS.name: CONSENTS}

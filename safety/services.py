@@ -223,7 +223,7 @@ def _email_contact(address: str, message: str) -> None:
 @transaction.atomic
 def ae_create(*, participant: Participant, user: Any, data: AeInput) -> AdverseEvent:
     """Record an adverse event; a serious one starts its SAE clock and alerts at once."""
-    data_entry_allowed(participant)
+    data_entry_allowed(participant, safety_report=True)
     require_duty(user, participant.site, Duty.DATA_ENTRY, field="participant")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     ae = AdverseEvent(created_by=user)
@@ -252,7 +252,7 @@ def ae_update(
         .get(pk=adverse_event.pk)
     )
     final_reason = require_reason(ae, reason)
-    data_entry_allowed(ae.participant)
+    data_entry_allowed(ae.participant, safety_report=True)
     require_duty(user, ae.participant.site, Duty.DATA_ENTRY, field="participant")
     was_serious = ae.serious
     before = signing.fingerprint(ae)
@@ -380,7 +380,7 @@ def death_report_save(
     reconciled from every source at once (a date that disagrees with another source is a
     discrepancy on the participant, shown on the event's page: death_consistency)."""
     ae = AdverseEvent.objects.select_related("participant__site").get(pk=adverse_event.pk)
-    data_entry_allowed(ae.participant, "death_date")
+    data_entry_allowed(ae.participant, "death_date", safety_report=True)
     require_duty(user, ae.participant.site, Duty.DATA_ENTRY, field="death_date")
     fields = {
         "primary_cause": primary_cause,
@@ -483,7 +483,7 @@ def conmed_save(
     reason: str = "",
 ) -> ConcomitantMedication:
     """Add a drug to the repeating form, or correct one (a reason is required)."""
-    data_entry_allowed(participant)
+    data_entry_allowed(participant, safety_report=True)
     require_duty(user, participant.site, Duty.DATA_ENTRY, field="participant")
     _check_conmed(participant, data)
     if medication is None:
@@ -562,7 +562,7 @@ def deviation_save(
     request: Any = None,
 ) -> ProtocolDeviation:
     """Log a deviation by hand, or correct one (a reason; a change voids the review)."""
-    data_entry_allowed(participant)
+    data_entry_allowed(participant, safety_report=True)
     require_duty(user, participant.site, Duty.DATA_ENTRY, field="participant")
     _check_deviation(participant, data)
     if deviation is None:

@@ -460,6 +460,8 @@ FORM_API: dict[str, Op | str] = {
     "screening_enrol": ("POST", "/api/v1/screenings/{id}/enrol"),
     "participant_renal_impairment": ("PUT", "/api/v1/participants/{id}/renal-impairment"),
     "participant_withdraw": ("POST", "/api/v1/participants/{id}/withdraw"),
+    "consent_versions": ("POST", "/api/v1/consent-versions"),  # issue 18
+    "participant_consents": ("POST", "/api/v1/participants/{id}/consents"),
     # randomization
     "randomize": ("POST", "/api/v1/participants/{id}/randomize"),
     # dosing

@@ -143,6 +143,11 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-database-lock": ("POST", {A}, None, False),
     "api-database-unlock-request": ("POST", {A}, None, False),
     "api-database-unlock-approve": ("POST", {A}, None, False),
+    # Consent-form versions (issue 18)
+    "consent_versions": ("GET", {C, I, S, A}, None, False),
+    "participant_consents": ("GET", {C, I, A, M}, "participant", True),
+    "api-consent-versions": ("POST", {A}, None, False),
+    "api-participant-consents": ("POST", {C, I}, "participant", True),
     "api-visit-missed": ("PUT", {C}, "visit-name", True),
     "lockouts": ("GET", {A}, None, False),
     "lockout_unlock": ("POST", {A}, None, False),

@@ -98,6 +98,8 @@ PERSONA_BY_OPERATION = {
     "/api/v1/database-lock": A,
     "/api/v1/database-lock/unlock-request": A,
     "/api/v1/database-lock/unlock-approve": A,
+    "/api/v1/consent-versions": A,
+    "/api/v1/participants/{id}/consents": C,
 }
 
 

@@ -20,6 +20,7 @@ PURE_CORES = [
     "outcomes.schedule",
     "enrollment.deaths",
     "enrollment.status",
+    "enrollment.consent_rules",
     "reports.stats",
     "reports.analysis",
 ]
