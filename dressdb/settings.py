@@ -336,6 +336,7 @@ LOGGING = {
     "filters": {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
         "client_error_without_traceback": {"()": "dressdb.log_filters.ClientErrorWithoutTraceback"},
+        "client_error_access_at_info": {"()": "dressdb.log_filters.ClientErrorAccessAtInfo"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
@@ -352,6 +353,13 @@ LOGGING = {
         "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
         # A 4xx is one line without a traceback (issue 16 item 10).
         "django.request": {"filters": ["client_error_without_traceback"]},
+        # runserver's access log: its own line per request, a 4xx at INFO (the WARNING is above).
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["client_error_access_at_info"],
+        },
         "django.db.backends": {"level": "WARNING"},
     },
 }

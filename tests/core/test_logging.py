@@ -78,3 +78,25 @@ def test_a_server_error_keeps_its_traceback(caplog):
         record.status_code = status
         assert ClientErrorWithoutTraceback().filter(record) is True
         assert (record.exc_info is not None) is kept
+
+
+@pytest.mark.parametrize(
+    ("status", "level"),
+    [(200, logging.INFO), (302, logging.INFO), (403, logging.INFO), (404, logging.INFO)],
+    ids=["ok", "redirect", "forbidden", "not-found"],
+)
+def test_runserver_access_line_of_a_4xx_is_info(status, level):
+    """The development server's access line is not a second WARNING for the same 403."""
+    from dressdb.log_filters import ClientErrorAccessAtInfo
+
+    logged = logging.WARNING if 400 <= status < 500 else logging.INFO
+    record = logging.LogRecord(
+        "django.server", logged, __file__, 1, '"GET / HTTP/1.1" %s', (status,), None
+    )
+    record.status_code = status
+    assert ClientErrorAccessAtInfo().filter(record) is True
+    assert record.levelno == level and record.levelname == logging.getLevelName(level)
+    server = logging.LogRecord("django.server", logging.ERROR, __file__, 1, "x", (), None)
+    server.status_code = 500
+    ClientErrorAccessAtInfo().filter(server)
+    assert server.levelno == logging.ERROR
