@@ -102,6 +102,45 @@ def interaction_warnings(
     ]
 
 
+CYCLOSPORINE = "cyclosporine"  # dosing's Drug value (safety may not import dosing)
+
+
+def interactions_for_orders(orders: Sequence[Any]) -> dict[int, list[ConcomitantMedication]]:
+    """For the pharmacist's orders (today's orders, the order sheet): by participant, the
+    strong CYP3A4 inhibitors and inducers taken while that participant has cyclosporine
+    orders in the list (started on or before the last such order's date, and ongoing or
+    stopped on or after the first). One query, whatever the number of orders. The orders
+    are already scoped by the caller's page (enrollment.access)."""
+    span: dict[int, tuple[Any, Any]] = {}
+    for o in orders:
+        if o.drug != CYCLOSPORINE:
+            continue
+        first, last = span.get(o.participant_id, (o.date, o.date))
+        span[o.participant_id] = (min(first, o.date), max(last, o.date))
+    if not span:
+        return {}
+    found: dict[int, list[ConcomitantMedication]] = {}
+    for c in ConcomitantMedication.objects.filter(participant_id__in=list(span)).exclude(cyp3a4=""):
+        first, last = span[c.participant_id]
+        if c.start_date <= last and (c.ongoing or (c.stop_date and c.stop_date >= first)):
+            found.setdefault(c.participant_id, []).append(c)
+    return found
+
+
+def interactions_between(
+    participant: Participant, start: Any, end: Any
+) -> list[ConcomitantMedication]:
+    """The order sheet's warning: the strong CYP3A4 inhibitors and inducers taken between
+    `start` and `end` by a participant on cyclosporine (the current arm). One query."""
+    if participant.current_arm != CYCLOSPORINE:
+        return []
+    return [
+        c
+        for c in ConcomitantMedication.objects.filter(participant=participant).exclude(cyp3a4="")
+        if c.start_date <= end and (c.ongoing or (c.stop_date and c.stop_date >= start))
+    ]
+
+
 def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
     """The participant page's safety panel (portal composes it)."""
     if not has_role(user, *READ_ROLES):
