@@ -3,6 +3,7 @@ orders after each, for one participant per arm to completion and for one who swi
 the pharmacist prints the order sheet."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import User
@@ -114,4 +115,13 @@ def test_pharmacist_prints_order_sheet(page, live_server, demo_users):
     sheet = page.inner_text("[data-testid=order-sheet]")
     assert "Medication administration record" in sheet and "175 mg" in sheet
     assert not page.is_visible("nav")
+    # A MAR (issue 16 item 6): one week, a row per administration (175 mg twice a day:
+    # two cells a day), blank for paper use, and it prints on one landscape page.
+    assert page.locator(".mar-week").count() == 1
+    assert page.locator("tr.mar-admin[data-drug=cyclosporine]").count() == 2
+    assert page.locator("td.mar-cell").count() == 14
+    assert page.locator("td.mar-cell .mar-sign").count() == 14
+    for paper in ("A4", "Letter"):
+        pdf = page.pdf(format=paper, landscape=True, print_background=True)
+        assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1, paper
     shot(page, "order-sheet-print")
