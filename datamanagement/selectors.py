@@ -19,6 +19,7 @@ from dressdb import signing
 from dressdb.access import has_role
 from dressdb.models import EditFreeze, Role
 from enrollment.access import participants_visible_to
+from enrollment.consent import reconsent_version
 from enrollment.models import Participant
 
 # Who reads queries (the monitor and the data manager raise them; the site answers).
@@ -100,6 +101,7 @@ def participant_panel(*, participant: Participant, user: Any) -> dict[str, objec
         "dm_casebook_signature": signing.current_signature(book) if book else None,
         "dm_freezes": list(freezes),
         "dm_sdv": {SdvRecord.Status(k).label: v for k, v in sorted(sdv.items())},
+        "dm_reconsent": reconsent_version(participant),  # a consent-form version (issue 18)
     }
 
 

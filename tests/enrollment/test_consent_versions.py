@@ -430,3 +430,10 @@ def test_consents_dataset(site_a, site_b, coordinator_a, coordinator_b, statisti
     documented = {r[0] for r in dictionary_rows() if r[2] == "consents"}
     assert {"version", "consented_on", "signer", "representative_relationship"} <= documented
     assert DATASETS["consents"].copyable  # the PostgreSQL COPY path (tests/reports)
+
+
+def test_participant_page_shows_the_flag(login, site_a, coordinator_a, versions):
+    participant = followed(site_a, coordinator_a)
+    body = login(coordinator_a).get(f"/participants/{participant.pk}/").content.decode()
+    assert 'data-testid="dm-reconsent"' in body and "Re-consent needed (v2.0)" in body
+    assert f"/participants/{participant.pk}/consents/" in body
