@@ -11,7 +11,7 @@ RUN useradd --create-home --uid 1000 dressdb
 COPY . .
 RUN pip install --no-cache-dir . \
     && SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.sqlite3 python manage.py collectstatic --noinput \
-    && mkdir -p /app/var && chown -R dressdb:dressdb /app/var
+    && mkdir -p /app/var/files && chown -R dressdb:dressdb /app/var
 
 USER dressdb
 EXPOSE 8000

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -230,8 +231,41 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "staticfiles"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+EXPORT_ROOT = Path(env.str("EXPORT_ROOT", default=str(VAR_DIR / "exports")))
+# Files the app writes go through STORAGES, never a path: "default" (uploads such as
+# training certificates) and "exports" (analysis packs, built by a worker and downloaded
+# through the web). Local folders by default; FILE_STORAGE=s3 puts both in one
+# S3-compatible bucket (django-storages) so web and worker nodes share no disk.
+FILE_STORAGE = env.str("FILE_STORAGE", default="local")
+if FILE_STORAGE == "s3":
+    AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME")
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default=None)
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default=None)
+    AWS_DEFAULT_ACL = None  # the bucket's policy: private
+    AWS_QUERYSTRING_AUTH = True
+    AWS_S3_FILE_OVERWRITE = False
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "media"},
+    }
+    _export_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "exports"},
+    }
+elif FILE_STORAGE == "local":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _export_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(EXPORT_ROOT)},
+    }
+else:
+    raise ImproperlyConfigured(f"FILE_STORAGE must be 'local' or 's3', not {FILE_STORAGE!r}")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
+    "exports": _export_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -240,8 +274,6 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
-EXPORT_ROOT = VAR_DIR / "exports"
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -400,6 +432,9 @@ TRIAL_SAE_REPORT_HOURS = env.int("TRIAL_SAE_REPORT_HOURS", default=24)
 TRIAL_SAFETY_CONTACT_EMAIL = env.str("TRIAL_SAFETY_CONTACT_EMAIL", default="")
 # SDV outside the 100% forms: every n-th participant of a site (issue 18; 1 = all).
 TRIAL_SDV_SAMPLE_EVERY = env.int("TRIAL_SDV_SAMPLE_EVERY", default=3)
+# Issue 18: a participant who must re-consent on a new consent-form version gets no new
+# data entry (safety reports excepted) until the re-consent is recorded; off: warn only.
+TRIAL_REQUIRE_CURRENT_CONSENT = env.bool("TRIAL_REQUIRE_CURRENT_CONSENT", default=True)
 # Issue 21: a user acts only within the duties of the site delegation log (dressdb.delegation;
 # on by default, as the issue asks; off only for a data migration or a break-glass repair).
 TRIAL_ENFORCE_DELEGATION = env.bool("TRIAL_ENFORCE_DELEGATION", default=True)

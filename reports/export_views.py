@@ -236,7 +236,11 @@ def export_pack(request: HttpRequest, pk: int) -> HttpResponse:
 @require_role(*EXPORT_ROLES)
 def export_pack_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     job = get_object_or_404(ExportJob, pk=pk, user_id=request.user.pk, status=ExportJob.Status.DONE)
-    path = services.export_dir() / job.file_name
-    if not path.exists():
+    storage = services.export_storage()
+    if not job.file_name or not storage.exists(job.file_name):
         raise Http404("The file is no longer there; build the pack again.")
-    return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)
+    return FileResponse(
+        storage.open(job.file_name, "rb"),
+        as_attachment=True,
+        filename=job.file_name.rsplit("/", 1)[-1],
+    )

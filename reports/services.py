@@ -11,10 +11,10 @@ from django.db import transaction
 from dressdb.models import SecurityEvent
 from dressdb.security_log import log_event
 from reports.models import ExportJob
-from reports.packs import export_dir
+from reports.packs import export_storage
 from reports.tasks import build_pack
 
-__all__ = ["export_dir", "export_job_start", "log_export", "parse_options"]
+__all__ = ["export_job_start", "export_storage", "log_export", "parse_options"]
 
 logger = logging.getLogger(__name__)
 

@@ -346,7 +346,13 @@ def test_the_analysis_pack_holds_the_syntax_files(trial, statistician, tmp_path,
     from reports.models import ExportJob
     from reports.packs import build_pack_file
 
-    settings.EXPORT_ROOT = str(tmp_path)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "exports": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     job = ExportJob.objects.create(
         user=statistician,
         options={"site_ids": trial, "start": None, "end": None, "deidentify": False, "bom": False},
