@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dressdb.demo import DEMO_PASSWORD, DEMO_SITES, DEMO_USERS, DemoUser
-from dressdb.models import Delegation, Duty, Role, Site, StaffMembership
+from dressdb.models import Delegation, Duty, Role, Site, StaffMembership, TrainingRecord
 
 # Issue 16 item 9: the Paris site works in French (its coordinator reads French pages).
 DEMO_SITE_LANGUAGES = {"PAR": "fr"}
@@ -57,7 +57,29 @@ def seed_demo_sites_and_users() -> list[DemoUser]:
         role=Role.INVESTIGATOR,
     )
     _seed_delegations(User.objects.get(username="investigator"))
+    _seed_training(User.objects.get(username="admin"))
     return list(DEMO_USERS)
+
+
+def _seed_training(admin: User) -> None:
+    """Each delegated demo user's required training (GCP, protocol), current, so that
+    the demo shows no lapsed-training warning; a second run adds nothing."""
+    today = timezone.localdate()
+    delegated = User.objects.filter(delegations__isnull=False).distinct()
+    for user in delegated:
+        for course in ("GCP", "protocol"):
+            if TrainingRecord.objects.filter(user=user, course=course).exists():
+                continue
+            row = TrainingRecord(
+                user=user,
+                course=course,
+                completed_on=today - dt.timedelta(days=365),
+                valid_until=today + dt.timedelta(days=2 * 365),
+                entered_by=admin,
+            )
+            row._history_user = admin  # type: ignore[attr-defined]
+            row._change_reason = "Demo training record"  # type: ignore[attr-defined]
+            row.save()
 
 
 def _seed_delegations(investigator: User) -> None:

@@ -63,6 +63,7 @@ urlpatterns = [
     path("api/v1/", include("safety.api_urls")),
     path("api/v1/", include("reports.api_urls")),
     path("api/v1/", include("datamanagement.api_urls")),
+    path("api/v1/", include(("trialadmin.api_urls", "trialadmin_api"))),
     # Both need a logged-in user (SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]); the docs page
     # sends an anonymous visitor to the login page.
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -22,6 +22,7 @@ from outcomes import selectors as outcomes_selectors
 from portal import grid
 from randomization import selectors as randomization_selectors
 from safety import selectors as safety_selectors
+from trialadmin import training as trialadmin_training
 
 GRID_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR, Role.ADMIN)
 
@@ -42,6 +43,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context |= randomization_selectors.home_panel(user=request.user)
     context |= dosing_selectors.home_panel(user=request.user)
     context |= notifications_selectors.home_panel(user=request.user)
+    context |= trialadmin_training.home_panel(user=request.user)  # lapsed training (issue 21)
     participants: list[Any] = list(context.get("participants") or [])  # type: ignore[call-overload]
     _, rows = grid.compose(participants, next_due_only=True)
     context["rows"] = rows

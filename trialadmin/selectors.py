@@ -12,6 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dressdb import two_factor
 from dressdb.models import Delegation, Site, StaffMembership
+from trialadmin import training
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class PersonRow:
     memberships: list[StaffMembership]
     two_factor: str
     tokens: int
+    training: Any = None  # trialadmin.training.TrainingState
 
 
 def people() -> list[PersonRow]:
@@ -39,8 +41,10 @@ def people() -> list[PersonRow]:
         )
     )
     confirmed = set(TOTPDevice.objects.filter(confirmed=True).values_list("user_id", flat=True))
+    everyone = list(users)
+    states = training.training_states(everyone)
     rows = []
-    for user in users:
+    for user in everyone:
         members = list(user.memberships.all())
         required = (
             user.is_staff
@@ -53,7 +57,7 @@ def people() -> list[PersonRow]:
             state = "required, not set up"
         else:
             state = "off"
-        rows.append(PersonRow(user, members, state, user.token_count))
+        rows.append(PersonRow(user, members, state, user.token_count, states[user.pk]))
     return rows
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from trialadmin import views
+from trialadmin import training_views, views
 
 app_name = "trialadmin"
 
@@ -11,6 +11,17 @@ urlpatterns = [
     path("people/<int:pk>/roles/", views.role_grant, name="role_grant"),
     path("people/<int:pk>/roles/<int:membership_pk>/end/", views.role_end, name="role_end"),
     path("people/<int:pk>/deactivate/", views.deactivate, name="deactivate"),
+    path("people/<int:pk>/training/", training_views.training_page, name="training"),
+    path(
+        "people/<int:pk>/training/<int:record_pk>/",
+        training_views.training_edit,
+        name="training_edit",
+    ),
+    path(
+        "people/<int:pk>/training/<int:record_pk>/certificate/",
+        training_views.training_certificate,
+        name="training_certificate",
+    ),
     path("invitation/<str:token>/", views.accept, name="accept"),
     path("delegation/", views.delegation_sites, name="delegation_sites"),
     path("delegation/<int:site_pk>/", views.delegation_log, name="delegation_log"),

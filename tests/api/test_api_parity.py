@@ -551,6 +551,10 @@ FORM_API: dict[str, Op | str] = {
     "trialadmin:delegation_log": "site delegation log (GCP): recorded by an admin, page only",
     "trialadmin:delegation_sign": "investigator's Part 11 signature of a delegation, page only",
     "trialadmin:delegation_end": "admin ends a delegation (trial administration)",
+    # Training records (issue 21): the page's new record is the API's POST (multipart).
+    "trialadmin:training": ("POST", "/api/v1/people/{id}/training"),
+    "trialadmin:training_edit": "admin corrects a training record with a reason (page only; "
+    "the API records new courses, a correction is rare trial administration)",
 }
 
 

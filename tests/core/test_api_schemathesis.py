@@ -85,6 +85,8 @@ PERSONA_BY_OPERATION = {
     # Administrations (issue 19)
     "/api/v1/participants/{id}/administrations": C,
     "/api/v1/participants/{id}/verify": P,
+    # Training records (issue 21): the admin records; site staff read their sites' people
+    "/api/v1/people/{id}/training": A,
     # Data management (issue 18)
     "/api/v1/participants/{id}/queries": S,
     "/api/v1/queries/{query_pk}/answer": C,

@@ -5,6 +5,8 @@ and the invitation link (anonymous)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -42,6 +44,10 @@ MATRIX = {
     "settings": ("GET", {A}, None),
     "security_log": ("GET", {A}, None),
     "security_log_csv": ("GET", {A}, None),
+    # Training records (issue 21): the person, their site's staff and admins read; admins write
+    "training": ("GET", {A, C, I, P}, "user"),
+    "training_edit": ("GET", {A}, "training"),
+    "training_certificate": ("GET", {A, C, I, P}, "training"),
 }
 PUBLIC = {"accept"}
 
@@ -59,7 +65,20 @@ def test_every_route_has_an_entry():
 
 
 @pytest.fixture
-def world(site_a, coordinator_a, trial_admin):
+def world(site_a, coordinator_a, trial_admin, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from trialadmin.training import training_record_save
+
+    settings.MEDIA_ROOT = tmp_path
+    record = training_record_save(
+        by=trial_admin,
+        user=coordinator_a,
+        course="GCP",
+        completed_on=dt.date(2026, 1, 1),
+        valid_until=None,
+        certificate=SimpleUploadedFile("gcp.pdf", b"%PDF-1.4 test"),
+    )
     membership = StaffMembership.objects.get(user=coordinator_a, site=site_a)
     line = Delegation.objects.create(
         site=site_a, user=coordinator_a, duty=Duty.CONSENT, start_on="2026-01-01"
@@ -70,6 +89,7 @@ def world(site_a, coordinator_a, trial_admin):
         "site": {"site_pk": site_a.pk},
         "site_pk": {"pk": site_a.pk},
         "line": {"pk": line.pk},
+        "training": {"pk": coordinator_a.pk, "record_pk": record.pk},
     }
 
 
@@ -101,3 +121,21 @@ def test_investigator_of_another_site_gets_404(world, site_b, investigator_a, lo
         client.get(reverse("trialadmin:delegation_log", kwargs={"site_pk": site_b.pk})).status_code
         == 404
     )
+
+
+def test_training_api_access(request, world, coordinator_b):
+    """GET /api/v1/people/{id}/training (the core matrix skips namespaced routes): the
+    person's site staff and admins read (200), the statistician gets 403, another site's
+    coordinator 404, anonymous 403 (DRF); only admins write (POST: 403 for the others)."""
+    from django.test import Client
+
+    url = reverse("trialadmin_api:person-training", kwargs=world["user"])
+    for persona in sorted(EVERYONE):
+        client = client_for(request.getfixturevalue(persona))
+        expected = 403 if persona == S else 200
+        assert client.get(url).status_code == expected, persona
+        if persona != A:
+            posted = client.post(url, {"course": "GCP", "completed_on": "2026-01-01"})
+            assert posted.status_code == 403, persona
+    assert client_for(coordinator_b).get(url).status_code == 404
+    assert Client().get(url).status_code in (401, 403)
