@@ -71,6 +71,11 @@ MEANINGS: dict[str, tuple[str, str]] = {
         "SDV outside the 100% forms: every n-th participant of a site (issue 18; 1 = all)",
         "dressdb/settings.py (not in protocol.md's table)",
     ),
+    "TRIAL_REQUIRE_CURRENT_CONSENT": (
+        "A participant who must re-consent on a new consent-form version: refuse new data "
+        "entry (safety reports excepted); off: warn only (issue 18)",
+        "docs/protocol.md §4 Visits (consent-form versions)",
+    ),
     "TRIAL_ADMIN_DOSE_TOLERANCE_PCT": (
         "Administrations: a dose given differing from the order by more than this percent "
         "is a discrepancy, alerted to the investigator and pharmacist (issue 19)",
