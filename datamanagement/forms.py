@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from datamanagement import catalogue
 from datamanagement.models import Query
@@ -31,9 +32,9 @@ def query_targets(participant: Participant) -> list[tuple[str, str]]:
 
 
 class QueryOpenForm(forms.Form):
-    target = forms.ChoiceField(label="Field")
+    target = forms.ChoiceField(label=gettext_lazy("Field"))
     text = forms.CharField(
-        label="Question", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=gettext_lazy("Question"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
     def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
@@ -48,16 +49,16 @@ class QueryOpenForm(forms.Form):
 
 class QueryTextForm(forms.Form):
     text = forms.CharField(
-        label="Message", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+        label=gettext_lazy("Message"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
 
 class OptionalTextForm(forms.Form):
-    text = forms.CharField(label="Note", required=False, max_length=2000)
+    text = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=2000)
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=2000)
+    reason = forms.CharField(label=gettext_lazy("Reason"), max_length=2000)
 
 
 class AgeingForm(forms.Form):
@@ -65,7 +66,7 @@ class AgeingForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any status"), *Query.Status.choices], required=False)
     form = forms.ChoiceField(choices=[("", "Any form"), *catalogue.FORM_CHOICES], required=False)
     min_days = forms.IntegerField(
-        label="Open at least (days)", min_value=0, max_value=3650, required=False
+        label=gettext_lazy("Open at least (days)"), min_value=0, max_value=3650, required=False
     )
 
     def __init__(self, *args: Any, sites: Any, **kwargs: Any) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -17,14 +18,14 @@ class Query(models.Model):
     """A question about one field of one record of one participant's form."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        ANSWERED = "answered", "Answered"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
+        OPEN = "open", gettext_lazy("Open")
+        ANSWERED = "answered", gettext_lazy("Answered")
+        CLOSED = "closed", gettext_lazy("Closed")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
 
     class Origin(models.TextChoices):
-        MANUAL = "manual", "Raised by a person"
-        AUTO = "auto", "Automatic edit check"
+        MANUAL = "manual", gettext_lazy("Raised by a person")
+        AUTO = "auto", gettext_lazy("Automatic edit check")
 
     participant = models.ForeignKey(
         "enrollment.Participant", on_delete=models.PROTECT, related_name="queries"
@@ -37,8 +38,10 @@ class Query(models.Model):
     field = models.CharField(max_length=60)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     origin = models.CharField(max_length=6, choices=Origin.choices, default=Origin.MANUAL)
-    rule = models.CharField(max_length=40, blank=True, help_text="Automatic: the rule's code.")
-    text = models.TextField(help_text="The question.")
+    rule = models.CharField(
+        max_length=40, blank=True, help_text=gettext_lazy("Automatic: the rule's code.")
+    )
+    text = models.TextField(help_text=gettext_lazy("The question."))
     opened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -49,7 +52,7 @@ class Query(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     correction_history_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="The record's history row of the correction."
+        null=True, blank=True, help_text=gettext_lazy("The record's history row of the correction.")
     )
 
     history = HistoricalRecords()
@@ -90,12 +93,12 @@ class QueryMessage(models.Model):
     """One message of a query's thread (append-only)."""
 
     class Kind(models.TextChoices):
-        OPENED = "opened", "Opened"
-        ANSWER = "answer", "Answer"
-        NOTE = "note", "Note"
-        CLOSED = "closed", "Closed"
-        CANCELLED = "cancelled", "Cancelled"
-        REOPENED = "reopened", "Re-opened"
+        OPENED = "opened", gettext_lazy("Opened")
+        ANSWER = "answer", gettext_lazy("Answer")
+        NOTE = "note", gettext_lazy("Note")
+        CLOSED = "closed", gettext_lazy("Closed")
+        CANCELLED = "cancelled", gettext_lazy("Cancelled")
+        REOPENED = "reopened", gettext_lazy("Re-opened")
 
     query = models.ForeignKey(Query, on_delete=models.CASCADE, related_name="messages")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -118,10 +121,10 @@ class SdvRecord(models.Model):
     """Source data verification of one form record of a participant."""
 
     class Status(models.TextChoices):
-        NOT_REQUIRED = "not_required", "Not required"
-        TO_VERIFY = "to_verify", "To verify"
-        VERIFIED = "verified", "Verified"
-        REVERIFY = "reverify", "Needs re-verification"
+        NOT_REQUIRED = "not_required", gettext_lazy("Not required")
+        TO_VERIFY = "to_verify", gettext_lazy("To verify")
+        VERIFIED = "verified", gettext_lazy("Verified")
+        REVERIFY = "reverify", gettext_lazy("Needs re-verification")
 
     participant = models.ForeignKey(
         "enrollment.Participant", on_delete=models.PROTECT, related_name="sdv_records"

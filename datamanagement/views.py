@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from datamanagement import selectors, services
@@ -87,7 +88,7 @@ def query_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Query raised.")
+            messages.success(request, gettext("Query raised."))
             return redirect("datamanagement:participant_queries", pk=participant.pk)
     return render(
         request, "datamanagement/query_new.html", {"participant": participant, "form": form}
@@ -119,7 +120,11 @@ def query_action(request: HttpRequest, query_pk: int, action: str) -> HttpRespon
     form = form_class(request.POST)
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
+            messages.error(
+                request,
+                gettext("%(field)s: %(join)s")
+                % {"field": field, "join": " ".join(str(e) for e in errors)},
+            )
     else:
         text = form.cleaned_data["text"]
         try:
@@ -132,7 +137,13 @@ def query_action(request: HttpRequest, query_pk: int, action: str) -> HttpRespon
         except ValidationError as exc:
             _flash(request, exc)
         else:
-            messages.success(request, f"Query {action}{'ed' if action == 'answer' else 'd'}.")
+            messages.success(
+                request,
+                {
+                    "answer": gettext("Query answered."),
+                    "close": gettext("Query closed."),
+                }.get(action, gettext("Query cancelled.")),
+            )
             if action == "answer":  # the rules see the correction at once
                 services.checks_run(participant=participant)
     return redirect("datamanagement:participant_queries", pk=participant.pk)
@@ -145,7 +156,9 @@ def checks_now(request: HttpRequest, pk: int) -> HttpResponse:
     result = services.checks_run(participant=participant)
     services.sdv_refresh(participant=participant)
     messages.success(
-        request, f"Edit checks run: {result['opened']} opened, {result['closed']} closed."
+        request,
+        gettext("Edit checks run: %(result_opened)s opened, %(result_closed)s closed.")
+        % {"result_opened": result["opened"], "result_closed": result["closed"]},
     )
     return redirect("datamanagement:participant_queries", pk=participant.pk)
 
@@ -164,7 +177,7 @@ def sdv_verify(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, "Marked verified.")
+        messages.success(request, gettext("Marked verified."))
     return redirect("datamanagement:participant_queries", pk=participant.pk)
 
 
@@ -187,7 +200,7 @@ def casebook_sign(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Casebook signed.")
+            messages.success(request, gettext("Casebook signed."))
             return redirect("datamanagement:participant_queries", pk=participant.pk)
     return render(
         request,
@@ -215,9 +228,11 @@ def participant_freeze(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _flash(request, exc)
         else:
-            messages.success(request, f"{participant.study_id} frozen.")
+            messages.success(
+                request, gettext("%(study_id)s frozen.") % {"study_id": participant.study_id}
+            )
     else:
-        messages.error(request, "Give a reason to freeze.")
+        messages.error(request, gettext("Give a reason to freeze."))
     return redirect("datamanagement:participant_queries", pk=participant.pk)
 
 
@@ -236,7 +251,7 @@ def freezes(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Done.")
+            messages.success(request, gettext("Done."))
             return redirect("datamanagement:freezes")
     rows = list(
         EditFreeze.objects.select_related("created_by", "released_by").order_by("-created_at")[:200]
@@ -277,7 +292,7 @@ def freeze_release(request: HttpRequest, freeze_pk: int) -> HttpResponse:
     except ValidationError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, "Done.")
+        messages.success(request, gettext("Done."))
     back = request.POST.get("back", "")
     if back.isdigit():
         return redirect("datamanagement:participant_queries", pk=int(back))
@@ -327,7 +342,7 @@ def monitoring_report(request: HttpRequest) -> HttpResponse:
         try:
             since = dt.date.fromisoformat(raw_since)
         except ValueError:
-            messages.error(request, "since: give a date as YYYY-MM-DD.")
+            messages.error(request, gettext("since: give a date as YYYY-MM-DD."))
     context = selectors.monitoring_report(request.user, site.pk if site else None, since)
     context |= {"sites": sites, "site": site, "raw_since": raw_since}
     return render(request, "datamanagement/monitoring_report.html", context)

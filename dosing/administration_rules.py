@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from enrollment.labels import gettext_noop
+
 
 class Status(StrEnum):
     GIVEN = "given"
@@ -38,11 +40,11 @@ class Status(StrEnum):
 
 
 STATUS_LABELS: Mapping[Status, str] = {
-    Status.GIVEN: "Given",
-    Status.GIVEN_LATE: "Given late",
-    Status.HELD: "Held",
-    Status.REFUSED: "Refused",
-    Status.MISSED: "Missed",
+    Status.GIVEN: gettext_noop("Given"),
+    Status.GIVEN_LATE: gettext_noop("Given late"),
+    Status.HELD: gettext_noop("Held"),
+    Status.REFUSED: gettext_noop("Refused"),
+    Status.MISSED: gettext_noop("Missed"),
 }
 GIVEN_STATUSES = frozenset({Status.GIVEN, Status.GIVEN_LATE})
 
@@ -55,10 +57,10 @@ class Discrepancy(StrEnum):
 
 
 DISCREPANCY_LABELS: Mapping[Discrepancy, str] = {
-    Discrepancy.DOSE: "Dose differs from the order",
-    Discrepancy.MISSED: "Missed dose",
-    Discrepancy.AFTER_STOP: "Given after a stop of treatment",
-    Discrepancy.AFTER_OFF_PROTOCOL: "Given after off protocol",
+    Discrepancy.DOSE: gettext_noop("Dose differs from the order"),
+    Discrepancy.MISSED: gettext_noop("Missed dose"),
+    Discrepancy.AFTER_STOP: gettext_noop("Given after a stop of treatment"),
+    Discrepancy.AFTER_OFF_PROTOCOL: gettext_noop("Given after off protocol"),
 }
 
 # Scheduled site-local times of the ordered administrations, by times per day.
@@ -231,9 +233,9 @@ class MonitoringAlert(StrEnum):
 
 
 MONITORING_LABELS: Mapping[MonitoringAlert, str] = {
-    MonitoringAlert.TROUGH_HIGH: "Cyclosporine trough above the target range",
-    MonitoringAlert.SYSTOLIC_HIGH: "Systolic blood pressure high",
-    MonitoringAlert.CREATININE_RISE: "Creatinine risen from baseline",
+    MonitoringAlert.TROUGH_HIGH: gettext_noop("Cyclosporine trough above the target range"),
+    MonitoringAlert.SYSTOLIC_HIGH: gettext_noop("Systolic blood pressure high"),
+    MonitoringAlert.CREATININE_RISE: gettext_noop("Creatinine risen from baseline"),
 }
 
 

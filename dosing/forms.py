@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from dosing import assessment_rules
 from dosing.models import ARM_CHOICES, IMPROVEMENT_CHOICES, TREND_CHOICES
@@ -44,17 +45,17 @@ def _lab(name: str, label: str) -> forms.DecimalField:
 class AssessmentForm(forms.Form):
     improvement = forms.ChoiceField(choices=IMPROVEMENT_CHOICES, widget=forms.RadioSelect)
     labs_trend = forms.ChoiceField(
-        label="Organ labs since the last assessment",
+        label=gettext_lazy("Organ labs since the last assessment"),
         choices=TREND_CHOICES,
         widget=forms.RadioSelect,
     )
     other_findings = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Other involved organs (lung, heart, pancreas...) in words.",
+        help_text=gettext_lazy("Other involved organs (lung, heart, pancreas...) in words."),
     )
     password = forms.CharField(
-        label="Your password (e-signature)",
+        label=gettext_lazy("Your password (e-signature)"),
         widget=forms.PasswordInput(render_value=False),
         strip=False,
     )
@@ -100,24 +101,26 @@ def participant_baseline(participant: Any) -> dict[str, Any]:
 
 
 class RelapseForm(forms.Form):
-    relapse_on = forms.DateField(label="Relapse date", widget=DATE)
-    reason_for_change = forms.CharField(label="Clinical findings / reason", max_length=500)
+    relapse_on = forms.DateField(label=gettext_lazy("Relapse date"), widget=DATE)
+    reason_for_change = forms.CharField(
+        label=gettext_lazy("Clinical findings / reason"), max_length=500
+    )
 
 
 class NpoForm(forms.Form):
-    npo = forms.BooleanField(label="NPO (nothing by mouth)", required=False)
-    reason_for_change = forms.CharField(label="Reason for change", max_length=500)
+    npo = forms.BooleanField(label=gettext_lazy("NPO (nothing by mouth)"), required=False)
+    reason_for_change = forms.CharField(label=gettext_lazy("Reason for change"), max_length=500)
 
 
 class WeightForm(forms.Form):
     weight_kg = forms.DecimalField(
-        label="Corrected baseline weight (kg)",
+        label=gettext_lazy("Corrected baseline weight (kg)"),
         min_value=25,
         max_value=350,
         decimal_places=1,
         max_digits=5,
     )
-    reason_for_change = forms.CharField(label="Reason for change", max_length=500)
+    reason_for_change = forms.CharField(label=gettext_lazy("Reason for change"), max_length=500)
 
 
 class OrderSheetForm(forms.Form):
@@ -140,11 +143,11 @@ class PreviewForm(forms.Form):
         min_value=25, max_value=350, decimal_places=1, max_digits=5, initial=70
     )
     renal_impairment = forms.BooleanField(required=False)
-    npo = forms.BooleanField(label="NPO", required=False)
+    npo = forms.BooleanField(label=gettext_lazy("NPO"), required=False)
     start_date = forms.DateField(required=False, widget=DATE)
     decisions = forms.CharField(
         required=False,
-        help_text="One decision per line: improvement labs_trend, e.g. 'gt25 down'.",
+        help_text=gettext_lazy("One decision per line: improvement labs_trend, e.g. 'gt25 down'."),
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     relapse_day = forms.IntegerField(required=False, min_value=1, max_value=400)
@@ -162,7 +165,8 @@ class PreviewForm(forms.Form):
                 continue
             if len(parts) != 2:
                 raise forms.ValidationError(
-                    f"Line {i + 1}: give 'improvement labs_trend', e.g. 'gt25 down'."
+                    gettext("Line %(i_1)s: give 'improvement labs_trend', e.g. 'gt25 down'.")
+                    % {"i_1": i + 1}
                 )
             items.append({"improvement": parts[0], "labs_trend": parts[1]})
         return items

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dosing.administration_rules import STATUS_LABELS as ADMIN_STATUS_LABELS
@@ -49,7 +50,7 @@ class Regimen(models.Model):
         "enrollment.Participant", on_delete=models.PROTECT, related_name="regimen"
     )
     randomized_arm = models.CharField(max_length=12, choices=ARM_CHOICES)
-    day1 = models.DateField(help_text="Study day 1 (first dose), site-local date.")
+    day1 = models.DateField(help_text=gettext_lazy("Study day 1 (first dose), site-local date."))
     state = models.CharField(max_length=20, choices=STATE_CHOICES)
     current_arm = models.CharField(max_length=12, choices=ARM_CHOICES)
     current_block = models.CharField(max_length=20, blank=True)
@@ -73,7 +74,9 @@ class Assessment(models.Model):
         "enrollment.Participant", on_delete=models.PROTECT, related_name="assessments"
     )
     regimen = models.ForeignKey(Regimen, on_delete=models.PROTECT, related_name="assessments")
-    number = models.PositiveSmallIntegerField(help_text="1 for the first decision, and so on.")
+    number = models.PositiveSmallIntegerField(
+        help_text=gettext_lazy("1 for the first decision, and so on.")
+    )
     study_day = models.PositiveSmallIntegerField()
     block = models.CharField(max_length=20)
     # Organ labs today and at baseline (empty when not measured).
@@ -100,7 +103,9 @@ class Assessment(models.Model):
     suggested_labs_trend = models.CharField(max_length=4, blank=True)
     improvement = models.CharField(max_length=8, choices=IMPROVEMENT_CHOICES)
     labs_trend = models.CharField(max_length=4, choices=TREND_CHOICES)
-    result = models.CharField(max_length=20, blank=True, help_text="What the decision led to.")
+    result = models.CharField(
+        max_length=20, blank=True, help_text=gettext_lazy("What the decision led to.")
+    )
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -209,7 +214,9 @@ class Administration(models.Model):
         "enrollment.Participant", on_delete=models.PROTECT, related_name="administrations"
     )
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="administrations")
-    number = models.PositiveSmallIntegerField(help_text="1..times per day of the order.")
+    number = models.PositiveSmallIntegerField(
+        help_text=gettext_lazy("1..times per day of the order.")
+    )
     status = models.CharField(max_length=12, choices=ADMIN_STATUS_CHOICES)
     dose_mg = models.DecimalField(
         "dose given (mg)",
@@ -220,10 +227,12 @@ class Administration(models.Model):
         validators=[MinValueValidator(Decimal("0.01"))],
     )
     route = models.CharField(max_length=2, choices=ROUTE_CHOICES, blank=True)
-    given_at = models.DateTimeField(null=True, blank=True, help_text="UTC; shown in site time.")
+    given_at = models.DateTimeField(
+        null=True, blank=True, help_text=gettext_lazy("UTC; shown in site time.")
+    )
     given_by = models.CharField("given by", max_length=150, blank=True)
     reason = models.TextField(
-        blank=True, help_text="Why, for anything other than given as ordered."
+        blank=True, help_text=gettext_lazy("Why, for anything other than given as ordered.")
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -269,7 +278,7 @@ class DailyMonitoring(models.Model):
     participant = models.ForeignKey(
         "enrollment.Participant", on_delete=models.PROTECT, related_name="daily_monitoring"
     )
-    date = models.DateField(help_text="Site-local date.")
+    date = models.DateField(help_text=gettext_lazy("Site-local date."))
     csa_trough_ng_ml = models.DecimalField(
         "cyclosporine trough (ng/mL)",
         max_digits=6,

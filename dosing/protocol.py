@@ -51,6 +51,7 @@ from typing import Any
 # The arm is defined once, on the enrollment floor; re-exported for the dosing rules.
 from enrollment.arms import ARM_LABELS as ARM_LABELS
 from enrollment.arms import Arm as Arm
+from enrollment.labels import gettext_noop
 
 
 class Drug(StrEnum):
@@ -113,57 +114,60 @@ class Outcome(StrEnum):
 
 # Human labels, for model and form choices (stored values are the enum values).
 DRUG_LABELS: Mapping[Drug, str] = {
-    Drug.CYCLOSPORINE: "Cyclosporine",
-    Drug.METHYLPREDNISOLONE: "Methylprednisolone",
-    Drug.PREDNISONE: "Prednisone",
+    Drug.CYCLOSPORINE: gettext_noop("Cyclosporine"),
+    Drug.METHYLPREDNISOLONE: gettext_noop("Methylprednisolone"),
+    Drug.PREDNISONE: gettext_noop("Prednisone"),
 }
-ROUTE_LABELS: Mapping[Route, str] = {Route.PO: "PO (oral)", Route.IV: "IV"}
+ROUTE_LABELS: Mapping[Route, str] = {
+    Route.PO: gettext_noop("PO (oral)"),
+    Route.IV: gettext_noop("IV"),
+}
 IMPROVEMENT_LABELS: Mapping[Improvement, str] = {
-    Improvement.COMPLETE: "Complete or near-complete resolution of organ involvement",
-    Improvement.GT25: "> 25% improvement in every involved organ",
-    Improvement.LE25: "0-25% improvement in at least one involved organ",
-    Improvement.NONE: "No improvement, or worse",
+    Improvement.COMPLETE: gettext_noop("Complete or near-complete resolution of organ involvement"),
+    Improvement.GT25: gettext_noop("> 25% improvement in every involved organ"),
+    Improvement.LE25: gettext_noop("0-25% improvement in at least one involved organ"),
+    Improvement.NONE: gettext_noop("No improvement, or worse"),
 }
 LABS_TREND_LABELS: Mapping[LabsTrend, str] = {
-    LabsTrend.DOWN: "Down-trending",
-    LabsTrend.FLAT: "Flat",
-    LabsTrend.UP: "Up-trending",
+    LabsTrend.DOWN: gettext_noop("Down-trending"),
+    LabsTrend.FLAT: gettext_noop("Flat"),
+    LabsTrend.UP: gettext_noop("Up-trending"),
 }
 STATE_LABELS: Mapping[State, str] = {
-    State.AWAITING_DECISION: "Awaiting decision",
-    State.MONITORING: "Monitoring for relapse",
-    State.COMPLETED: "Completed",
-    State.OFF_PROTOCOL: "Off protocol",
+    State.AWAITING_DECISION: gettext_noop("Awaiting decision"),
+    State.MONITORING: gettext_noop("Monitoring for relapse"),
+    State.COMPLETED: gettext_noop("Completed"),
+    State.OFF_PROTOCOL: gettext_noop("Off protocol"),
 }
 # A pulse's days count from the pulse's first day (after a switch they are not study days).
 BLOCK_LABELS: Mapping[Block, str] = {
-    Block.CSA_INDUCTION: "Cyclosporine induction, 7 days",
-    Block.CSA_EXTENSION: "Cyclosporine extension, 3 days",
-    Block.MONITORING: "Monitoring for relapse (no treatment)",
-    Block.CSA_RETREATMENT: "Cyclosporine retreatment, 7 days",
-    Block.CSA_TAPER: "Cyclosporine taper",
-    Block.MP_PULSE_1: "Methylprednisolone pulse, days 1–3",
-    Block.MP_PULSE_2: "Methylprednisolone pulse, days 4–7",
-    Block.MP_PULSE_3: "Methylprednisolone pulse, days 8–10",
-    Block.STEROID_TAPER: "Corticosteroid taper",
+    Block.CSA_INDUCTION: gettext_noop("Cyclosporine induction, 7 days"),
+    Block.CSA_EXTENSION: gettext_noop("Cyclosporine extension, 3 days"),
+    Block.MONITORING: gettext_noop("Monitoring for relapse (no treatment)"),
+    Block.CSA_RETREATMENT: gettext_noop("Cyclosporine retreatment, 7 days"),
+    Block.CSA_TAPER: gettext_noop("Cyclosporine taper"),
+    Block.MP_PULSE_1: gettext_noop("Methylprednisolone pulse, days 1–3"),
+    Block.MP_PULSE_2: gettext_noop("Methylprednisolone pulse, days 4–7"),
+    Block.MP_PULSE_3: gettext_noop("Methylprednisolone pulse, days 8–10"),
+    Block.STEROID_TAPER: gettext_noop("Corticosteroid taper"),
 }
 EVENT_TYPE_LABELS: Mapping[EventType, str] = {
-    EventType.STOP: "Stopped (response)",
-    EventType.RELAPSE: "Relapse",
-    EventType.SWITCH: "Switched arm",
-    EventType.OFF_PROTOCOL: "Off protocol",
+    EventType.STOP: gettext_noop("Stopped (response)"),
+    EventType.RELAPSE: gettext_noop("Relapse"),
+    EventType.SWITCH: gettext_noop("Switched arm"),
+    EventType.OFF_PROTOCOL: gettext_noop("Off protocol"),
 }
 OUTCOME_LABELS: Mapping[Outcome, str] = {
-    Outcome.STOP: "Stop treatment, monitor for relapse",
-    Outcome.SWITCH: "Switch arm",
-    Outcome.OFF_PROTOCOL: "Off protocol",
+    Outcome.STOP: gettext_noop("Stop treatment, monitor for relapse"),
+    Outcome.SWITCH: gettext_noop("Switch arm"),
+    Outcome.OFF_PROTOCOL: gettext_noop("Off protocol"),
 }
 # Short forms for tables and chips (the long ones are for forms and tooltips).
 IMPROVEMENT_SHORT_LABELS: Mapping[Improvement, str] = {
-    Improvement.COMPLETE: "Complete resolution",
-    Improvement.GT25: "Improved > 25%",
-    Improvement.LE25: "Improved 0-25%",
-    Improvement.NONE: "No improvement",
+    Improvement.COMPLETE: gettext_noop("Complete resolution"),
+    Improvement.GT25: gettext_noop("Improved > 25%"),
+    Improvement.LE25: gettext_noop("Improved 0-25%"),
+    Improvement.NONE: gettext_noop("No improvement"),
 }
 
 

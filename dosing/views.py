@@ -10,6 +10,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dosing import administration_selectors, protocol, selectors, services
 from dosing.administration_forms import AdministrationFormSet, DayForm, VerifyForm
@@ -158,7 +159,10 @@ def _course_change(
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"{title}: saved. Future orders were recomputed.")
+            messages.success(
+                request,
+                gettext("%(title)s: saved. Future orders were recomputed.") % {"title": title},
+            )
             return redirect("participant_detail", pk=participant.pk)
     return render(
         request,

@@ -7,3 +7,9 @@ class DressdbConfig(AppConfig):
 
     def ready(self) -> None:
         from dressdb import audit, db_roles, lockout, security_log  # noqa: F401  (receivers)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from dressdb.i18n import remember_language
+
+        user_logged_in.connect(remember_language, dispatch_uid="dressdb_language")

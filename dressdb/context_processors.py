@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.utils.translation import gettext
 
 from dressdb.access import active_memberships, user_roles
 from dressdb.models import Role
@@ -15,5 +16,5 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     return {
         "nav_items": nav_for_roles(roles, request.path),
         "user_roles": roles,
-        "user_role_labels": memberships or (["Trial admin"] if user.is_superuser else []),
+        "user_role_labels": memberships or ([gettext("Trial admin")] if user.is_superuser else []),
     }

@@ -16,6 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.utils.translation import gettext_noop
+
 
 class CellState(StrEnum):
     NOT_DUE = "not_due"
@@ -29,14 +31,14 @@ class CellState(StrEnum):
 
 
 CELL_LABELS: dict[str, str] = {
-    CellState.NOT_DUE: "Not due",
-    CellState.DUE: "Due",
-    CellState.OVERDUE: "Overdue",
-    CellState.COMPLETE: "Complete",
-    CellState.SIGNED: "Signed",
-    CellState.LOCKED: "Locked",
-    CellState.MISSED: "Missed",
-    CellState.NOT_APPLICABLE: "Not applicable",
+    CellState.NOT_DUE: gettext_noop("Not due"),
+    CellState.DUE: gettext_noop("Due"),
+    CellState.OVERDUE: gettext_noop("Overdue"),
+    CellState.COMPLETE: gettext_noop("Complete"),
+    CellState.SIGNED: gettext_noop("Signed"),
+    CellState.LOCKED: gettext_noop("Locked"),
+    CellState.MISSED: gettext_noop("Missed"),
+    CellState.NOT_APPLICABLE: gettext_noop("Not applicable"),
 }
 # A short mark inside the cell, so colour is never the only cue (WCAG 1.4.1).
 CELL_MARKS: dict[str, str] = {

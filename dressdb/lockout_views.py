@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -35,12 +36,18 @@ def lockout_unlock(request: HttpRequest) -> HttpResponse:
     kind = request.POST.get("kind", "")
     key = request.POST.get("key", "").strip()
     if kind not in (lockout.ACCOUNT, lockout.ADDRESS) or not key or len(key) > 150 or "\0" in key:
-        messages.error(request, "Choose a locked account or address to unlock.")
+        messages.error(request, gettext("Choose a locked account or address to unlock."))
         return redirect("lockouts")
     cleared = lockout.unlock(kind=kind, key=key, by=request.user, request=request)
     what = "Account" if kind == lockout.ACCOUNT else "Address"
     if cleared:
-        messages.success(request, f"{what} {key} unlocked ({cleared} failure records cleared).")
+        messages.success(
+            request,
+            gettext("%(what)s %(key)s unlocked (%(cleared)s failure records cleared).")
+            % {"what": what, "key": key, "cleared": cleared},
+        )
     else:
-        messages.info(request, f"{what} {key} was not locked.")
+        messages.info(
+            request, gettext("%(what)s %(key)s was not locked.") % {"what": what, "key": key}
+        )
     return redirect("lockouts")

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -18,13 +19,13 @@ class Site(models.Model):
     code = models.CharField(
         max_length=10,
         unique=True,
-        help_text="Short upper-case code used in study IDs, e.g. USC.",
+        help_text=gettext_lazy("Short upper-case code used in study IDs, e.g. USC."),
     )
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     active = models.BooleanField(default=True)
     # Issue 21 (trial administration): the site's language, investigator and target.
-    language = models.CharField(max_length=10, default="en", help_text="e.g. en, fr.")
+    language = models.CharField(max_length=10, default="en", help_text=gettext_lazy("e.g. en, fr."))
     principal_investigator = models.CharField(max_length=150, blank=True)
     target_enrolment = models.PositiveIntegerField(null=True, blank=True)
 
@@ -48,12 +49,12 @@ class Site(models.Model):
 
 
 class Role(models.TextChoices):
-    COORDINATOR = "coordinator", "Site coordinator"
-    INVESTIGATOR = "investigator", "Investigator"
-    PHARMACIST = "pharmacist", "Pharmacist"
-    STATISTICIAN = "statistician", "Statistician / data manager"
-    ADMIN = "admin", "Trial admin"
-    MONITOR = "monitor", "Monitor (CRA)"
+    COORDINATOR = "coordinator", gettext_lazy("Site coordinator")
+    INVESTIGATOR = "investigator", gettext_lazy("Investigator")
+    PHARMACIST = "pharmacist", gettext_lazy("Pharmacist")
+    STATISTICIAN = "statistician", gettext_lazy("Statistician / data manager")
+    ADMIN = "admin", gettext_lazy("Trial admin")
+    MONITOR = "monitor", gettext_lazy("Monitor (CRA)")
 
 
 class StaffMembership(models.Model):
@@ -95,31 +96,31 @@ class SecurityEvent(models.Model):
     """Append-only log of logins, failed logins, role changes, exports, randomizations."""
 
     class Kind(models.TextChoices):
-        LOGIN = "login", "Login"
-        LOGOUT = "logout", "Logout"
-        LOGIN_FAILED = "login_failed", "Failed login"
-        ROLE_CHANGE = "role_change", "Role change"
-        EXPORT = "export", "Export"
-        RANDOMIZATION = "randomization", "Randomization"
-        TWO_FACTOR_ENROLLED = "two_factor_enrolled", "Two-factor set up"
-        TWO_FACTOR_VERIFIED = "two_factor_verified", "Two-factor code accepted"
-        TWO_FACTOR_FAILED = "two_factor_failed", "Two-factor code refused"
-        BACKUP_CODES_ISSUED = "backup_codes_issued", "Backup codes issued"
-        LOCKED_OUT = "locked_out", "Locked out (account or address)"
-        UNLOCKED = "unlocked", "Lockout lifted by an admin"
-        SIGNED = "signed", "Electronic signature"
-        SIGNATURE_FAILED = "signature_failed", "Signature refused (wrong password)"
-        SIGNATURE_VOIDED = "signature_voided", "Signature voided"
-        API_TOKEN_CREATED = "api_token_created", "API token created"
-        API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
-        API_TOKEN_USED = "api_token_used", "API token used (first use of the day)"
-        USER_INVITED = "user_invited", "User invited"
-        INVITATION_ACCEPTED = "invite_accepted", "Invitation accepted"
-        USER_DEACTIVATED = "user_deactivated", "User deactivated"
-        SITE_CHANGE = "site_change", "Site created or changed"
-        DELEGATION_CHANGE = "delegation_change", "Delegation granted or ended"
-        DUTY_REFUSED = "duty_refused", "Action refused outside delegation or training"
-        TRAINING_CHANGE = "training_change", "Training record added or changed"
+        LOGIN = "login", gettext_lazy("Login")
+        LOGOUT = "logout", gettext_lazy("Logout")
+        LOGIN_FAILED = "login_failed", gettext_lazy("Failed login")
+        ROLE_CHANGE = "role_change", gettext_lazy("Role change")
+        EXPORT = "export", gettext_lazy("Export")
+        RANDOMIZATION = "randomization", gettext_lazy("Randomization")
+        TWO_FACTOR_ENROLLED = "two_factor_enrolled", gettext_lazy("Two-factor set up")
+        TWO_FACTOR_VERIFIED = "two_factor_verified", gettext_lazy("Two-factor code accepted")
+        TWO_FACTOR_FAILED = "two_factor_failed", gettext_lazy("Two-factor code refused")
+        BACKUP_CODES_ISSUED = "backup_codes_issued", gettext_lazy("Backup codes issued")
+        LOCKED_OUT = "locked_out", gettext_lazy("Locked out (account or address)")
+        UNLOCKED = "unlocked", gettext_lazy("Lockout lifted by an admin")
+        SIGNED = "signed", gettext_lazy("Electronic signature")
+        SIGNATURE_FAILED = "signature_failed", gettext_lazy("Signature refused (wrong password)")
+        SIGNATURE_VOIDED = "signature_voided", gettext_lazy("Signature voided")
+        API_TOKEN_CREATED = "api_token_created", gettext_lazy("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", gettext_lazy("API token revoked")
+        API_TOKEN_USED = "api_token_used", gettext_lazy("API token used (first use of the day)")
+        USER_INVITED = "user_invited", gettext_lazy("User invited")
+        INVITATION_ACCEPTED = "invite_accepted", gettext_lazy("Invitation accepted")
+        USER_DEACTIVATED = "user_deactivated", gettext_lazy("User deactivated")
+        SITE_CHANGE = "site_change", gettext_lazy("Site created or changed")
+        DELEGATION_CHANGE = "delegation_change", gettext_lazy("Delegation granted or ended")
+        DUTY_REFUSED = "duty_refused", gettext_lazy("Action refused outside delegation or training")
+        TRAINING_CHANGE = "training_change", gettext_lazy("Training record added or changed")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -198,25 +199,29 @@ class Signature(models.Model):
     """
 
     class Meaning(models.TextChoices):
-        REVIEWED_APPROVED = "reviewed and approved", "Reviewed and approved"
-        DOSING_DECISION = "dosing decision authorised", "Dosing decision authorised"
-        DELEGATION = "delegation authorised", "Delegation authorised"
+        REVIEWED_APPROVED = "reviewed and approved", gettext_lazy("Reviewed and approved")
+        DOSING_DECISION = "dosing decision authorised", gettext_lazy("Dosing decision authorised")
+        DELEGATION = "delegation authorised", gettext_lazy("Delegation authorised")
 
     signer = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures"
     )
     printed_name = models.CharField(max_length=150)
-    signed_at = models.DateTimeField(help_text="UTC.")
+    signed_at = models.DateTimeField(help_text=gettext_lazy("UTC."))
     meaning = models.CharField(max_length=40, choices=Meaning.choices)
     content_type = models.ForeignKey(
         "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
     )
     object_id = models.PositiveBigIntegerField()
     record_history_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="The signed record's history row at signing."
+        null=True, blank=True, help_text=gettext_lazy("The signed record's history row at signing.")
     )
-    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the signed data.")
-    summary = models.JSONField(default=list, blank=True, help_text="What the signer saw.")
+    fingerprint = models.CharField(
+        max_length=64, help_text=gettext_lazy("SHA-256 of the signed data.")
+    )
+    summary = models.JSONField(
+        default=list, blank=True, help_text=gettext_lazy("What the signer saw.")
+    )
     voided_at = models.DateTimeField(null=True, blank=True)
     voided_reason = models.TextField(blank=True)
 
@@ -252,12 +257,12 @@ class EditFreeze(models.Model):
     """
 
     class Kind(models.TextChoices):
-        FREEZE = "freeze", "Freeze"
-        LOCK = "lock", "Database lock"
+        FREEZE = "freeze", gettext_lazy("Freeze")
+        LOCK = "lock", gettext_lazy("Database lock")
 
     kind = models.CharField(max_length=6, choices=Kind.choices)
     participant_id = models.PositiveBigIntegerField(
-        null=True, blank=True, db_index=True, help_text="Empty: the whole study."
+        null=True, blank=True, db_index=True, help_text=gettext_lazy("Empty: the whole study.")
     )
     reason = models.TextField()
     created_by = models.ForeignKey(
@@ -266,7 +271,9 @@ class EditFreeze(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     active = models.BooleanField(default=True)
     snapshot = models.JSONField(
-        default=dict, blank=True, help_text="Database lock: SHA-256 of each exported file."
+        default=dict,
+        blank=True,
+        help_text=gettext_lazy("Database lock: SHA-256 of each exported file."),
     )
     release_requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -296,13 +303,13 @@ class EditFreeze(models.Model):
 class Duty(models.TextChoices):
     """The trial duties of a site delegation log (issue 21)."""
 
-    SCREENING = "screening", "Screening"
-    CONSENT = "consent", "Consent"
-    RANDOMIZATION = "randomization", "Randomization"
-    DOSING_DECISIONS = "dosing_decisions", "Dosing decisions"
-    DRUG_DISPENSING = "drug_dispensing", "Drug dispensing"
-    DATA_ENTRY = "data_entry", "Data entry"
-    SIGN_OFF = "sign_off", "Sign-off"
+    SCREENING = "screening", gettext_lazy("Screening")
+    CONSENT = "consent", gettext_lazy("Consent")
+    RANDOMIZATION = "randomization", gettext_lazy("Randomization")
+    DOSING_DECISIONS = "dosing_decisions", gettext_lazy("Dosing decisions")
+    DRUG_DISPENSING = "drug_dispensing", gettext_lazy("Drug dispensing")
+    DATA_ENTRY = "data_entry", gettext_lazy("Data entry")
+    SIGN_OFF = "sign_off", gettext_lazy("Sign-off")
 
 
 class Delegation(models.Model):
@@ -339,6 +346,19 @@ class Delegation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} - {self.get_duty_display()} at {self.site.code}"
+
+
+class UserPreference(models.Model):
+    """A user's own settings; today the language of the pages (dressdb.i18n)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference"
+    )
+    # "" = the language of the user's sites (dressdb.i18n.language_for_user).
+    language = models.CharField(max_length=10, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.language or 'site language'}"
 
 
 TRAINING_CERTIFICATE_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg"}

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from dressdb.models import Role
 
@@ -19,7 +21,7 @@ EVERYONE = frozenset({COORDINATOR, INVESTIGATOR, PHARMACIST, STATISTICIAN, ADMIN
 
 @dataclass(frozen=True)
 class NavItem:
-    label: str
+    label: str | Promise  # translated when the menu is drawn
     url_name: str
     roles: frozenset[str]
 
@@ -28,22 +30,32 @@ SITE_STAFF = frozenset({COORDINATOR, INVESTIGATOR, PHARMACIST, ADMIN, MONITOR})
 
 # An entry whose page is not installed in this build is left out (see nav_for_roles).
 NAV_ITEMS: tuple[NavItem, ...] = (
-    NavItem("Home", "home", EVERYONE),
-    NavItem("Records", "record_grid", frozenset({COORDINATOR, INVESTIGATOR, ADMIN})),
-    NavItem("Screening", "screening_log", frozenset({COORDINATOR, INVESTIGATOR, ADMIN})),
-    NavItem("Participants", "participant_list", SITE_STAFF),
-    NavItem("Decisions due", "decisions_due", frozenset({INVESTIGATOR})),
-    NavItem("Today's orders", "todays_orders", frozenset({COORDINATOR, PHARMACIST})),
-    NavItem("Protocol preview", "protocol_preview", frozenset({INVESTIGATOR, PHARMACIST})),
-    NavItem("Visits", "visit_list", frozenset({COORDINATOR, INVESTIGATOR})),
+    NavItem(gettext_lazy("Home"), "home", EVERYONE),
+    NavItem(gettext_lazy("Records"), "record_grid", frozenset({COORDINATOR, INVESTIGATOR, ADMIN})),
     NavItem(
-        "Dashboards", "dashboard_home", frozenset({COORDINATOR, INVESTIGATOR, STATISTICIAN, ADMIN})
+        gettext_lazy("Screening"), "screening_log", frozenset({COORDINATOR, INVESTIGATOR, ADMIN})
     ),
-    NavItem("Allocation lists", "allocation_lists", frozenset({STATISTICIAN, ADMIN})),
-    NavItem("Exports", "export_home", frozenset({STATISTICIAN, ADMIN})),
-    NavItem("Data management", "datamanagement:ageing", frozenset({STATISTICIAN, MONITOR, ADMIN})),
-    NavItem("Lockouts", "lockouts", frozenset({ADMIN})),
-    NavItem("Trial admin", "trialadmin:people", frozenset({ADMIN})),
+    NavItem(gettext_lazy("Participants"), "participant_list", SITE_STAFF),
+    NavItem(gettext_lazy("Decisions due"), "decisions_due", frozenset({INVESTIGATOR})),
+    NavItem(gettext_lazy("Today's orders"), "todays_orders", frozenset({COORDINATOR, PHARMACIST})),
+    NavItem(
+        gettext_lazy("Protocol preview"), "protocol_preview", frozenset({INVESTIGATOR, PHARMACIST})
+    ),
+    NavItem(gettext_lazy("Visits"), "visit_list", frozenset({COORDINATOR, INVESTIGATOR})),
+    NavItem(
+        gettext_lazy("Dashboards"),
+        "dashboard_home",
+        frozenset({COORDINATOR, INVESTIGATOR, STATISTICIAN, ADMIN}),
+    ),
+    NavItem(gettext_lazy("Allocation lists"), "allocation_lists", frozenset({STATISTICIAN, ADMIN})),
+    NavItem(gettext_lazy("Exports"), "export_home", frozenset({STATISTICIAN, ADMIN})),
+    NavItem(
+        gettext_lazy("Data management"),
+        "datamanagement:ageing",
+        frozenset({STATISTICIAN, MONITOR, ADMIN}),
+    ),
+    NavItem(gettext_lazy("Lockouts"), "lockouts", frozenset({ADMIN})),
+    NavItem(gettext_lazy("Trial admin"), "trialadmin:people", frozenset({ADMIN})),
 )
 
 

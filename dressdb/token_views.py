@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -67,14 +68,18 @@ def api_token_revoke(request: HttpRequest) -> HttpResponse:
     raw_id = request.POST.get("token", "")
     back = "api_tokens_admin" if request.POST.get("from") == "admin" else "api_tokens"
     if not raw_id.isdigit() or len(raw_id) > 18:
-        messages.error(request, "token: choose a token to revoke.")
+        messages.error(request, gettext("token: choose a token to revoke."))
         return redirect(back)
     try:
         token = tokens.token_revoke(token_id=int(raw_id), by=request.user, request=request)
     except ValidationError:
-        messages.error(request, "token: no such token on your list.")
+        messages.error(request, gettext("token: no such token on your list."))
     else:
-        messages.success(request, f"Token {token.prefix}… ({token.name}) is revoked.")
+        messages.success(
+            request,
+            gettext("Token %(prefix)s… (%(name)s) is revoked.")
+            % {"prefix": token.prefix, "name": token.name},
+        )
     return redirect(back)
 
 

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -126,7 +127,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 def two_factor_backup_codes(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not (two_factor.has_confirmed_device(user) and user.is_verified()):  # type: ignore[union-attr]
-        messages.error(request, "Set up an authenticator app before asking for backup codes.")
+        messages.error(
+            request, gettext("Set up an authenticator app before asking for backup codes.")
+        )
         return redirect("two_factor")
     codes = two_factor.backup_codes_regenerate(user=user)
     log_event(SecurityEvent.Kind.BACKUP_CODES_ISSUED, user=user, request=request)

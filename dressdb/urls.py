@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from dressdb import lockout_views, token_views, two_factor_views, views
+from dressdb import i18n, lockout_views, token_views, two_factor_views, views
 
 urlpatterns = [
     path("", include("portal.urls")),  # "/" (home) and "participants/<pk>/"
@@ -18,6 +18,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/language/", i18n.language_set, name="language_set"),
     path("accounts/two-factor/", two_factor_views.two_factor_overview, name="two_factor"),
     path("accounts/two-factor/setup/", two_factor_views.two_factor_setup, name="two_factor_setup"),
     path(

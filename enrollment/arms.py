@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from enum import StrEnum
 
+from enrollment.labels import gettext_noop
+
 
 class Arm(StrEnum):
     CYCLOSPORINE = "cyclosporine"
@@ -17,8 +19,8 @@ class Arm(StrEnum):
 
 
 ARM_LABELS: Mapping[Arm, str] = {
-    Arm.CYCLOSPORINE: "Cyclosporine",
-    Arm.STEROIDS: "Corticosteroids",
+    Arm.CYCLOSPORINE: gettext_noop("Cyclosporine"),
+    Arm.STEROIDS: gettext_noop("Corticosteroids"),
 }
 
 

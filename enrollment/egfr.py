@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
+from enrollment.labels import gettext_noop
+
 UMOL_PER_MG = Decimal("88.4")
 DEFAULT_RENAL_IMPAIRMENT_BELOW = Decimal("60")
 
@@ -25,10 +27,10 @@ class CreatinineUnit(StrEnum):
     UMOL_L = "umol_l"
 
 
-SEX_LABELS: Mapping[Sex, str] = {Sex.FEMALE: "Female", Sex.MALE: "Male"}
+SEX_LABELS: Mapping[Sex, str] = {Sex.FEMALE: gettext_noop("Female"), Sex.MALE: gettext_noop("Male")}
 CREATININE_UNIT_LABELS: Mapping[CreatinineUnit, str] = {
-    CreatinineUnit.MG_DL: "mg/dL",
-    CreatinineUnit.UMOL_L: "µmol/L",
+    CreatinineUnit.MG_DL: gettext_noop("mg/dL"),
+    CreatinineUnit.UMOL_L: gettext_noop("µmol/L"),
 }
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from dressdb.audit import ReasonForChangeMixin
 from dressdb.choices import choices
@@ -49,24 +50,32 @@ def _ynu(label: str, help_text: str = "") -> forms.ChoiceField:
 
 class ScreeningForm(forms.Form):
     site = forms.ModelChoiceField(queryset=Site.objects.none())
-    initials = forms.CharField(max_length=4, help_text="2-4 letters. No names or record numbers.")
+    initials = forms.CharField(
+        max_length=4, help_text=gettext_lazy("2-4 letters. No names or record numbers.")
+    )
     screened_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    age = forms.IntegerField(label="Age (years)", min_value=0, max_value=120)
+    age = forms.IntegerField(label=gettext_lazy("Age (years)"), min_value=0, max_value=120)
     sex = forms.ChoiceField(choices=SEX_CHOICES, widget=forms.RadioSelect)
     weight_kg = forms.DecimalField(
-        label="Weight (kg)", min_value=25, max_value=350, decimal_places=1, max_digits=5
+        label=gettext_lazy("Weight (kg)"),
+        min_value=25,
+        max_value=350,
+        decimal_places=1,
+        max_digits=5,
     )
     creatinine = forms.DecimalField(
-        label="Serum creatinine", min_value=0, max_digits=7, decimal_places=2
+        label=gettext_lazy("Serum creatinine"), min_value=0, max_digits=7, decimal_places=2
     )
     creatinine_unit = forms.ChoiceField(
         choices=CREATININE_UNIT_CHOICES, widget=forms.RadioSelect, initial=CreatinineUnit.MG_DL
     )
-    on_dialysis = forms.ChoiceField(label="On dialysis", choices=YES_NO, widget=forms.RadioSelect)
+    on_dialysis = forms.ChoiceField(
+        label=gettext_lazy("On dialysis"), choices=YES_NO, widget=forms.RadioSelect
+    )
     fever = _ynu("Fever >= 38.5 °C")
     lymph_nodes = _ynu("Enlarged lymph nodes (> 1 cm, >= 2 sites)")
     eosinophil_count = forms.DecimalField(
-        label="Eosinophils (x10⁹/L)",
+        label=gettext_lazy("Eosinophils (x10⁹/L)"),
         required=False,
         min_value=0,
         max_value=50,
@@ -74,7 +83,7 @@ class ScreeningForm(forms.Form):
         decimal_places=3,
     )
     eosinophil_percent = forms.DecimalField(
-        label="Eosinophils (% of leukocytes)",
+        label=gettext_lazy("Eosinophils (% of leukocytes)"),
         required=False,
         min_value=0,
         max_value=100,
@@ -82,7 +91,7 @@ class ScreeningForm(forms.Form):
         decimal_places=1,
     )
     leukocyte_count = forms.DecimalField(
-        label="Leukocytes (x10⁹/L)",
+        label=gettext_lazy("Leukocytes (x10⁹/L)"),
         required=False,
         min_value=0,
         max_value=500,
@@ -97,36 +106,44 @@ class ScreeningForm(forms.Form):
     rash_scaling = _ynu("Rash feature: scaling")
     biopsy = _ynu("Biopsy suggesting DRESS", "Unknown includes biopsy not done.")
     organs_involved = forms.MultipleChoiceField(
-        label="Internal organ involvement",
+        label=gettext_lazy("Internal organ involvement"),
         required=False,
         choices=choices(Organ, ORGAN_LABELS),
         widget=forms.CheckboxSelectMultiple,
     )
     resolution_15_days = _ynu("Resolution >= 15 days")
     other_causes_negative_tests = forms.IntegerField(
-        label="Other-cause tests negative",
+        label=gettext_lazy("Other-cause tests negative"),
         min_value=0,
         max_value=20,
-        help_text="ANA, blood culture, HAV/HBV/HCV serology, chlamydia/mycoplasma, other.",
+        help_text=gettext_lazy(
+            "ANA, blood culture, HAV/HBV/HCV serology, chlamydia/mycoplasma, other."
+        ),
     )
     other_causes_positive_tests = forms.IntegerField(
-        label="Other-cause tests positive", min_value=0, max_value=20
+        label=gettext_lazy("Other-cause tests positive"), min_value=0, max_value=20
     )
-    sepsis = forms.ChoiceField(label="Active sepsis", choices=YES_NO, widget=forms.RadioSelect)
+    sepsis = forms.ChoiceField(
+        label=gettext_lazy("Active sepsis"), choices=YES_NO, widget=forms.RadioSelect
+    )
     hepatitis_b = forms.ChoiceField(
-        label="Active hepatitis B", choices=YES_NO, widget=forms.RadioSelect
+        label=gettext_lazy("Active hepatitis B"), choices=YES_NO, widget=forms.RadioSelect
     )
     hepatitis_c = forms.ChoiceField(
-        label="Active hepatitis C", choices=YES_NO, widget=forms.RadioSelect
+        label=gettext_lazy("Active hepatitis C"), choices=YES_NO, widget=forms.RadioSelect
     )
     tuberculosis = forms.ChoiceField(
-        label="Active tuberculosis", choices=YES_NO, widget=forms.RadioSelect
+        label=gettext_lazy("Active tuberculosis"), choices=YES_NO, widget=forms.RadioSelect
     )
     steroid_allergy = forms.ChoiceField(
-        label="Documented allergy to steroids", choices=YES_NO, widget=forms.RadioSelect
+        label=gettext_lazy("Documented allergy to steroids"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
     )
     cyclosporine_allergy = forms.ChoiceField(
-        label="Documented allergy to cyclosporine", choices=YES_NO, widget=forms.RadioSelect
+        label=gettext_lazy("Documented allergy to cyclosporine"),
+        choices=YES_NO,
+        widget=forms.RadioSelect,
     )
 
     answers: ScreeningInput | None = None  # set by clean() when every answer is valid
@@ -144,13 +161,13 @@ class ScreeningForm(forms.Form):
     def clean_initials(self) -> str:
         value: str = self.cleaned_data["initials"].strip().upper()
         if not (2 <= len(value) <= 4 and value.isalpha()):
-            raise forms.ValidationError("Give 2 to 4 letters (initials only).")
+            raise forms.ValidationError(gettext("Give 2 to 4 letters (initials only)."))
         return value
 
     def clean_screened_on(self) -> dt.date:
         value: dt.date = self.cleaned_data["screened_on"]
         if value > timezone.localdate() + dt.timedelta(days=1):
-            raise forms.ValidationError("The screening date cannot be in the future.")
+            raise forms.ValidationError(gettext("The screening date cannot be in the future."))
         return value
 
     def clean(self) -> dict[str, Any]:
@@ -242,21 +259,23 @@ def _baseline_lab(name: str) -> forms.DecimalField:
         max_value=high,
         decimal_places=places,
         max_digits=9,
-        help_text="Recorded once here; every dosing assessment compares with it.",
+        help_text=gettext_lazy("Recorded once here; every dosing assessment compares with it."),
     )
 
 
 class EnrolForm(forms.Form):
     consent_at = forms.DateTimeField(
-        label="Consent signed (date and time, site local)",
+        label=gettext_lazy("Consent signed (date and time, site local)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     consent_form_version = forms.CharField(max_length=40, initial="v1.0")
-    consent_obtained_by = forms.CharField(max_length=150, help_text="Who obtained consent.")
+    consent_obtained_by = forms.CharField(
+        max_length=150, help_text=gettext_lazy("Who obtained consent.")
+    )
     npo = forms.BooleanField(
-        label="NPO (nothing by mouth) at enrolment",
+        label=gettext_lazy("NPO (nothing by mouth) at enrolment"),
         required=False,
-        help_text="Cyclosporine is then given IV (pharmacist to verify).",
+        help_text=gettext_lazy("Cyclosporine is then given IV (pharmacist to verify)."),
     )
 
     def __init__(self, *args: Any, screening: Screening | None = None, **kwargs: Any) -> None:
@@ -277,7 +296,7 @@ class EnrolForm(forms.Form):
 
 class NotConsentedForm(forms.Form):
     reason = forms.CharField(
-        label="Why was the eligible patient not enrolled?",
+        label=gettext_lazy("Why was the eligible patient not enrolled?"),
         max_length=500,
         widget=forms.TextInput(attrs={"placeholder": "e.g. declined consent; transferred"}),
     )

@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from enrollment.labels import gettext_noop
+
 SCORE_MIN = -4
 SCORE_MAX = 9
 
@@ -55,17 +57,17 @@ class Category(StrEnum):
 
 
 YES_NO_UNKNOWN_LABELS: Mapping[YesNoUnknown, str] = {
-    YesNoUnknown.YES: "Yes",
-    YesNoUnknown.NO: "No",
-    YesNoUnknown.UNKNOWN: "Unknown",
+    YesNoUnknown.YES: gettext_noop("Yes"),
+    YesNoUnknown.NO: gettext_noop("No"),
+    YesNoUnknown.UNKNOWN: gettext_noop("Unknown"),
 }
 ORGAN_LABELS: Mapping[Organ, str] = {
-    Organ.LIVER: "Liver",
-    Organ.KIDNEY: "Kidney",
-    Organ.LUNG: "Lung",
-    Organ.HEART_MUSCLE: "Muscle / heart",
-    Organ.PANCREAS: "Pancreas",
-    Organ.OTHER: "Other organ",
+    Organ.LIVER: gettext_noop("Liver"),
+    Organ.KIDNEY: gettext_noop("Kidney"),
+    Organ.LUNG: gettext_noop("Lung"),
+    Organ.HEART_MUSCLE: gettext_noop("Muscle / heart"),
+    Organ.PANCREAS: gettext_noop("Pancreas"),
+    Organ.OTHER: gettext_noop("Other organ"),
 }
 
 

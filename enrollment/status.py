@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from enrollment.arms import arm_label
+from enrollment.labels import gettext_noop
 
 
 class State(StrEnum):
@@ -41,16 +42,16 @@ class State(StrEnum):
 
 
 STATE_LABELS: dict[State, str] = {
-    State.SCREENED: "Screened",
-    State.ENROLLED: "Enrolled (not randomized)",
-    State.ON_TREATMENT: "On treatment",
-    State.MONITORING: "Monitoring after stop",
-    State.COURSE_COMPLETED: "Course completed",
-    State.OFF_PROTOCOL: "Off protocol",
-    State.FOLLOW_UP_COMPLETE: "Follow-up complete",
-    State.DIED: "Died",
-    State.LOST_TO_FOLLOW_UP: "Lost to follow-up",
-    State.WITHDRAWN: "Withdrawn",
+    State.SCREENED: gettext_noop("Screened"),
+    State.ENROLLED: gettext_noop("Enrolled (not randomized)"),
+    State.ON_TREATMENT: gettext_noop("On treatment"),
+    State.MONITORING: gettext_noop("Monitoring after stop"),
+    State.COURSE_COMPLETED: gettext_noop("Course completed"),
+    State.OFF_PROTOCOL: gettext_noop("Off protocol"),
+    State.FOLLOW_UP_COMPLETE: gettext_noop("Follow-up complete"),
+    State.DIED: gettext_noop("Died"),
+    State.LOST_TO_FOLLOW_UP: gettext_noop("Lost to follow-up"),
+    State.WITHDRAWN: gettext_noop("Withdrawn"),
 }
 STATE_BADGES: dict[State, str] = {
     State.SCREENED: "light",
@@ -79,9 +80,9 @@ class WithdrawalKind(StrEnum):
 
 
 WITHDRAWAL_LABELS: dict[WithdrawalKind, str] = {
-    WithdrawalKind.TREATMENT: "stopped study treatment (follow-up continues)",
-    WithdrawalKind.FOLLOW_UP: "withdrew from follow-up",
-    WithdrawalKind.CONSENT: "withdrew consent for further data use",
+    WithdrawalKind.TREATMENT: gettext_noop("stopped study treatment (follow-up continues)"),
+    WithdrawalKind.FOLLOW_UP: gettext_noop("withdrew from follow-up"),
+    WithdrawalKind.CONSENT: gettext_noop("withdrew consent for further data use"),
 }
 # Strength order: a withdrawal may only move to a stronger kind.
 WITHDRAWAL_ORDER = (WithdrawalKind.TREATMENT, WithdrawalKind.FOLLOW_UP, WithdrawalKind.CONSENT)

@@ -10,6 +10,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from dressdb.access import require_role, site_ids_for, sites_visible_to
@@ -89,7 +90,7 @@ def participant_renal_impairment(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, "Renal impairment updated.")
+            messages.success(request, gettext("Renal impairment updated."))
             return redirect("participant_detail", pk=participant.pk)
     return render(
         request,
@@ -119,10 +120,16 @@ def screening_new(request: HttpRequest) -> HttpResponse:
             _apply_errors(form, exc, form_field_for)
         else:
             if screening.eligible:
-                messages.success(request, f"{screening.label} is eligible. Record consent next.")
+                messages.success(
+                    request,
+                    gettext("%(label)s is eligible. Record consent next.")
+                    % {"label": screening.label},
+                )
             else:
                 messages.warning(
-                    request, f"{screening.label} is not eligible: {', '.join(screening.reasons)}."
+                    request,
+                    gettext("%(label)s is not eligible: %(join)s.")
+                    % {"label": screening.label, "join": ", ".join(screening.reasons)},
                 )
             return redirect("screening_detail", pk=screening.pk)
     return render(
@@ -218,7 +225,9 @@ def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
-            messages.success(request, f"Enrolled as {participant.study_id}.")
+            messages.success(
+                request, gettext("Enrolled as %(study_id)s.") % {"study_id": participant.study_id}
+            )
             return redirect("participant_detail", pk=participant.pk)
     return render(request, "enrollment/screening_enrol.html", {"s": screening, "form": form})
 
@@ -237,7 +246,10 @@ def screening_not_consented(request: HttpRequest, pk: int) -> HttpResponse:
             for errors in exc.message_dict.values():
                 messages.error(request, " ".join(errors))
         else:
-            messages.success(request, f"{screening.label}: recorded as not consented.")
+            messages.success(
+                request,
+                gettext("%(label)s: recorded as not consented.") % {"label": screening.label},
+            )
     else:
-        messages.error(request, "Give the reason the eligible patient was not enrolled.")
+        messages.error(request, gettext("Give the reason the eligible patient was not enrolled."))
     return redirect("screening_detail", pk=screening.pk)

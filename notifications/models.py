@@ -10,15 +10,16 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext_lazy
 
 
 class Reminder(models.Model):
     """A to-do item and its email. The unique key makes each reminder happen once."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        CLOSED = "closed", "Done"
-        DISMISSED = "dismissed", "Dismissed"
+        OPEN = "open", gettext_lazy("Open")
+        CLOSED = "closed", gettext_lazy("Done")
+        DISMISSED = "dismissed", gettext_lazy("Dismissed")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
@@ -30,9 +31,11 @@ class Reminder(models.Model):
     subject_id = models.PositiveBigIntegerField()
     subject = GenericForeignKey("subject_type", "subject_id")
     kind = models.CharField(max_length=40, help_text='e.g. "visit_due", "decision_due"')
-    title = models.CharField(max_length=100, help_text="The kind's label, e.g. Visit due today")
-    label = models.CharField(max_length=40, blank=True, help_text="e.g. the study ID")
-    url = models.CharField(max_length=200, blank=True, help_text="The page to open")
+    title = models.CharField(
+        max_length=100, help_text=gettext_lazy("The kind's label, e.g. Visit due today")
+    )
+    label = models.CharField(max_length=40, blank=True, help_text=gettext_lazy("e.g. the study ID"))
+    url = models.CharField(max_length=200, blank=True, help_text=gettext_lazy("The page to open"))
     due_date = models.DateField()
     message = models.CharField(max_length=500)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from dressdb.access import require_role
@@ -27,5 +28,5 @@ def todo_dismiss(request: HttpRequest, reminder_pk: int) -> HttpResponse:
     try:
         services.reminder_dismiss(reminder_id=reminder_pk, user=request.user)
     except ValidationError:
-        messages.error(request, "That reminder is not on your list.")
+        messages.error(request, gettext("That reminder is not on your list."))
     return redirect(safe_next(request, "todo_list"))

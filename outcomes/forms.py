@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from dressdb.audit import ReasonForChangeMixin
 from outcomes.models import (
@@ -102,10 +103,10 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
             self.initial.setdefault(name, getattr(visit, name))
         if "vital_status" in visit.endpoint_names:
             self.fields["death_date"] = forms.DateField(
-                label="Date of death",
+                label=gettext_lazy("Date of death"),
                 required=False,
                 widget=DATE,
-                help_text="Required when the vital status is dead.",
+                help_text=gettext_lazy("Required when the vital status is dead."),
                 initial=visit.death_date,
             )
         for name in set(visit.endpoint_names) - OPTIONAL_ENDPOINTS:
@@ -163,16 +164,16 @@ class MissedForm(forms.Form):
     (outcomes.schedule.missed_allowed; the service decides, in site time)."""
 
     reason_code = forms.ChoiceField(
-        label="Why was the visit missed?",
+        label=gettext_lazy("Why was the visit missed?"),
         choices=MISSED_CHOICES,
         widget=forms.RadioSelect,
         initial=str(MissedReason.WINDOW_CLOSED),
     )
-    missed_reason = forms.CharField(label="Note", max_length=500, required=False)
+    missed_reason = forms.CharField(label=gettext_lazy("Note"), max_length=500, required=False)
 
 
 class UnlockForm(forms.Form):
-    reason_for_change = forms.CharField(label="Reason to unlock", max_length=500)
+    reason_for_change = forms.CharField(label=gettext_lazy("Reason to unlock"), max_length=500)
 
 
 class HospitalCourseForm(ReasonForChangeMixin, forms.ModelForm):

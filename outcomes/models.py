@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dressdb.choices import choices
@@ -145,7 +146,10 @@ class Visit(models.Model):
     )
     vital_status = models.CharField(max_length=5, choices=VITAL, blank=True)
     death_date = models.DateField(
-        "date of death", null=True, blank=True, help_text="Required when the vital status is dead."
+        "date of death",
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Required when the vital status is dead."),
     )
     hhv6_pcr = models.CharField("HHV-6 PCR", max_length=8, choices=PCR, blank=True)
     hhv7_pcr = models.CharField("HHV-7 PCR", max_length=8, choices=PCR, blank=True)

@@ -29,6 +29,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from enrollment.labels import gettext_noop
+
 
 class VisitStatus(StrEnum):
     UPCOMING = "upcoming"
@@ -54,10 +56,10 @@ class MissedReason(StrEnum):
 
 
 MISSED_REASON_LABELS: dict[MissedReason, str] = {
-    MissedReason.WINDOW_CLOSED: "window closed",
-    MissedReason.DIED: "participant died",
-    MissedReason.WITHDREW: "participant withdrew",
-    MissedReason.UNREACHABLE: "moved or unreachable",
+    MissedReason.WINDOW_CLOSED: gettext_noop("window closed"),
+    MissedReason.DIED: gettext_noop("participant died"),
+    MissedReason.WITHDREW: gettext_noop("participant withdrew"),
+    MissedReason.UNREACHABLE: gettext_noop("moved or unreachable"),
 }
 # Reasons that allow marking a visit missed before its window closes.
 EARLY_MISSED_REASONS = (MissedReason.DIED, MissedReason.WITHDREW, MissedReason.UNREACHABLE)

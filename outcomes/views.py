@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from dressdb import signing
@@ -66,7 +67,7 @@ def visit_edit(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"{visit.label} visit saved.")
+            messages.success(request, gettext("%(label)s visit saved.") % {"label": visit.label})
             return redirect("participant_detail", pk=pk)
     return _visit_page(request, visit, form, MissedForm())
 
@@ -106,7 +107,11 @@ def visit_missed(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"{visit.label} visit recorded as {updated.missed_label}.")
+            messages.success(
+                request,
+                gettext("%(label)s visit recorded as %(missed_label)s.")
+                % {"label": visit.label, "missed_label": updated.missed_label},
+            )
             return redirect("participant_detail", pk=pk)
     return _visit_page(request, visit, VisitForm(instance=visit), form, status=400)
 
@@ -130,7 +135,9 @@ def visit_sign_off(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"{visit.label} visit signed off and locked.")
+            messages.success(
+                request, gettext("%(label)s visit signed off and locked.") % {"label": visit.label}
+            )
             return redirect("participant_detail", pk=pk)
     return render(
         request,
@@ -158,7 +165,7 @@ def visit_unlock(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"{visit.label} visit unlocked.")
+            messages.success(request, gettext("%(label)s visit unlocked.") % {"label": visit.label})
             return redirect("participant_detail", pk=pk)
     return render(
         request,
@@ -188,7 +195,7 @@ def hospital_course(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Hospital course saved.")
+            messages.success(request, gettext("Hospital course saved."))
             return redirect("participant_detail", pk=pk)
     return render(
         request, "outcomes/hospital_course.html", {"participant": participant, "form": form}

@@ -24,6 +24,7 @@ from django import forms
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from datamanagement import selectors as datamanagement_selectors
 from dosing import selectors as dosing_selectors
@@ -93,7 +94,7 @@ class Row:
 
 class GridFilter(forms.Form):
     site: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="All sites"
+        queryset=None, required=False, empty_label=gettext_lazy("All sites")
     )
     status = forms.ChoiceField(required=False)
     arm = forms.ChoiceField(required=False)
@@ -164,7 +165,7 @@ def compose(
 
 
 def legend() -> list[dict[str, str]]:
-    return [{"state": s, "label": CELL_LABELS[s], "mark": CELL_MARKS[s]} for s in LEGEND]
+    return [{"state": s, "label": gettext(CELL_LABELS[s]), "mark": CELL_MARKS[s]} for s in LEGEND]
 
 
 def column_groups(columns: list[Column]) -> list[dict[str, Any]]:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from dosing.protocol import Arm as Arm  # the one arm vocabulary (re-exported here)
+from enrollment.labels import gettext_noop
 
 DEFAULT_BLOCK_SIZES: tuple[int, ...] = (2, 4, 6)
 DEFAULT_STRATA_FACTORS: tuple[str, ...] = ("site", "renal_impairment")
@@ -32,8 +33,8 @@ class ListKind(StrEnum):
 
 
 LIST_KIND_LABELS: Mapping[ListKind, str] = {
-    ListKind.TEST: "TEST (training, never for real participants)",
-    ListKind.LIVE: "LIVE",
+    ListKind.TEST: gettext_noop("TEST (training, never for real participants)"),
+    ListKind.LIVE: gettext_noop("LIVE"),
 }
 
 
@@ -126,8 +127,8 @@ def stratum_key(site_code: str, factors: Mapping[str, str]) -> str:
 
 
 # Human labels of the stratification factors and their values (stratum_label).
-FACTOR_LABELS: Mapping[str, str] = {"renal_impairment": "renal impairment"}
-FACTOR_VALUE_LABELS: Mapping[str, str] = {"yes": "yes", "no": "no"}
+FACTOR_LABELS: Mapping[str, str] = {"renal_impairment": gettext_noop("renal impairment")}
+FACTOR_VALUE_LABELS: Mapping[str, str] = {"yes": gettext_noop("yes"), "no": gettext_noop("no")}
 
 
 def stratum_label(key: str) -> str:

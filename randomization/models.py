@@ -6,6 +6,7 @@ rows; everyone else sees an Allocation only once it has happened.
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dosing.protocol import ARM_LABELS, Arm
@@ -19,13 +20,15 @@ LIST_KIND_CHOICES = choices(ListKind, LIST_KIND_LABELS)
 
 class AllocationList(models.Model):
     class Source(models.TextChoices):
-        GENERATED = "generated", "Generated in dressdb"
-        UPLOADED = "uploaded", "Uploaded by the statistician"
+        GENERATED = "generated", gettext_lazy("Generated in dressdb")
+        UPLOADED = "uploaded", gettext_lazy("Uploaded by the statistician")
 
     kind = models.CharField(max_length=4, choices=LIST_KIND_CHOICES)
     source = models.CharField(max_length=10, choices=Source.choices)
     active = models.BooleanField(default=True)
-    seed = models.CharField(max_length=64, blank=True, help_text="Empty for uploaded lists.")
+    seed = models.CharField(
+        max_length=64, blank=True, help_text=gettext_lazy("Empty for uploaded lists.")
+    )
     block_sizes = models.JSONField(default=list)
     factors = models.JSONField(default=list)
     note = models.CharField(max_length=200, blank=True)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from dressdb.audit import ReasonForChangeMixin
 from dressdb.choices import choices
@@ -37,49 +38,54 @@ class AdverseEventForm(ReasonForChangeMixin, forms.Form):
     term = forms.ModelChoiceField(
         queryset=AeTerm.objects.select_related("soc").order_by("name"),
         required=False,
-        label="Term (CTCAE v5.0)",
-        empty_label="- other (write it below) -",
+        label=gettext_lazy("Term (CTCAE v5.0)"),
+        empty_label=gettext_lazy("- other (write it below) -"),
     )
-    term_other = forms.CharField(label="Other term (free text)", required=False, max_length=200)
+    term_other = forms.CharField(
+        label=gettext_lazy("Other term (free text)"), required=False, max_length=200
+    )
     soc = forms.ModelChoiceField(
         queryset=SystemOrganClass.objects.order_by("name"),
         required=False,
-        label="System organ class (for a free-text term)",
+        label=gettext_lazy("System organ class (for a free-text term)"),
     )
     onset_date = forms.DateField(widget=DATE)
     stop_date = forms.DateField(widget=DATE, required=False)
     ongoing = forms.BooleanField(required=False)
     grade = forms.TypedChoiceField(
-        label="CTCAE grade", choices=GRADE_CHOICES, coerce=int, widget=forms.RadioSelect
+        label=gettext_lazy("CTCAE grade"),
+        choices=GRADE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
     )
-    serious = forms.BooleanField(required=False, label="Serious adverse event")
+    serious = forms.BooleanField(required=False, label=gettext_lazy("Serious adverse event"))
     criteria = forms.MultipleChoiceField(
-        label="Seriousness criteria",
+        label=gettext_lazy("Seriousness criteria"),
         choices=choices(Criterion, CRITERION_LABELS),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     related_cyclosporine = forms.ChoiceField(
-        label="Relatedness to cyclosporine", choices=RELATEDNESS_CHOICES
+        label=gettext_lazy("Relatedness to cyclosporine"), choices=RELATEDNESS_CHOICES
     )
     related_corticosteroids = forms.ChoiceField(
-        label="Relatedness to corticosteroids", choices=RELATEDNESS_CHOICES
+        label=gettext_lazy("Relatedness to corticosteroids"), choices=RELATEDNESS_CHOICES
     )
     action_cyclosporine = forms.ChoiceField(
-        label="Action taken with cyclosporine", choices=ACTION_CHOICES
+        label=gettext_lazy("Action taken with cyclosporine"), choices=ACTION_CHOICES
     )
     action_corticosteroids = forms.ChoiceField(
-        label="Action taken with corticosteroids", choices=ACTION_CHOICES
+        label=gettext_lazy("Action taken with corticosteroids"), choices=ACTION_CHOICES
     )
     outcome = forms.ChoiceField(choices=OUTCOME_CHOICES)
     aware_at = forms.DateTimeField(
-        label="Site became aware (date and time, site zone)",
+        label=gettext_lazy("Site became aware (date and time, site zone)"),
         widget=DATETIME,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
     )
     follow_up = forms.BooleanField(
         required=False,
-        label="This is a follow-up report (a new version of the event)",
+        label=gettext_lazy("This is a follow-up report (a new version of the event)"),
     )
 
     def __init__(
@@ -136,15 +142,15 @@ def initial_for(ae: AdverseEvent, tz: Any) -> dict[str, Any]:
 
 
 class DeathReportForm(ReasonForChangeMixin, forms.Form):
-    death_date = forms.DateField(label="Date of death", widget=DATE)
-    primary_cause = forms.CharField(label="Primary cause of death", max_length=300)
+    death_date = forms.DateField(label=gettext_lazy("Date of death"), widget=DATE)
+    primary_cause = forms.CharField(label=gettext_lazy("Primary cause of death"), max_length=300)
     related_cyclosporine = forms.ChoiceField(
-        label="Death related to cyclosporine", choices=RELATEDNESS_CHOICES
+        label=gettext_lazy("Death related to cyclosporine"), choices=RELATEDNESS_CHOICES
     )
     related_corticosteroids = forms.ChoiceField(
-        label="Death related to corticosteroids", choices=RELATEDNESS_CHOICES
+        label=gettext_lazy("Death related to corticosteroids"), choices=RELATEDNESS_CHOICES
     )
-    autopsy = forms.ChoiceField(label="Autopsy performed", choices=AUTOPSY_CHOICES)
+    autopsy = forms.ChoiceField(label=gettext_lazy("Autopsy performed"), choices=AUTOPSY_CHOICES)
 
     def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
         self.instance = instance
@@ -174,10 +180,10 @@ class ConmedForm(ReasonForChangeMixin, forms.Form):
     stop_date = forms.DateField(widget=DATE, required=False)
     ongoing = forms.BooleanField(required=False)
     culprit = forms.BooleanField(
-        required=False, label="Suspected culprit drug (caused the DRESS episode)"
+        required=False, label=gettext_lazy("Suspected culprit drug (caused the DRESS episode)")
     )
     reaction_onset_date = forms.DateField(
-        widget=DATE, required=False, label="DRESS onset date (culprit drug: latency)"
+        widget=DATE, required=False, label=gettext_lazy("DRESS onset date (culprit drug: latency)")
     )
 
     def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
@@ -222,19 +228,25 @@ CONMED_FIELDS = (
 
 class DeviationForm(ReasonForChangeMixin, forms.Form):
     kind = forms.ChoiceField(choices=DEVIATION_KIND_CHOICES)
-    occurred_on = forms.DateField(label="Date", widget=DATE)
+    occurred_on = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     reason = forms.CharField(
-        label="Why it happened", widget=forms.Textarea(attrs={"rows": 2}), required=False
-    )
-    impact_safety = forms.BooleanField(label="Impact on participant safety", required=False)
-    impact_endpoints = forms.BooleanField(label="Impact on the endpoints", required=False)
-    corrective_action = forms.CharField(
-        label="Corrective and preventive action",
+        label=gettext_lazy("Why it happened"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
-    irb_reportable = forms.BooleanField(label="Reportable to the IRB", required=False)
+    impact_safety = forms.BooleanField(
+        label=gettext_lazy("Impact on participant safety"), required=False
+    )
+    impact_endpoints = forms.BooleanField(
+        label=gettext_lazy("Impact on the endpoints"), required=False
+    )
+    corrective_action = forms.CharField(
+        label=gettext_lazy("Corrective and preventive action"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    irb_reportable = forms.BooleanField(label=gettext_lazy("Reportable to the IRB"), required=False)
 
     def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
         self.instance = instance
@@ -260,4 +272,4 @@ class DeviationForm(ReasonForChangeMixin, forms.Form):
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", "Confirm"), ("dismiss", "Dismiss")])
-    reason_for_change = forms.CharField(label="Reason", max_length=500)
+    reason_for_change = forms.CharField(label=gettext_lazy("Reason"), max_length=500)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dressdb.choices import choices
@@ -68,11 +69,14 @@ class AdverseEvent(models.Model):
         AeTerm, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     term_other = models.CharField(
-        "other term (free text)", max_length=200, blank=True, help_text="When no term fits."
+        "other term (free text)",
+        max_length=200,
+        blank=True,
+        help_text=gettext_lazy("When no term fits."),
     )
     soc = models.ForeignKey(
         SystemOrganClass,
-        verbose_name="system organ class",
+        verbose_name=gettext_lazy("system organ class"),
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -111,7 +115,7 @@ class AdverseEvent(models.Model):
     reported_at = models.DateTimeField("initial SAE report signed (UTC)", null=True, blank=True)
     susar = models.BooleanField("SUSAR", default=False)
     version = models.PositiveSmallIntegerField(
-        default=0, help_text="0: initial report; 1, 2, ...: follow-up reports."
+        default=0, help_text=gettext_lazy("0: initial report; 1, 2, ...: follow-up reports.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -237,10 +241,15 @@ class ConcomitantMedication(models.Model):
     stop_date = models.DateField(null=True, blank=True)
     ongoing = models.BooleanField(default=False)
     culprit = models.BooleanField(
-        "suspected culprit drug", default=False, help_text="Suspected of causing the DRESS episode."
+        "suspected culprit drug",
+        default=False,
+        help_text=gettext_lazy("Suspected of causing the DRESS episode."),
     )
     reaction_onset_date = models.DateField(
-        "DRESS onset date", null=True, blank=True, help_text="For a culprit drug: its latency."
+        "DRESS onset date",
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("For a culprit drug: its latency."),
     )
     cyp3a4 = models.CharField(
         "CYP3A4 interaction", max_length=10, choices=INTERACTION_CHOICES, blank=True
@@ -278,10 +287,10 @@ class ProtocolDeviation(models.Model):
     dismissed (with a reason) by a coordinator; the investigator's review is signed."""
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed", "Proposed by dressdb"
-        OPEN = "open", "Confirmed, open"
-        DISMISSED = "dismissed", "Dismissed"
-        REVIEWED = "reviewed", "Reviewed (signed)"
+        PROPOSED = "proposed", gettext_lazy("Proposed by dressdb")
+        OPEN = "open", gettext_lazy("Confirmed, open")
+        DISMISSED = "dismissed", gettext_lazy("Dismissed")
+        REVIEWED = "reviewed", gettext_lazy("Reviewed (signed)")
 
     participant = models.ForeignKey(
         "enrollment.Participant", on_delete=models.PROTECT, related_name="deviations"
@@ -304,7 +313,7 @@ class ProtocolDeviation(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        help_text="Empty for a proposal made by dressdb.",
+        help_text=gettext_lazy("Empty for a proposal made by dressdb."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
+from enrollment.labels import gettext_noop
 from safety.terms import EXPECTED, SPECIAL_INTEREST, Drug
 
 
@@ -32,11 +33,11 @@ class Grade(IntEnum):
 
 
 GRADE_LABELS = {
-    Grade.MILD: "1 Mild",
-    Grade.MODERATE: "2 Moderate",
-    Grade.SEVERE: "3 Severe",
-    Grade.LIFE_THREATENING: "4 Life-threatening",
-    Grade.DEATH: "5 Death",
+    Grade.MILD: gettext_noop("1 Mild"),
+    Grade.MODERATE: gettext_noop("2 Moderate"),
+    Grade.SEVERE: gettext_noop("3 Severe"),
+    Grade.LIFE_THREATENING: gettext_noop("4 Life-threatening"),
+    Grade.DEATH: gettext_noop("5 Death"),
 }
 
 
@@ -49,11 +50,11 @@ class Relatedness(StrEnum):
 
 
 RELATEDNESS_LABELS = {
-    Relatedness.NOT_RELATED: "Not related",
-    Relatedness.UNLIKELY: "Unlikely",
-    Relatedness.POSSIBLE: "Possible",
-    Relatedness.PROBABLE: "Probable",
-    Relatedness.DEFINITE: "Definite",
+    Relatedness.NOT_RELATED: gettext_noop("Not related"),
+    Relatedness.UNLIKELY: gettext_noop("Unlikely"),
+    Relatedness.POSSIBLE: gettext_noop("Possible"),
+    Relatedness.PROBABLE: gettext_noop("Probable"),
+    Relatedness.DEFINITE: gettext_noop("Definite"),
 }
 RELATED = frozenset({Relatedness.POSSIBLE, Relatedness.PROBABLE, Relatedness.DEFINITE})
 
@@ -67,11 +68,11 @@ class Action(StrEnum):
 
 
 ACTION_LABELS = {
-    Action.NONE: "None (dose not changed)",
-    Action.DOSE_REDUCED: "Dose reduced",
-    Action.INTERRUPTED: "Interrupted",
-    Action.WITHDRAWN: "Withdrawn",
-    Action.NOT_APPLICABLE: "Not applicable (not on this drug)",
+    Action.NONE: gettext_noop("None (dose not changed)"),
+    Action.DOSE_REDUCED: gettext_noop("Dose reduced"),
+    Action.INTERRUPTED: gettext_noop("Interrupted"),
+    Action.WITHDRAWN: gettext_noop("Withdrawn"),
+    Action.NOT_APPLICABLE: gettext_noop("Not applicable (not on this drug)"),
 }
 
 
@@ -85,12 +86,12 @@ class Outcome(StrEnum):
 
 
 OUTCOME_LABELS = {
-    Outcome.RECOVERED: "Recovered/resolved",
-    Outcome.RECOVERING: "Recovering/resolving",
-    Outcome.NOT_RECOVERED: "Not recovered/not resolved",
-    Outcome.SEQUELAE: "Recovered with sequelae",
-    Outcome.FATAL: "Fatal",
-    Outcome.UNKNOWN: "Unknown",
+    Outcome.RECOVERED: gettext_noop("Recovered/resolved"),
+    Outcome.RECOVERING: gettext_noop("Recovering/resolving"),
+    Outcome.NOT_RECOVERED: gettext_noop("Not recovered/not resolved"),
+    Outcome.SEQUELAE: gettext_noop("Recovered with sequelae"),
+    Outcome.FATAL: gettext_noop("Fatal"),
+    Outcome.UNKNOWN: gettext_noop("Unknown"),
 }
 
 
@@ -104,12 +105,12 @@ class Criterion(StrEnum):
 
 
 CRITERION_LABELS = {
-    Criterion.DEATH: "Results in death",
-    Criterion.LIFE_THREATENING: "Life-threatening",
-    Criterion.HOSPITALISATION: "Hospitalisation or its prolongation",
-    Criterion.DISABILITY: "Persistent or significant disability",
-    Criterion.CONGENITAL_ANOMALY: "Congenital anomaly",
-    Criterion.IMPORTANT_MEDICAL_EVENT: "Important medical event",
+    Criterion.DEATH: gettext_noop("Results in death"),
+    Criterion.LIFE_THREATENING: gettext_noop("Life-threatening"),
+    Criterion.HOSPITALISATION: gettext_noop("Hospitalisation or its prolongation"),
+    Criterion.DISABILITY: gettext_noop("Persistent or significant disability"),
+    Criterion.CONGENITAL_ANOMALY: gettext_noop("Congenital anomaly"),
+    Criterion.IMPORTANT_MEDICAL_EVENT: gettext_noop("Important medical event"),
 }
 
 

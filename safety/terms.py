@@ -18,13 +18,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from enrollment.labels import gettext_noop
+
 
 class Drug(StrEnum):
     CYCLOSPORINE = "cyclosporine"
     CORTICOSTEROIDS = "corticosteroids"
 
 
-DRUG_LABELS = {Drug.CYCLOSPORINE: "Cyclosporine", Drug.CORTICOSTEROIDS: "Corticosteroids"}
+DRUG_LABELS = {
+    Drug.CYCLOSPORINE: gettext_noop("Cyclosporine"),
+    Drug.CORTICOSTEROIDS: gettext_noop("Corticosteroids"),
+}
 
 
 @dataclass(frozen=True)

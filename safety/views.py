@@ -11,6 +11,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from dressdb import signing
@@ -79,7 +80,10 @@ def ae_new(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as exc:
                 _apply(form, exc)
             else:
-                messages.success(request, f"Adverse event {ae.term_name} recorded.")
+                messages.success(
+                    request,
+                    gettext("Adverse event %(term_name)s recorded.") % {"term_name": ae.term_name},
+                )
                 return redirect("safety:ae_detail", pk=pk, ae_pk=ae.pk)
     return _form_page(request, participant, form, None)
 
@@ -107,7 +111,7 @@ def ae_edit(request: HttpRequest, pk: int, ae_pk: int) -> HttpResponse:
             except ValidationError as exc:
                 _apply(form, exc)
             else:
-                messages.success(request, "Adverse event saved.")
+                messages.success(request, gettext("Adverse event saved."))
                 return redirect("safety:ae_detail", pk=pk, ae_pk=ae.pk)
     return _form_page(request, ae.participant, form, ae)
 
@@ -156,7 +160,7 @@ def ae_sign(request: HttpRequest, pk: int, ae_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Adverse event review signed.")
+            messages.success(request, gettext("Adverse event review signed."))
             return redirect("safety:ae_detail", pk=pk, ae_pk=ae.pk)
     return render(
         request,
@@ -192,7 +196,7 @@ def death_report(request: HttpRequest, pk: int, ae_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Death report saved.")
+            messages.success(request, gettext("Death report saved."))
             return redirect("safety:ae_detail", pk=pk, ae_pk=ae.pk)
     return render(
         request, "safety/death_report.html", {"participant": ae.participant, "ae": ae, "form": form}
@@ -236,7 +240,7 @@ def conmed_edit(request: HttpRequest, pk: int, conmed_pk: int | None = None) -> 
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Concomitant medication saved.")
+            messages.success(request, gettext("Concomitant medication saved."))
             return redirect("safety:conmed_list", pk=pk)
     return render(
         request,
@@ -291,7 +295,7 @@ def deviation_edit(request: HttpRequest, pk: int, dev_pk: int | None = None) -> 
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Deviation saved.")
+            messages.success(request, gettext("Deviation saved."))
             return redirect("safety:deviation_list", pk=pk)
     return render(
         request,
@@ -317,9 +321,9 @@ def deviation_decide(request: HttpRequest, pk: int, dev_pk: int) -> HttpResponse
             for errors in exc.message_dict.values():
                 messages.error(request, " ".join(errors))
         else:
-            messages.success(request, "Proposal decided.")
+            messages.success(request, gettext("Proposal decided."))
     else:
-        messages.error(request, "Choose confirm or dismiss and give the reason.")
+        messages.error(request, gettext("Choose confirm or dismiss and give the reason."))
     return redirect("safety:deviation_list", pk=pk)
 
 
@@ -341,7 +345,7 @@ def deviation_sign(request: HttpRequest, pk: int, dev_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, "Deviation review signed.")
+            messages.success(request, gettext("Deviation review signed."))
             return redirect("safety:deviation_list", pk=pk)
     return render(
         request,

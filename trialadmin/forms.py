@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext, gettext_lazy
 
 from dressdb.models import Duty, Role, Site
 
@@ -15,7 +16,7 @@ class DateInput(forms.DateInput):
 class ReasonField(forms.CharField):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(
-            label="Reason",
+            label=gettext_lazy("Reason"),
             max_length=500,
             widget=forms.TextInput(),
             **kwargs,  # type: ignore[arg-type]
@@ -52,8 +53,12 @@ class DeactivateForm(forms.Form):
 
 
 class AcceptForm(forms.Form):
-    password1 = forms.CharField(label="New password", widget=forms.PasswordInput, strip=False)
-    password2 = forms.CharField(label="Repeat it", widget=forms.PasswordInput, strip=False)
+    password1 = forms.CharField(
+        label=gettext_lazy("New password"), widget=forms.PasswordInput, strip=False
+    )
+    password2 = forms.CharField(
+        label=gettext_lazy("Repeat it"), widget=forms.PasswordInput, strip=False
+    )
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
@@ -100,16 +105,18 @@ class SiteForm(forms.ModelForm):
     def clean_code(self) -> str:
         code = str(self.cleaned_data.get("code") or "").strip().upper()
         if not re.fullmatch(r"[A-Z0-9]{2,10}", code):
-            raise forms.ValidationError("Use 2 to 10 letters or digits, e.g. USC.")
+            raise forms.ValidationError(gettext("Use 2 to 10 letters or digits, e.g. USC."))
         return code
 
 
 class SecurityLogFilter(forms.Form):
-    user = forms.CharField(required=False, max_length=150, label="User name")
+    user = forms.CharField(required=False, max_length=150, label=gettext_lazy("User name"))
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind")])
-    date_from = forms.DateField(required=False, widget=DateInput(), label="From (UTC)")
-    date_to = forms.DateField(required=False, widget=DateInput(), label="To (UTC)")
-    ip = forms.GenericIPAddressField(required=False, label="IP address")
+    date_from = forms.DateField(
+        required=False, widget=DateInput(), label=gettext_lazy("From (UTC)")
+    )
+    date_to = forms.DateField(required=False, widget=DateInput(), label=gettext_lazy("To (UTC)"))
+    ip = forms.GenericIPAddressField(required=False, label=gettext_lazy("IP address"))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         from dressdb.models import SecurityEvent

@@ -15,6 +15,7 @@ from django.forms import BaseForm, Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -89,7 +90,11 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
 def _post_action(request: HttpRequest, form: Form, action: object, done: str) -> None:
     if not form.is_valid():
         for field, errors in form.errors.items():
-            messages.error(request, f"{field}: {' '.join(str(e) for e in errors)}")
+            messages.error(
+                request,
+                gettext("%(field)s: %(join)s")
+                % {"field": field, "join": " ".join(str(e) for e in errors)},
+            )
         return
     try:
         action(**form.cleaned_data)  # type: ignore[operator]
@@ -158,7 +163,7 @@ def accept(request: HttpRequest, token: str) -> HttpResponse:
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             if two_factor.required_for(user):
-                messages.info(request, "Your role needs two-factor: set it up now.")
+                messages.info(request, gettext("Your role needs two-factor: set it up now."))
                 return redirect("two_factor_setup")
             return redirect("home")
     return render(request, "trialadmin/accept.html", {"form": form, "invitation": invitation})
@@ -190,7 +195,8 @@ def delegation_log(request: HttpRequest, site_pk: int) -> HttpResponse:
                 _errors(form, exc)
             else:
                 messages.success(
-                    request, "Delegation recorded: it counts once the investigator signs it."
+                    request,
+                    gettext("Delegation recorded: it counts once the investigator signs it."),
                 )
                 return redirect("trialadmin:delegation_log", site_pk=site.pk)
     return render(
@@ -220,7 +226,7 @@ def delegation_sign(request: HttpRequest, pk: int) -> HttpResponse:
     line = _line(request, pk, (Role.INVESTIGATOR,))
     form = forms.SignForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter your password to sign.")
+        messages.error(request, gettext("Enter your password to sign."))
     else:
         try:
             services.delegation_sign(
@@ -232,7 +238,7 @@ def delegation_sign(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, "Delegation signed.")
+            messages.success(request, gettext("Delegation signed."))
     return redirect("trialadmin:delegation_log", site_pk=line.site_id)
 
 
@@ -278,7 +284,7 @@ def site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                     "here: a statistician appends them on the allocation list page.",
                 )
             else:
-                messages.success(request, f"Site {saved.code} saved.")
+                messages.success(request, gettext("Site %(code)s saved.") % {"code": saved.code})
             return redirect("trialadmin:sites")
     return render(request, "trialadmin/site_form.html", {"form": form, "site": site})
 

@@ -7,7 +7,8 @@
     {{ event.at|utc_time }}                                   2026-11-27 18:00 UTC
 
 The database keeps UTC; a page shows the site's wall clock and names the zone, and
-shows UTC only with the label "UTC". Entry is the mirror image: a form's wall-clock time
+shows UTC only with the label "UTC". Dates follow the reader's language (ISO in English,
+dd/mm/yyyy in French: dressdb/formats). Entry is the mirror image: a form's wall-clock time
 is the site's (the view makes it aware in `site.tz`), and its label names the zone.
 """
 
@@ -18,7 +19,7 @@ import zoneinfo
 from typing import Any
 
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
 
 register = template.Library()
 
@@ -52,7 +53,7 @@ def site_time(value: Any, site: Any) -> str:
     local = _local(value, site)
     if local is None:
         return "" if value in (None, "") else str(value)
-    return f"{local:%Y-%m-%d %H:%M} ({zone_of(site).key})"
+    return f"{formats.date_format(local, 'SHORT_DATETIME_FORMAT')} ({zone_of(site).key})"
 
 
 @register.filter
@@ -69,9 +70,9 @@ def site_date(value: Any, site: Any) -> str:
     """The site-local calendar date of a moment (a date is returned as it is)."""
     local = _local(value, site)
     if local is not None:
-        return f"{local:%Y-%m-%d}"
+        return formats.date_format(local.date(), "SHORT_DATE_FORMAT")
     if isinstance(value, dt.date):
-        return f"{value:%Y-%m-%d}"
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     return "" if value in (None, "") else str(value)
 
 
@@ -81,7 +82,7 @@ def utc_time(value: Any) -> str:
     local = _local(value, "UTC")
     if local is None:
         return "" if value in (None, "") else str(value)
-    return f"{local:%Y-%m-%d %H:%M} UTC"
+    return f"{formats.date_format(local, 'SHORT_DATETIME_FORMAT')} UTC"
 
 
 @register.simple_tag

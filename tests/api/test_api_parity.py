@@ -533,6 +533,8 @@ FORM_API: dict[str, Op | str] = {
     "two_factor_setup": "second factor of an interactive session; tokens are created behind it",
     "two_factor_verify": "second factor of an interactive session",
     "two_factor_backup_codes": "second factor of an interactive session",
+    "language_set": "the language of one's own pages (a user preference): the API stays "
+    "English, its messages are part of the contract",
     "password_change": "account security: a person changes their own password in a session",
     "api_tokens": "API tokens are made in a session that passed two-factor (a token does not "
     "mint tokens)",
