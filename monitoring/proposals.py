@@ -1,14 +1,17 @@
 """The deviation proposals that need data from several floor-3 apps (issue 17).
 
 Why here: the deviation log belongs to `safety`, but the facts come from `outcomes`
-(visits), `dosing` (decisions, orders) and `enrollment` (randomization, eligibility).
+(visits), `dosing` (decisions, orders, and the administrations' discrepancies of
+`dosing.selectors.administration_discrepancies`: dose beyond the tolerance, missed dose,
+given after a stop or after off protocol) and `enrollment` (randomization, eligibility).
 safety, dosing and outcomes are siblings and may not import each other, so the one
 module that reads them all sits on the top floor (this app, beside reports and portal):
 it turns rows into the pure facts of `safety.deviations`, applies its rules and stores
 the proposals through `safety.services.deviations_propose` (one per participant, kind
 and key: a nightly re-run proposes nothing twice, and a dismissed one stays dismissed).
 
-A constant number of queries for the reading (four), whatever the number of participants.
+A constant number of queries for the reading (at most seven), whatever the number of
+participants.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from collections import defaultdict
 from django.utils import timezone
 
 from dosing.models import Assessment, Order
+from dosing.selectors import administration_discrepancies
 from enrollment.models import Participant
 from outcomes.models import Visit
 from safety import deviations
-from safety.deviations import DecisionFact, Proposal, VisitFact
+from safety.deviations import AdministrationFact, DecisionFact, Proposal, VisitFact
 from safety.services import deviations_propose
 
 
@@ -54,8 +58,23 @@ def gather() -> dict[int, list[Proposal]]:
     orders: dict[int, list[dt.date]] = defaultdict(list)
     for row in Order.objects.filter(participant_id__in=list(off)).values("participant_id", "date"):
         orders[row["participant_id"]].append(row["date"])
+    given: dict[int, list[AdministrationFact]] = defaultdict(list)
+    for d in administration_discrepancies(participants=list(participants.values())):
+        given[d.participant_id].append(
+            AdministrationFact(
+                administration_id=d.administration_id,
+                discrepancy=d.kind,
+                date=d.date,
+                study_day=d.study_day,
+                drug=d.drug,
+                ordered_mg=d.ordered_mg,
+                given_mg=d.given_mg,
+                reason=d.reason,
+            )
+        )
     for pk, p in participants.items():
         found[pk] += deviations.visits_out_of_window(visits.get(pk, []))
+        found[pk] += deviations.administration_deviations(given.get(pk, []))
         found[pk] += deviations.decisions_late(decisions.get(pk, []))
         found[pk] += deviations.treatment_after_off_protocol(off.get(pk), orders.get(pk, []))
         screening = p.screening

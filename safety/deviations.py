@@ -9,8 +9,12 @@ Kinds proposed automatically:
 - decision signed late: a dosing decision signed (site date) after its study day;
 - treatment after off protocol: an order dated after the participant went off protocol;
 - randomized, later ineligible: a participant randomized whose screening now says
-  ineligible.
-("A dose given that differs from the order" waits for the administrations of issue 19.)
+  ineligible;
+- from the administrations recorded against the orders (issue 19; the facts come from
+  dosing.selectors.administration_discrepancies, keyed by its discrepancy codes): a dose
+  given that differs from the order beyond the tolerance, an ordered dose missed, a dose
+  given after study treatment was stopped, a dose given after off protocol. One proposal
+  per administration and kind.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 
 
@@ -25,6 +30,8 @@ class Kind(StrEnum):
     VISIT_OUT_OF_WINDOW = "visit_out_of_window"
     DECISION_LATE = "decision_late"
     DOSE_DIFFERS = "dose_differs"
+    DOSE_MISSED = "dose_missed"
+    GIVEN_AFTER_STOP = "given_after_stop"
     TREATMENT_AFTER_OFF_PROTOCOL = "treatment_after_off_protocol"
     RANDOMIZED_INELIGIBLE = "randomized_ineligible"
     ELIGIBILITY = "eligibility"
@@ -36,6 +43,8 @@ KIND_LABELS = {
     Kind.VISIT_OUT_OF_WINDOW: "Visit out of window",
     Kind.DECISION_LATE: "Dosing decision signed after its day",
     Kind.DOSE_DIFFERS: "Dose given differs from the order",
+    Kind.DOSE_MISSED: "Ordered dose missed",
+    Kind.GIVEN_AFTER_STOP: "Dose given after study treatment was stopped",
     Kind.TREATMENT_AFTER_OFF_PROTOCOL: "Treatment continued after off protocol",
     Kind.RANDOMIZED_INELIGIBLE: "Randomized, later found ineligible",
     Kind.ELIGIBILITY: "Eligibility criteria not met",
@@ -48,6 +57,9 @@ AUTOMATIC = frozenset(
         Kind.DECISION_LATE,
         Kind.TREATMENT_AFTER_OFF_PROTOCOL,
         Kind.RANDOMIZED_INELIGIBLE,
+        Kind.DOSE_DIFFERS,
+        Kind.DOSE_MISSED,
+        Kind.GIVEN_AFTER_STOP,
     }
 )
 
@@ -144,3 +156,65 @@ def randomized_ineligible(
             f"{': ' + reasons if reasons else ''}.",
         )
     ]
+
+
+# --- From the administrations (issue 19) ---------------------------------------------
+
+# dosing.administration_rules.Discrepancy values (safety may not import dosing) -> kind.
+ADMINISTRATION_KINDS = {
+    "admin_dose": Kind.DOSE_DIFFERS,
+    "admin_missed": Kind.DOSE_MISSED,
+    "admin_after_stop": Kind.GIVEN_AFTER_STOP,
+    "admin_after_off_protocol": Kind.TREATMENT_AFTER_OFF_PROTOCOL,
+}
+
+
+@dataclass(frozen=True)
+class AdministrationFact:
+    """One discrepancy of one recorded administration (dosing's AdministrationDiscrepancy)."""
+
+    administration_id: int
+    discrepancy: str  # an ADMINISTRATION_KINDS key
+    date: dt.date  # the order's site date
+    study_day: int
+    drug: str
+    ordered_mg: Decimal
+    given_mg: Decimal | None
+    reason: str = ""
+
+
+def _mg(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def administration_deviations(facts: Iterable[AdministrationFact]) -> list[Proposal]:
+    """A proposal per administration and kind (key "administration:<id>"); discrepancy
+    codes this rule does not know propose nothing."""
+    found = []
+    for f in facts:
+        kind = ADMINISTRATION_KINDS.get(f.discrepancy)
+        if kind is None:
+            continue
+        when = f"{f.drug} on {f.date:%Y-%m-%d} (study day {f.study_day})"
+        given = f"{_mg(f.given_mg)} mg" if f.given_mg is not None else "a dose"
+        if kind is Kind.DOSE_DIFFERS:
+            pct = (
+                abs(f.given_mg - f.ordered_mg) * 100 / f.ordered_mg
+                if f.given_mg is not None and f.ordered_mg > 0
+                else Decimal(0)
+            )
+            text = (
+                f"{when}: {given} given, {_mg(f.ordered_mg)} mg ordered "
+                f"({pct.quantize(Decimal('1'))}% off)"
+            )
+        elif kind is Kind.DOSE_MISSED:
+            text = f"{when}: the ordered {_mg(f.ordered_mg)} mg dose was missed"
+        elif kind is Kind.GIVEN_AFTER_STOP:
+            text = f"{when}: {given} given after study treatment was stopped"
+        else:
+            text = f"{when}: {given} given after the participant went off protocol"
+        reason = f"; reason given: {f.reason.strip()}" if f.reason.strip() else ""
+        found.append(
+            Proposal(kind, f"administration:{f.administration_id}", f.date, f"{text}{reason}.")
+        )
+    return found
