@@ -312,6 +312,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# An analysis pack still building after this long has lost its worker (killed, node
+# gone): reports.reap_stopped_packs marks it failed, a redelivery builds it again.
+EXPORT_JOB_STALE_MINUTES = env.int("EXPORT_JOB_STALE_MINUTES", default=30)
 
 # --- API ---------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -20,6 +20,9 @@ class ExportJob(models.Model):
     rows = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker took the job; a job still running long after is a worker that died
+    # (reports.tasks: a redelivery rebuilds it, the reaper marks it failed).
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
