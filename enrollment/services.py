@@ -423,10 +423,11 @@ def death_evidence_sync(
             row = DeathEvidence(
                 participant=participant, source=source, source_id=source_id, item=item
             )
-        if evidence is not None:
-            values = (evidence.source, evidence.on, evidence.dead, evidence.exact)
-        else:
-            values = (row.label, None, False, True)
+        values: tuple[str, dt.date | None, bool, bool] = (
+            (evidence.source, evidence.on, evidence.dead, evidence.exact)
+            if evidence is not None
+            else (row.label, None, False, True)
+        )
         if row.pk and (row.label, row.on, row.dead, row.exact) == values:
             continue
         row.label, row.on, row.dead, row.exact = values

@@ -12,6 +12,7 @@ site scope (404, through enrollment.access) and field errors as a JSON 400:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -111,13 +112,13 @@ def _not_an_object() -> Response:
     return _bad({"input": ["must be a JSON object"]})
 
 
-def _gate(request: Request, roles: list[str], message: str) -> None:
+def _gate(request: Request, roles: Sequence[str], message: str) -> None:
     """The page's roles: 403 for any other role (before the scope, as the pages do)."""
     if not has_role(request.user, *roles):
         raise PermissionDenied(message)
 
 
-def _event_for(request: Request, pk: int, ae_pk: int, roles: list[str]) -> AdverseEvent:
+def _event_for(request: Request, pk: int, ae_pk: int, roles: Sequence[str]) -> AdverseEvent:
     participant = participant_for_user(request.user, pk, roles=roles)
     return get_object_or_404(
         AdverseEvent.objects.select_related("participant__site", "term", "soc"),
@@ -126,7 +127,9 @@ def _event_for(request: Request, pk: int, ae_pk: int, roles: list[str]) -> Adver
     )
 
 
-def _deviation_for(request: Request, pk: int, dev_pk: int, roles: list[str]) -> ProtocolDeviation:
+def _deviation_for(
+    request: Request, pk: int, dev_pk: int, roles: Sequence[str]
+) -> ProtocolDeviation:
     participant = participant_for_user(request.user, pk, roles=roles)
     return get_object_or_404(
         ProtocolDeviation.objects.select_related("participant__site"),
