@@ -136,6 +136,14 @@ def _lost(p: ParticipantRow) -> bool:
 # --- Enrollment -------------------------------------------------------------------
 
 
+def status_counts(states: Iterable[State], screened_only: int) -> list[tuple[State, int]]:
+    """Participants per status, every status in the protocol's order (zeros shown).
+    "Screened" counts the screenings that did not become a participant."""
+    counted = Counter(states)
+    counted[State.SCREENED] = screened_only
+    return [(state, counted[state]) for state in State]
+
+
 def cumulative_by_date(participants: Iterable[ParticipantRow]) -> list[tuple[str, int]]:
     return cumulative_from_counts(Counter(p.randomized_on for p in participants))
 

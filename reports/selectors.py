@@ -13,7 +13,7 @@ from dosing.models import Regimen
 from dosing.selectors import adherence_by_arm
 from enrollment.models import Participant, Screening
 from enrollment.selectors import death_evidence_of
-from enrollment.status import Facts
+from enrollment.status import Facts, State
 from outcomes.models import ENDPOINTS_BY_VISIT, HospitalCourse, Visit
 from randomization.models import Allocation
 from reports.analysis import ParticipantRow, ScreeningRow
@@ -69,6 +69,15 @@ def enrollment_counts(
         .annotate(n=Count("id"))
     }
     return per_day, by_arm, screened
+
+
+def participant_states(site_ids: list[int]) -> tuple[list[State], int]:
+    """Each participant's status today (derived from its facts in its site's time zone),
+    and the number of screenings that did not become a participant: 2 queries."""
+    participants = Participant.objects.filter(site_id__in=site_ids).select_related("site")
+    states = [p.current_status.state for p in participants.order_by()]
+    screened_only = Screening.objects.filter(site_id__in=site_ids, participant__isnull=True).count()
+    return states, screened_only
 
 
 def participant_rows(site_ids: list[int]) -> list[ParticipantRow]:

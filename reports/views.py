@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dressdb.access import dashboard_sites, has_role, require_role, site_ids_for
 from dressdb.models import Role
+from enrollment.status import STATE_BADGES, STATE_LABELS
 from reports import analysis, selectors
 
 DASHBOARD_ROLES = (Role.COORDINATOR, Role.INVESTIGATOR, Role.STATISTICIAN, Role.ADMIN)
@@ -54,6 +55,7 @@ def _scope(request: HttpRequest, *, by_arm: bool = False) -> dict[str, Any]:
 def dashboard_home(request: HttpRequest) -> HttpResponse:
     scope = _scope(request)
     per_day, by_arm, screened = selectors.enrollment_counts(scope["site_ids"])
+    states, screened_only = selectors.participant_states(scope["site_ids"])
     series = analysis.cumulative_from_counts(per_day)
     by_site = analysis.by_site_from_counts(by_arm, screened, scope["site_codes"])
     chart = {
@@ -92,6 +94,10 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
             },
             "arm_labels": analysis.ARM_LABELS,
             "target": settings.TRIAL_TARGET_ENROLLMENT,
+            "status_rows": [
+                (STATE_LABELS[state], n, STATE_BADGES[state])
+                for state, n in analysis.status_counts(states, screened_only)
+            ],
         },
     )
 
