@@ -166,6 +166,13 @@ def visit_problems(
     for name in sorted(allowed - OPTIONAL_ENDPOINTS):
         if name not in skip and values.get(name) in (None, ""):
             problems.add(name, "Required at this visit.")
+    for name in sorted(allowed - closed - skip):  # the model's checks, with the rest at once
+        if values.get(name) not in (None, ""):
+            try:
+                Visit._meta.get_field(name).clean(values[name], None)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    problems.add(name, message)
     if "autoimmune_type" in allowed and "autoimmune_type" not in closed:
         if not values.get("autoimmune_type") and "autoimmune_type" not in skip:
             problems.add("autoimmune_type", "Give the type of autoimmune disease.")
