@@ -482,6 +482,7 @@ FORM_API: dict[str, Op | str] = {
     # reports
     "export_home": ("GET", "/api/v1/exports/{dataset}.csv"),  # the options form
     "export_download": ("GET", "/api/v1/exports/{dataset}.csv"),
+    "export_odm": ("GET", "/api/v1/exports/odm.xml"),  # issue 20
     # data management (issue 18)
     "datamanagement:participant_queries": ("POST", "/api/v1/participants/{id}/queries"),
     "datamanagement:query_new": ("POST", "/api/v1/participants/{id}/queries"),

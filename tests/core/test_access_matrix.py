@@ -92,6 +92,8 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "export_home": ("GET", {S, A}, None, False),
     "export_dictionary": ("GET", {S, A}, None, False),
     "export_r_script": ("GET", {S, A}, None, False),
+    "export_syntax": ("GET", {S, A}, "tool", False),  # issue 20
+    "export_odm": ("GET", {S, A}, None, False),
     "export_pack_start": ("POST", {S, A}, None, False),
     "export_pack": ("GET", {S, A}, "job", False),
     "export_pack_download": ("GET", {S, A}, "job", False),
@@ -104,6 +106,7 @@ MATRIX: dict[str, tuple[str, set[str], str | None, bool]] = {
     "api-visit-endpoints": ("PUT", {C}, "visit-name", True),
     "api-visit-sign-off": ("POST", {I}, "visit-name", True),
     "api-export-dataset": ("GET", {S, A}, "dataset", False),
+    "api-export-odm": ("GET", {S, A}, None, False),
     # API parity routes (tests/api/test_api_parity.py)
     "api-screening-enrol": ("POST", {C}, "screening", True),
     "api-screening-not-consented": ("POST", {C}, "screening", True),
@@ -322,6 +325,8 @@ def url_for(name: str, key: str | None, world: dict[str, Any], persona: str, own
         return reverse(name, kwargs={"pk": pid, SAFETY_KEYS[key]: world[key][index]})
     if key == "dataset":
         return reverse(name, kwargs={"dataset": "orders"})
+    if key == "tool":
+        return reverse(name, kwargs={"tool": "stata"})
     raise AssertionError(key)
 
 

@@ -59,6 +59,7 @@ PERSONA_BY_OPERATION = {
     "/api/v1/participants/{id}/visits": C,
     "/api/v1/participants/{id}/visits/{visit}/endpoints": C,
     "/api/v1/exports/{dataset}.csv": S,
+    "/api/v1/exports/odm.xml": S,
     # API parity routes (tests/api/test_api_parity.py)
     "/api/v1/screenings/{id}/enrol": C,
     "/api/v1/screenings/{id}/not-consented": C,

@@ -327,6 +327,29 @@ def test_odm_download_streams_xml_and_is_logged(trial, statistician):
     assert event.detail["dataset"] == "odm" and event.detail["filters"]["audit"] is True
 
 
+def test_odm_through_the_api(trial, statistician, coordinator_a, site_a):
+    from rest_framework.test import APIClient
+
+    from tests.api_tokens import api_key
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(statistician)}")
+    response = client.get(f"/api/v1/exports/odm.xml?site={site_a.code}&deidentify=true")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = ET.fromstring(b"".join(response.streaming_content))
+    keys = {e.get("SubjectKey") for e in root.iterfind(".//odm:SubjectData", NS)}
+    assert keys and all(k.startswith(site_a.code) for k in keys)
+    bad = client.get("/api/v1/exports/odm.xml?start=tomorrow")
+    assert bad.status_code == 400 and "start" in bad.json()
+    unknown = client.get("/api/v1/exports/odm.xml?site=NOPE")
+    assert unknown.status_code == 400 and "site" in unknown.json()
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Token {api_key(coordinator_a)}")
+    refused = other.get("/api/v1/exports/odm.xml")
+    assert refused.status_code == 403 and refused["Content-Type"] == "application/json"
+
+
 def test_odm_bad_option_is_a_field_error(statistician):
     response = client_for(statistician).get("/reports/exports/dressdb-odm.xml?start=notadate")
     assert response.status_code == 400
