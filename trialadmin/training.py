@@ -142,6 +142,10 @@ class TrainingState:
     lapsed: list[str]  # required courses whose last record has expired
 
     @property
+    def duty_labels(self) -> list[str]:
+        return [str(Duty(duty).label) for duty in self.duties]
+
+    @property
     def ok(self) -> bool:
         return not self.missing and not self.lapsed
 

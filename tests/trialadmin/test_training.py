@@ -81,6 +81,7 @@ def test_an_admin_records_a_course_with_its_certificate_through_the_page(
     assert b"".join(download.streaming_content) == PDF
     page = client.get(url).content.decode()
     assert "GCP" in page and "Download" in page
+    assert "Dosing decisions, Drug dispensing, Data entry" in page  # the duties held, labelled
 
 
 @pytest.mark.parametrize(
