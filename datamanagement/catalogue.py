@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from dosing.models import Assessment
 from enrollment.models import Participant, Screening
@@ -73,31 +74,31 @@ def form_for_model(model: type[models.Model]) -> str:
     for code, spec in FORMS.items():
         if spec.model is model or isinstance(model, type) and issubclass(model, spec.model):
             return code
-    raise ValidationError({"form": "Queries cannot be raised on this kind of record."})
+    raise ValidationError({"form": gettext("Queries cannot be raised on this kind of record.")})
 
 
 def record_for(participant: Participant, form: str, record_id: Any) -> models.Model:
     """The participant's record of that form (ValidationError naming the field if not)."""
     spec = FORMS.get(form)
     if spec is None:
-        raise ValidationError({"form": "Unknown form."})
+        raise ValidationError({"form": gettext("Unknown form.")})
     try:
         pk = int(record_id)
     except (TypeError, ValueError):
-        raise ValidationError({"record_id": "Give the record's id."}) from None
+        raise ValidationError({"record_id": gettext("Give the record's id.")}) from None
     for record in spec.records(participant):
         if record.pk == pk:
             return record
-    raise ValidationError({"record_id": "No such record of this participant's form."})
+    raise ValidationError({"record_id": gettext("No such record of this participant's form.")})
 
 
 def field_label(model: type[models.Model], field: str) -> str:
     try:
         f = model._meta.get_field(field)
     except FieldDoesNotExist:
-        raise ValidationError({"field": "This form has no such field."}) from None
+        raise ValidationError({"field": gettext("This form has no such field.")}) from None
     if not getattr(f, "concrete", False) or f.name in ("id", "participant"):
-        raise ValidationError({"field": "This form has no such field."})
+        raise ValidationError({"field": gettext("This form has no such field.")})
     return str(getattr(f, "verbose_name", field))
 
 

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from datamanagement import catalogue, rules
 from datamanagement.config import sdv_sample_every
@@ -243,7 +244,7 @@ def register_grid_state() -> None:
     """The "query open" state in the grid's legend (called when the app is ready)."""
     from dressdb.grid import register_state
 
-    register_state(QUERY_OPEN, "Query open", "?")
+    register_state(QUERY_OPEN, gettext_noop("Query open"), "?")
 
 
 def _grid_key(form: str, visit_name: str | None, assessment_number: int | None) -> str:

@@ -25,6 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from datamanagement import catalogue, rules
 from datamanagement.checks import case_facts
@@ -143,7 +144,7 @@ def query_open(
     text = _text(text)
     record = catalogue.record_for(participant, form, record_id)
     if not isinstance(field, str) or not field:
-        raise ValidationError({"field": "Choose the field the query is about."})
+        raise ValidationError({"field": gettext("Choose the field the query is about.")})
     catalogue.field_label(type(record), field)
     query = Query(
         participant=participant,
@@ -357,7 +358,7 @@ def sdv_verify(*, participant: Participant, user: Any, form: str, record_id: Any
     try:
         item = items[(form, int(record_id))]
     except (KeyError, TypeError, ValueError):
-        raise ValidationError({"record_id": "No such form record to verify."}) from None
+        raise ValidationError({"record_id": gettext("No such form record to verify.")}) from None
     row = SdvRecord.objects.select_for_update().get(
         form=form,
         content_type=ContentType.objects.get_for_model(item.record),
@@ -486,7 +487,7 @@ def freeze(*, user: Any, reason: str, participant: Participant | None = None) ->
     if EditFreeze.objects.filter(
         active=True, kind=EditFreeze.Kind.FREEZE, participant_id=getattr(participant, "pk", None)
     ).exists():
-        raise ValidationError({"reason": "Already frozen."})
+        raise ValidationError({"reason": gettext("Already frozen.")})
     row = EditFreeze(
         kind=EditFreeze.Kind.FREEZE,
         participant_id=participant.pk if participant else None,
@@ -503,7 +504,7 @@ def unfreeze(*, row: EditFreeze, user: Any, reason: str) -> EditFreeze:
     reason = _text(reason, "reason")
     locked = EditFreeze.objects.select_for_update().get(pk=row.pk)
     if locked.kind != EditFreeze.Kind.FREEZE or not locked.active:
-        raise ValidationError({"reason": "This is not an active freeze."})
+        raise ValidationError({"reason": gettext("This is not an active freeze.")})
     locked.active = False
     locked.released_by = user
     locked.released_at = timezone.now()
@@ -534,7 +535,7 @@ def database_lock(*, user: Any, reason: str) -> EditFreeze:
     _require(user, LOCK_ROLES, "lock the database")
     reason = _text(reason, "reason")
     if EditFreeze.objects.filter(active=True, kind=EditFreeze.Kind.LOCK).exists():
-        raise ValidationError({"reason": "The database is already locked."})
+        raise ValidationError({"reason": gettext("The database is already locked.")})
     snapshot = export_snapshot()
     row = EditFreeze(kind=EditFreeze.Kind.LOCK, reason=reason, created_by=user, snapshot=snapshot)
     save_clinical(row, user=user, reason=f"Database locked: {reason}")
@@ -548,7 +549,7 @@ def database_unlock_request(*, row: EditFreeze, user: Any, reason: str) -> EditF
     reason = _text(reason, "reason")
     locked = EditFreeze.objects.select_for_update().get(pk=row.pk)
     if locked.kind != EditFreeze.Kind.LOCK or not locked.active:
-        raise ValidationError({"reason": "This is not an active database lock."})
+        raise ValidationError({"reason": gettext("This is not an active database lock.")})
     locked.release_requested_by = user
     locked.release_reason = reason
     save_clinical(locked, user=user, reason=f"Unlock requested: {reason}")
@@ -561,11 +562,11 @@ def database_unlock_approve(*, row: EditFreeze, user: Any) -> EditFreeze:
     _require(user, LOCK_ROLES, "approve a database unlock")
     locked = EditFreeze.objects.select_for_update().get(pk=row.pk)
     if locked.kind != EditFreeze.Kind.LOCK or not locked.active:
-        raise ValidationError({"reason": "This is not an active database lock."})
+        raise ValidationError({"reason": gettext("This is not an active database lock.")})
     if locked.release_requested_by_id is None:
-        raise ValidationError({"reason": "No unlock was asked for, with a reason."})
+        raise ValidationError({"reason": gettext("No unlock was asked for, with a reason.")})
     if locked.release_requested_by_id == user.pk:
-        raise ValidationError({"approver": "A second admin must approve the unlock."})
+        raise ValidationError({"approver": gettext("A second admin must approve the unlock.")})
     locked.active = False
     locked.released_by = user
     locked.released_at = timezone.now()

@@ -247,7 +247,7 @@ def freezes(request: HttpRequest) -> HttpResponse:
             elif what == "lock":
                 services.database_lock(user=request.user, reason=form.cleaned_data["reason"])
             else:
-                raise ValidationError({"what": "Choose freeze or lock."})
+                raise ValidationError({"what": gettext("Choose freeze or lock.")})
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -282,7 +282,7 @@ def freeze_release(request: HttpRequest, freeze_pk: int) -> HttpResponse:
         if step == "approve":
             services.database_unlock_approve(row=row, user=request.user)
         elif not form.is_valid():
-            raise ValidationError({"reason": "Give a reason."})
+            raise ValidationError({"reason": gettext("Give a reason.")})
         elif row.kind == EditFreeze.Kind.LOCK:
             services.database_unlock_request(
                 row=row, user=request.user, reason=form.cleaned_data["reason"]

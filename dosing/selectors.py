@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dosing import administration_rules as admin_rules
 from dosing.administration_selectors import (  # noqa: F401  (re-exported: issue 19)
@@ -178,7 +179,10 @@ def home_panel(*, user: Any) -> dict[str, object]:
 def grid_columns(cells: dict[int, dict[str, Cell]]) -> list[Column]:
     """One column per decision, as many as the participants on the page have."""
     most = max((len(row) for row in cells.values()), default=0)
-    return [Column(f"decision_{n}", f"Decision {n}", "Dosing") for n in range(1, max(most, 1) + 1)]
+    return [
+        Column(f"decision_{n}", gettext("Decision %(n)s") % {"n": n}, gettext("Dosing"))
+        for n in range(1, max(most, 1) + 1)
+    ]
 
 
 def _awaiting(participants: Sequence[Participant]) -> list[Regimen]:
@@ -243,7 +247,9 @@ def grid_cells(
             reverse("assessment_new", args=[p.pk]),
             f"study day {r.next_decision_day}, {label_of(r.current_block, BLOCK_LABELS)}",
             due=due,
-            what="Dosing decision" if open_only else f"Dosing decision {n}",
+            what=gettext("Dosing decision")
+            if open_only
+            else gettext("Dosing decision %(n)s") % {"n": n},
         )
     return cells
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dosing import administration_rules as rules
 from dosing import protocol
@@ -249,7 +250,9 @@ def _alert(participant: Participant, kind: str, message: str) -> None:
 
 def _decision_due(participant: Participant, regimen: Regimen | None) -> Regimen:
     if regimen is None:
-        raise ValidationError({"improvement": "This participant has no regimen (not randomized)."})
+        raise ValidationError(
+            {"improvement": gettext("This participant has no regimen (not randomized).")}
+        )
     if (
         regimen.state != protocol.State.AWAITING_DECISION
         or regimen.next_decision_date is None
@@ -539,15 +542,15 @@ def _order_to_verify(participant: Participant, order_id: Any, *, lock: bool) -> 
     try:
         pk = int(order_id)
     except (TypeError, ValueError):
-        raise ValidationError({"order_id": "Choose an order to verify."}) from None
+        raise ValidationError({"order_id": gettext("Choose an order to verify.")}) from None
     orders = Order.objects.filter(participant=participant, pk=pk)
     order = (orders.select_for_update() if lock else orders).first()
     if order is None:
-        raise ValidationError({"order_id": "No such order for this participant."})
+        raise ValidationError({"order_id": gettext("No such order for this participant.")})
     if not order.pharmacist_to_verify:
-        raise ValidationError({"order_id": "This order is not flagged for verification."})
+        raise ValidationError({"order_id": gettext("This order is not flagged for verification.")})
     if signing.current_signature(order) is not None:
-        raise ValidationError({"order_id": "This order is already verified."})
+        raise ValidationError({"order_id": gettext("This order is already verified.")})
     return order
 
 
@@ -732,14 +735,14 @@ def administrations_record(
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     today = site_today(locked)
     if date > today:
-        raise ValidationError({"date": "Doses of a future day cannot be recorded."})
+        raise ValidationError({"date": gettext("Doses of a future day cannot be recorded.")})
     orders = {
         o.pk: o for o in Order.objects.select_for_update().filter(participant=locked, date=date)
     }
     if not orders:
         raise ValidationError({"date": f"No orders on {date:%Y-%m-%d} for this participant."})
     if not entries:
-        raise ValidationError({"administrations": "Enter at least one administration."})
+        raise ValidationError({"administrations": gettext("Enter at least one administration.")})
     live = signing.current_signatures(list(orders.values()))
     verified = {pk: (not o.pharmacist_to_verify) or pk in live for pk, o in orders.items()}
     existing = {

@@ -6,10 +6,9 @@ class DressdbConfig(AppConfig):
     verbose_name = "dressdb core: sites, staff, audit"
 
     def ready(self) -> None:
-        from dressdb import audit, db_roles, lockout, security_log  # noqa: F401  (receivers)
-
         from django.contrib.auth.signals import user_logged_in
 
+        from dressdb import audit, db_roles, lockout, security_log  # noqa: F401  (receivers)
         from dressdb.i18n import remember_language
 
         user_logged_in.connect(remember_language, dispatch_uid="dressdb_language")

@@ -38,6 +38,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb import lockout
 from dressdb.models import SecurityEvent, Signature
@@ -119,7 +120,7 @@ def verify_password(*, user: Any, password: str, request: Any = None) -> None:
 
 def _check_meaning(meaning: str) -> None:
     if meaning not in Meaning.values:
-        raise ValidationError({"meaning": "Choose the meaning of your signature."})
+        raise ValidationError({"meaning": gettext("Choose the meaning of your signature.")})
 
 
 def _summary(rows: Iterable[Sequence[Any]]) -> list[list[str]]:
@@ -212,7 +213,7 @@ def void_for(record: models.Model, *, reason: str, user: Any, request: Any = Non
     """Void the record's live signatures because it changed (call in the domain's write)."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason_for_change": "Voiding a signature needs a reason."})
+        raise ValidationError({"reason_for_change": gettext("Voiding a signature needs a reason.")})
     now = timezone.now()
     signatures = Signature.objects.select_for_update().filter(
         content_type=ContentType.objects.get_for_model(record),

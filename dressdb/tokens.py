@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
@@ -88,7 +89,7 @@ def session_may_create(request: HttpRequest) -> bool:
 def _clean_name(name: str) -> str:
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "Give the token a name (what it is for)."})
+        raise ValidationError({"name": gettext("Give the token a name (what it is for).")})
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError({"name": f"At most {NAME_MAX_LENGTH} characters."})
     return name
@@ -140,7 +141,7 @@ def token_revoke(*, token_id: int, by: Any, request: HttpRequest | None = None) 
     """Revoke a token: its owner may, and a trial admin may revoke anyone's."""
     token = ApiToken.objects.select_for_update().select_related("user").filter(pk=token_id).first()
     if token is None or (token.user_id != by.pk and not is_admin(by)):
-        raise ValidationError({"token": "No such token on your list."})
+        raise ValidationError({"token": gettext("No such token on your list.")})
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.revoked_by = by

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb.access import has_role
 from dressdb.audit import save_clinical
@@ -99,7 +100,9 @@ def consent_record(
     edits_allowed(participant, "version")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     if locked.withdrawal_kind == WithdrawalKind.CONSENT:
-        raise ValidationError({"version": "The participant withdrew consent: no new consent."})
+        raise ValidationError(
+            {"version": gettext("The participant withdrew consent: no new consent.")}
+        )
     require_duty(user, locked.site, Duty.CONSENT, field="obtained_by")
     problems: dict[str, list[str]] = {}
     problem = consent_rules.consent_version_problem(

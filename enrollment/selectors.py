@@ -11,6 +11,7 @@ from django import forms
 from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb.access import sites_visible_to
 from dressdb.grid import Cell, CellState, Column
@@ -165,8 +166,8 @@ def home_panel(*, user: Any) -> dict[str, object]:
 
 def grid_columns() -> list[Column]:
     return [
-        Column("screening", "Screening", "Enrolment"),
-        Column("consent", "Consent", "Enrolment"),
+        Column("screening", gettext("Screening"), gettext("Enrolment")),
+        Column("consent", gettext("Consent"), gettext("Enrolment")),
     ]
 
 

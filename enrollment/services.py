@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb.audit import require_reason, save_clinical
 from dressdb.delegation import require_duty
@@ -179,9 +180,9 @@ def participant_enrol(
     """
     locked = Screening.objects.select_for_update().select_related("site").get(pk=screening.pk)
     if not locked.eligible:
-        raise ValidationError({"screening": "Only an eligible screening can be enrolled."})
+        raise ValidationError({"screening": gettext("Only an eligible screening can be enrolled.")})
     if locked.outcome == Screening.Outcome.ENROLLED:
-        raise ValidationError({"screening": "This screening is already enrolled."})
+        raise ValidationError({"screening": gettext("This screening is already enrolled.")})
     require_duty(user, locked.site, Duty.CONSENT, field="consent_obtained_by")
     problems: dict[str, list[str]] = {}  # every problem at once
     if not consent_form_version.strip():
@@ -263,9 +264,11 @@ def participant_withdraw(
         raise ValidationError({"kind": problem})
     final_reason = require_reason(locked, reason)
     if withdrawn_on > timezone.localdate(timezone=locked.site.tz):
-        raise ValidationError({"withdrawn_on": "The withdrawal date cannot be in the future."})
+        raise ValidationError(
+            {"withdrawn_on": gettext("The withdrawal date cannot be in the future.")}
+        )
     if withdrawn_on < timezone.localtime(locked.enrolled_at, locked.site.tz).date():
-        raise ValidationError({"withdrawn_on": "The withdrawal date is before enrolment."})
+        raise ValidationError({"withdrawn_on": gettext("The withdrawal date is before enrolment.")})
     if locked.died_on is not None and withdrawn_on > locked.died_on:
         raise ValidationError(
             {"withdrawn_on": f"The participant died on {locked.died_on}: no withdrawal after it."}
@@ -380,7 +383,9 @@ def participant_set_renal_impairment(
     locked = Participant.objects.select_for_update().get(pk=participant.pk)
     final_reason = require_reason(locked, reason)
     if override is not None and not isinstance(override, bool):
-        raise ValidationError({"renal_impairment_override": "Choose yes, no, or computed."})
+        raise ValidationError(
+            {"renal_impairment_override": gettext("Choose yes, no, or computed.")}
+        )
     locked.renal_impairment_override = override
     locked.renal_impairment_override_reason = final_reason if override is not None else ""
     save_clinical(locked, user=user, reason=final_reason)

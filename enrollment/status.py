@@ -141,7 +141,7 @@ def participant_status(facts: Facts, today: dt.date) -> Status:
     if _on_or_before(facts.died_on, today):
         return Status(State.DIED, facts.died_on, f"{facts.died_on:%Y-%m-%d}")
     if facts.death_discrepancy:
-        return Status(State.DIED, None, "date of death in question (discrepancy)")
+        return Status(State.DIED, None, gettext_noop("date of death in question (discrepancy)"))
     kind = WithdrawalKind(facts.withdrawal_kind) if facts.withdrawal_kind else None
     if kind in (WithdrawalKind.FOLLOW_UP, WithdrawalKind.CONSENT) and _on_or_before(
         facts.withdrawn_on, today
@@ -160,7 +160,7 @@ def participant_status(facts: Facts, today: dt.date) -> Status:
     if _before(facts.course_completed_on, today):
         return Status(State.COURSE_COMPLETED, facts.course_completed_on)
     if _before(facts.treatment_stopped_on, today):
-        return Status(State.MONITORING, facts.treatment_stopped_on, "for relapse")
+        return Status(State.MONITORING, facts.treatment_stopped_on, gettext_noop("for relapse"))
     arm = facts.current_arm or facts.randomized_arm
     day1 = facts.day1 or facts.randomized_on
     study_day = (today - day1).days + 1

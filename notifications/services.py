@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb.models import Role, Site, StaffMembership
 from notifications.models import Reminder
@@ -148,7 +149,7 @@ def reminders_close(*, subject: models.Model, kind: str = "") -> int:
 def reminder_dismiss(*, reminder_id: int, user: Any) -> Reminder:
     reminder = Reminder.objects.filter(pk=reminder_id, user=user).first()
     if reminder is None:
-        raise ValidationError({"reminder": "No such reminder on your list."})
+        raise ValidationError({"reminder": gettext("No such reminder on your list.")})
     reminder.status = Reminder.Status.DISMISSED
     reminder.closed_at = timezone.now()
     reminder.save(update_fields=["status", "closed_at"])

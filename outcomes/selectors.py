@@ -8,6 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb import signing
 from dressdb.access import has_role
@@ -119,8 +120,11 @@ VISIT_CELL_STATES = {
 
 
 def grid_columns() -> list[Column]:
-    columns = [Column(w.name, f"Day {w.study_day}", "Visits") for w in schedule.DEFAULT_WINDOWS]
-    return [*columns, Column("hospital_course", "Hospital course", "Outcomes")]
+    columns = [
+        Column(w.name, gettext("Day %(n)s") % {"n": w.study_day}, gettext("Visits"))
+        for w in schedule.DEFAULT_WINDOWS
+    ]
+    return [*columns, Column("hospital_course", gettext("Hospital course"), gettext("Outcomes"))]
 
 
 def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:
@@ -151,7 +155,7 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
             due=(v.window_closes if state == CellState.OVERDUE else v.target_date)
             if is_open
             else None,
-            what=f"{v.label} visit",
+            what=gettext("Day %(n)s visit") % {"n": v.study_day},
         )
     descriptor: Any = Participant.hospital_course
     if participants and all(descriptor.is_cached(p) for p in participants):

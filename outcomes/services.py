@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
@@ -410,7 +411,7 @@ def _check_sign_off(visit: Visit) -> None:
             {"completed_on": "Only a completed or missed visit can be signed off."}
         )
     if visit.locked:
-        raise ValidationError({"completed_on": "Already signed off."})
+        raise ValidationError({"completed_on": gettext("Already signed off.")})
 
 
 def _display(visit: Visit, name: str) -> str:
@@ -450,7 +451,7 @@ def visit_sign_off(
     current = Visit.objects.select_related("participant__site").get(pk=visit.pk)
     _check_sign_off(current)
     if meaning not in SIGN_OFF_MEANINGS:
-        raise ValidationError({"meaning": "Choose the meaning of your signature."})
+        raise ValidationError({"meaning": gettext("Choose the meaning of your signature.")})
     require_duty(user, current.participant.site, Duty.SIGN_OFF, field="meaning")
     written: list[Visit] = []
 
@@ -481,7 +482,7 @@ def visit_unlock(*, visit: Visit, user: Any, reason: str) -> Visit:
     locked_visit = Visit.objects.select_for_update().get(pk=visit.pk)
     final_reason = require_reason(locked_visit, reason)
     if not locked_visit.locked:
-        raise ValidationError({"reason_for_change": "The visit is not locked."})
+        raise ValidationError({"reason_for_change": gettext("The visit is not locked.")})
     locked_visit.locked = False
     locked_visit.signed_off_by = None
     locked_visit.signed_off_at = None

@@ -15,6 +15,7 @@ from enrollment.access import participant_for_user
 from outcomes import selectors, services
 from outcomes.forms import HospitalCourseForm, MissedForm, UnlockForm, VisitForm
 from outcomes.models import HospitalCourse, Visit
+from outcomes.templatetags.outcomes_labels import visit_label
 
 
 def _visit_for(request: HttpRequest, pk: int, visit_pk: int, roles: list[str]) -> Visit:
@@ -67,7 +68,9 @@ def visit_edit(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, gettext("%(label)s visit saved.") % {"label": visit.label})
+            messages.success(
+                request, gettext("%(label)s visit saved.") % {"label": visit_label(visit.name)}
+            )
             return redirect("participant_detail", pk=pk)
     return _visit_page(request, visit, form, MissedForm())
 
@@ -110,7 +113,7 @@ def visit_missed(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
             messages.success(
                 request,
                 gettext("%(label)s visit recorded as %(missed_label)s.")
-                % {"label": visit.label, "missed_label": updated.missed_label},
+                % {"label": visit_label(visit.name), "missed_label": updated.missed_label},
             )
             return redirect("participant_detail", pk=pk)
     return _visit_page(request, visit, VisitForm(instance=visit), form, status=400)
@@ -136,7 +139,9 @@ def visit_sign_off(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse
             _apply(form, exc)
         else:
             messages.success(
-                request, gettext("%(label)s visit signed off and locked.") % {"label": visit.label}
+                request,
+                gettext("%(label)s visit signed off and locked.")
+                % {"label": visit_label(visit.name)},
             )
             return redirect("participant_detail", pk=pk)
     return render(
@@ -165,7 +170,9 @@ def visit_unlock(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, gettext("%(label)s visit unlocked.") % {"label": visit.label})
+            messages.success(
+                request, gettext("%(label)s visit unlocked.") % {"label": visit_label(visit.name)}
+            )
             return redirect("participant_detail", pk=pk)
     return render(
         request,

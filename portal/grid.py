@@ -72,12 +72,12 @@ class Row:
 
     @property
     def status_short(self) -> str:
-        return STATE_LABELS[self.status.state]
+        return gettext(STATE_LABELS[self.status.state])
 
     @property
     def arm_label(self) -> str:
         arm = self.participant.current_arm
-        return ARM_LABELS.get(Arm(arm), arm) if arm in set(Arm) else ""
+        return gettext(ARM_LABELS.get(Arm(arm), arm)) if arm in set(Arm) else ""
 
     @property
     def switched(self) -> bool:
@@ -105,12 +105,12 @@ class GridFilter(forms.Form):
         site_field.queryset = sites_visible_to(user)
         site_field.label_from_instance = lambda s: f"{s.code} · {s.name}"
         status_field: Any = self.fields["status"]
-        status_field.choices = [("", "Any status")] + [
+        status_field.choices = [("", gettext("Any status"))] + [
             (s.value, STATE_LABELS[s]) for s in State if s is not State.SCREENED
         ]
         arm_field: Any = self.fields["arm"]
         arm_field.choices = [
-            ("", "Any arm"),
+            ("", gettext("Any arm")),
             *((a.value, ARM_LABELS[a]) for a in Arm),
             ("none", "Not randomized"),
         ]

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb.access import has_role
 from dressdb.grid import Cell, CellState, Column
@@ -97,7 +98,7 @@ def home_panel(*, user: Any) -> dict[str, object]:
 
 
 def grid_columns() -> list[Column]:
-    return [Column("randomization", "Randomization", "Enrolment")]
+    return [Column("randomization", gettext("Randomization"), gettext("Enrolment"))]
 
 
 def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:

@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from dressdb.audit import save_clinical
@@ -97,9 +98,9 @@ def allocation_list_generate(
 ) -> AllocationList:
     """A new list for every active site x stratum, from a fresh secret seed."""
     if kind not in [k.value for k in ListKind]:
-        raise ValidationError({"kind": "Choose TEST or LIVE."})
+        raise ValidationError({"kind": gettext("Choose TEST or LIVE.")})
     if not 1 <= slots_per_stratum <= 10_000:
-        raise ValidationError({"slots_per_stratum": "Give 1 to 10000 slots per stratum."})
+        raise ValidationError({"slots_per_stratum": gettext("Give 1 to 10000 slots per stratum.")})
     sizes = list(block_sizes or randomization_settings().block_sizes)
     try:
         sizes = list(blocks.validate_block_sizes(sizes))
@@ -117,7 +118,7 @@ def allocation_list_generate(
     save_clinical(alist, user=user, reason="List generated")
     sites = list(Site.objects.filter(active=True).order_by("code"))
     if not sites:
-        raise ValidationError({"kind": "There is no active site to generate strata for."})
+        raise ValidationError({"kind": gettext("There is no active site to generate strata for.")})
     for stratum in _strata_for_sites(alist, sites):
         _append_generated(alist, stratum, slots_per_stratum, user)
     return alist
@@ -155,7 +156,7 @@ def allocation_list_append(
             {"slots_per_stratum": "Append to an uploaded list by uploading rows."}
         )
     if not 1 <= slots_per_stratum <= 10_000:
-        raise ValidationError({"slots_per_stratum": "Give 1 to 10000 slots per stratum."})
+        raise ValidationError({"slots_per_stratum": gettext("Give 1 to 10000 slots per stratum.")})
     sites = list(Site.objects.filter(active=True).order_by("code"))
     added = 0
     for stratum in _strata_for_sites(alist, sites):
@@ -278,7 +279,7 @@ def allocation_list_upload(
 ) -> AllocationList:
     """Import a verified list (new, or rows appended to an uploaded list). All or nothing."""
     if kind not in [k.value for k in ListKind]:
-        raise ValidationError({"kind": "Choose TEST or LIVE."})
+        raise ValidationError({"kind": gettext("Choose TEST or LIVE.")})
     factors = strata_factors() if allocation_list is None else list(allocation_list.factors)
     rows, errors = parse_upload(text, factors)
     sites = {s.code: s for s in Site.objects.filter(active=True)}
@@ -384,11 +385,17 @@ def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Alloca
         return existing
     data_entry_allowed(locked, "participant")
     if locked.status != Participant.Status.ENROLLED:
-        raise ValidationError({"participant": "A withdrawn participant cannot be randomized."})
+        raise ValidationError(
+            {"participant": gettext("A withdrawn participant cannot be randomized.")}
+        )
     if locked.screening_id is not None and not locked.screening.eligible:  # type: ignore[union-attr]
-        raise ValidationError({"participant": "Only an eligible participant can be randomized."})
+        raise ValidationError(
+            {"participant": gettext("Only an eligible participant can be randomized.")}
+        )
     if not locked.consent_at:
-        raise ValidationError({"participant": "Consent must be recorded before randomization."})
+        raise ValidationError(
+            {"participant": gettext("Consent must be recorded before randomization.")}
+        )
     require_duty(user, locked.site, Duty.RANDOMIZATION, field="participant")
     alist = AllocationList.objects.filter(kind=list_kind, active=True).first()
     if alist is None:

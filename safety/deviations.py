@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
+from enrollment.labels import gettext_noop
+
 
 class Kind(StrEnum):
     VISIT_OUT_OF_WINDOW = "visit_out_of_window"
@@ -40,16 +42,16 @@ class Kind(StrEnum):
 
 
 KIND_LABELS = {
-    Kind.VISIT_OUT_OF_WINDOW: "Visit out of window",
-    Kind.DECISION_LATE: "Dosing decision signed after its day",
-    Kind.DOSE_DIFFERS: "Dose given differs from the order",
-    Kind.DOSE_MISSED: "Ordered dose missed",
-    Kind.GIVEN_AFTER_STOP: "Dose given after study treatment was stopped",
-    Kind.TREATMENT_AFTER_OFF_PROTOCOL: "Treatment continued after off protocol",
-    Kind.RANDOMIZED_INELIGIBLE: "Randomized, later found ineligible",
-    Kind.ELIGIBILITY: "Eligibility criteria not met",
-    Kind.CONSENT: "Informed consent",
-    Kind.OTHER: "Other",
+    Kind.VISIT_OUT_OF_WINDOW: gettext_noop("Visit out of window"),
+    Kind.DECISION_LATE: gettext_noop("Dosing decision signed after its day"),
+    Kind.DOSE_DIFFERS: gettext_noop("Dose given differs from the order"),
+    Kind.DOSE_MISSED: gettext_noop("Ordered dose missed"),
+    Kind.GIVEN_AFTER_STOP: gettext_noop("Dose given after study treatment was stopped"),
+    Kind.TREATMENT_AFTER_OFF_PROTOCOL: gettext_noop("Treatment continued after off protocol"),
+    Kind.RANDOMIZED_INELIGIBLE: gettext_noop("Randomized, later found ineligible"),
+    Kind.ELIGIBILITY: gettext_noop("Eligibility criteria not met"),
+    Kind.CONSENT: gettext_noop("Informed consent"),
+    Kind.OTHER: gettext_noop("Other"),
 }
 AUTOMATIC = frozenset(
     {

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb import signing
 from dressdb.access import has_role
@@ -165,7 +166,7 @@ def participant_panel(*, participant: Participant, user: Any) -> dict[str, objec
 
 
 def grid_columns() -> list[Column]:
-    return [Column("adverse_events", "Adverse events", "Safety")]
+    return [Column("adverse_events", gettext("Adverse events"), gettext("Safety"))]
 
 
 def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:

@@ -20,6 +20,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
@@ -112,11 +113,13 @@ def _term_and_soc(data: AeInput) -> tuple[AeTerm | None, str, SystemOrganClass]:
             {"term_other": "Choose a listed term or write another one, not both."}
         )
     if data.term is None and not other:
-        raise ValidationError({"term": "Choose the adverse event term, or write another one."})
+        raise ValidationError(
+            {"term": gettext("Choose the adverse event term, or write another one.")}
+        )
     if data.term is not None:
         return data.term, "", data.term.soc
     if data.soc is None:
-        raise ValidationError({"soc": "A free-text term needs its system organ class."})
+        raise ValidationError({"soc": gettext("A free-text term needs its system organ class.")})
     return None, other, data.soc
 
 
@@ -125,7 +128,9 @@ def _apply(ae: AdverseEvent, participant: Participant, data: AeInput) -> None:
     _check_choices(data)
     term, other, soc = _term_and_soc(data)
     if data.aware_at.tzinfo is None:
-        raise ValidationError({"aware_at": "Give the awareness date and time with its zone."})
+        raise ValidationError(
+            {"aware_at": gettext("Give the awareness date and time with its zone.")}
+        )
     config = safety_settings()
     facts = rules.EventFacts(
         onset=data.onset_date,
@@ -305,10 +310,10 @@ def ae_sign(
         pk=adverse_event.pk
     )
     if meaning not in SIGN_MEANINGS:
-        raise ValidationError({"meaning": "Choose the meaning of your signature."})
+        raise ValidationError({"meaning": gettext("Choose the meaning of your signature.")})
     live = signing.current_signature(current)
     if live is not None and signing.is_bound(live, current):
-        raise ValidationError({"meaning": "This version is already signed."})
+        raise ValidationError({"meaning": gettext("This version is already signed.")})
     written: list[AdverseEvent] = []
 
     def write() -> AdverseEvent:
@@ -623,7 +628,9 @@ def deviation_decide(
     """A coordinator confirms or dismisses a proposal, with a reason."""
     row = ProtocolDeviation.objects.select_for_update().get(pk=deviation.pk)
     if row.status != ProtocolDeviation.Status.PROPOSED:
-        raise ValidationError({"confirm": "Only a proposal can be confirmed or dismissed."})
+        raise ValidationError(
+            {"confirm": gettext("Only a proposal can be confirmed or dismissed.")}
+        )
     final = require_reason(row, reason)
     row.status = ProtocolDeviation.Status.OPEN if confirm else ProtocolDeviation.Status.DISMISSED
     row.status_reason = final
@@ -655,9 +662,9 @@ def deviation_sign(
     """The investigator's review of a confirmed deviation, through the signing service."""
     current = ProtocolDeviation.objects.select_related("participant").get(pk=deviation.pk)
     if current.status != ProtocolDeviation.Status.OPEN:
-        raise ValidationError({"meaning": "Only a confirmed, open deviation is reviewed."})
+        raise ValidationError({"meaning": gettext("Only a confirmed, open deviation is reviewed.")})
     if meaning not in DEVIATION_MEANINGS:
-        raise ValidationError({"meaning": "Choose the meaning of your signature."})
+        raise ValidationError({"meaning": gettext("Choose the meaning of your signature.")})
     written: list[ProtocolDeviation] = []
 
     def write() -> ProtocolDeviation:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb import services as core_services
 from dressdb import signing
@@ -35,13 +36,13 @@ def token_hash(token: str) -> str:
 def _reason(reason: str) -> str:
     text = (reason or "").strip()
     if not text:
-        raise ValidationError({"reason": "Give a reason: it is kept in the audit trail."})
+        raise ValidationError({"reason": gettext("Give a reason: it is kept in the audit trail.")})
     return text[:500]
 
 
 def _dates(start_on: dt.date | None, end_on: dt.date | None) -> None:
     if start_on and end_on and end_on < start_on:
-        raise ValidationError({"end_on": "The end date is before the start date."})
+        raise ValidationError({"end_on": gettext("The end date is before the start date.")})
 
 
 @transaction.atomic
@@ -73,7 +74,7 @@ def user_invite(
             {"username": "This username is taken (deactivated users keep theirs)."}
         )
     if user_model.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": "A user with this e-mail address exists already."})
+        raise ValidationError({"email": gettext("A user with this e-mail address exists already.")})
     user = user_model(
         username=username.strip(), email=email, first_name=first_name, last_name=last_name
     )
@@ -148,10 +149,14 @@ def invitation_accept(*, token: str, password: str, request: Any = None) -> Any:
     """Set the invited user's first password (AUTH_PASSWORD_VALIDATORS); the link is spent."""
     found = invitation_for_token(token)
     if found is None:
-        raise ValidationError({"token": "This invitation link is invalid, used or expired."})
+        raise ValidationError(
+            {"token": gettext("This invitation link is invalid, used or expired.")}
+        )
     invitation = Invitation.objects.select_for_update().get(pk=found.pk)
     if not invitation.usable:
-        raise ValidationError({"token": "This invitation link is invalid, used or expired."})
+        raise ValidationError(
+            {"token": gettext("This invitation link is invalid, used or expired.")}
+        )
     user = invitation.user
     password_validation.validate_password(password, user)
     user.set_password(password)
@@ -198,9 +203,9 @@ def user_deactivate(*, by: Any, user: Any, reason: str) -> Any:
     """Deactivate, never delete: the user row (and every name in history) stays."""
     why = _reason(reason)
     if user.pk == by.pk:
-        raise ValidationError({"reason": "You cannot deactivate your own account."})
+        raise ValidationError({"reason": gettext("You cannot deactivate your own account.")})
     if not user.is_active:
-        raise ValidationError({"reason": "This user is already deactivated."})
+        raise ValidationError({"reason": gettext("This user is already deactivated.")})
     user.is_active = False
     user.save(update_fields=["is_active"])
     now = timezone.now()
@@ -230,7 +235,7 @@ def delegation_add(
     why = _reason(reason)
     _dates(start_on, end_on)
     if duty not in Duty.values:
-        raise ValidationError({"duty": "Choose a duty."})
+        raise ValidationError({"duty": gettext("Choose a duty.")})
     if not StaffMembership.objects.filter(user=user, site=site, active=True).exists():
         raise ValidationError({"user": f"{user.get_username()} holds no role at {site.code}."})
     delegation = Delegation(site=site, user=user, duty=duty, start_on=start_on, end_on=end_on)
@@ -256,7 +261,7 @@ def delegation_sign(*, by: Any, delegation: Delegation, password: str, request: 
     from dressdb.access import current_membership_q
 
     if delegation.signed_at is not None:
-        raise ValidationError({"delegation": "This delegation is signed already."})
+        raise ValidationError({"delegation": gettext("This delegation is signed already.")})
     is_investigator = (
         StaffMembership.objects.filter(
             user=by, site=delegation.site, role=Role.INVESTIGATOR, active=True
