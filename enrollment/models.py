@@ -29,10 +29,10 @@ class Screening(models.Model):
     """
 
     class Outcome(models.TextChoices):
-        INELIGIBLE = "ineligible", "Ineligible"
-        ELIGIBLE_PENDING = "eligible_pending", "Eligible, consent pending"
-        NOT_CONSENTED = "eligible_not_consented", "Eligible, not consented"
-        ENROLLED = "enrolled", "Enrolled"
+        INELIGIBLE = "ineligible", gettext_lazy("Ineligible")
+        ELIGIBLE_PENDING = "eligible_pending", gettext_lazy("Eligible, consent pending")
+        NOT_CONSENTED = "eligible_not_consented", gettext_lazy("Eligible, not consented")
+        ENROLLED = "enrolled", gettext_lazy("Enrolled")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="screenings")
     screening_number = models.PositiveIntegerField()
@@ -41,7 +41,7 @@ class Screening(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     initials = models.CharField(
-        max_length=4, blank=True, help_text="2-4 letters; no other identifier."
+        max_length=4, blank=True, help_text=gettext_lazy("2-4 letters; no other identifier.")
     )
     age = models.PositiveSmallIntegerField(validators=[MaxValueValidator(120)])
     sex = models.CharField(max_length=6, choices=SEX_CHOICES)
@@ -84,13 +84,13 @@ class Screening(models.Model):
         "rash suggesting DRESS",
         max_length=7,
         choices=YES_NO_UNKNOWN,
-        help_text="Derived: yes when >= 2 of the four rash features.",
+        help_text=gettext_lazy("Derived: yes when >= 2 of the four rash features."),
     )
     biopsy = models.CharField(
         "biopsy suggesting DRESS",
         max_length=7,
         choices=YES_NO_UNKNOWN,
-        help_text="Unknown includes not done.",
+        help_text=gettext_lazy("Unknown includes not done."),
     )
     organs_involved = models.JSONField(default=list, blank=True)
     resolution_15_days = models.CharField(
@@ -154,8 +154,8 @@ class Participant(models.Model):
     """
 
     class Status(models.TextChoices):
-        ENROLLED = "enrolled", "Enrolled"
-        WITHDRAWN = "withdrawn", "Withdrawn"
+        ENROLLED = "enrolled", gettext_lazy("Enrolled")
+        WITHDRAWN = "withdrawn", gettext_lazy("Withdrawn")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="participants")
     study_id = models.CharField(max_length=20, unique=True)
@@ -167,7 +167,7 @@ class Participant(models.Model):
     consent_at = models.DateTimeField()
     consent_form_version = models.CharField(max_length=40)
     consent_obtained_by = models.CharField(
-        max_length=150, help_text="Name of the person who obtained consent."
+        max_length=150, help_text=gettext_lazy("Name of the person who obtained consent.")
     )
     age = models.PositiveSmallIntegerField(
         validators=[MinValueValidator(18), MaxValueValidator(120)]
@@ -184,10 +184,12 @@ class Participant(models.Model):
     )
     on_dialysis = models.BooleanField(default=False)
     renal_impairment_computed = models.BooleanField(
-        help_text="From eGFR and dialysis, per the protocol setting."
+        help_text=gettext_lazy("From eGFR and dialysis, per the protocol setting.")
     )
     renal_impairment_override = models.BooleanField(
-        null=True, blank=True, help_text="Investigator's override; empty keeps the computed value."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Investigator's override; empty keeps the computed value."),
     )
     renal_impairment_override_reason = models.TextField(blank=True)
     npo = models.BooleanField("NPO (nothing by mouth)", default=False)
@@ -195,27 +197,35 @@ class Participant(models.Model):
     withdrawn_on = models.DateField(null=True, blank=True)
     withdrawal_reason = models.TextField(blank=True)
     study_day_1 = models.DateField(
-        null=True, blank=True, help_text="Day of the first dose; set at randomization."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Day of the first dose; set at randomization."),
     )
     # Milestones: the facts the status is derived from (enrollment.status). Each is set
     # by the service of the app that owns the event, in the same transaction.
     withdrawal_kind = models.CharField(max_length=10, choices=WITHDRAWAL_KIND_CHOICES, blank=True)
     treatment_withdrawn_on = models.DateField(
-        null=True, blank=True, help_text="Study treatment ended by a withdrawal (any kind)."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Study treatment ended by a withdrawal (any kind)."),
     )
     randomized_on = models.DateField(null=True, blank=True)
     randomized_arm = models.CharField(max_length=12, blank=True)
     current_arm = models.CharField(max_length=12, blank=True)
     treatment_stopped_on = models.DateField(
-        null=True, blank=True, help_text="Last dosing day before monitoring for relapse."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("Last dosing day before monitoring for relapse."),
     )
     course_completed_on = models.DateField(
-        null=True, blank=True, help_text="Last dosing day of the completed course."
+        null=True, blank=True, help_text=gettext_lazy("Last dosing day of the completed course.")
     )
     off_protocol_on = models.DateField(null=True, blank=True)
     follow_up_completed_on = models.DateField(null=True, blank=True)
     died_on = models.DateField(
-        null=True, blank=True, help_text="The one date of death, reconciled from every source."
+        null=True,
+        blank=True,
+        help_text=gettext_lazy("The one date of death, reconciled from every source."),
     )
     death_discrepancy = models.TextField(blank=True)
     lost_to_follow_up_on = models.DateField(null=True, blank=True)
@@ -293,6 +303,7 @@ class Participant(models.Model):
         if self.renal_impairment_override is not None:
             return self.renal_impairment_override
         return self.renal_impairment_computed
+
 
 DEATH_SOURCE_CHOICES = choices(Source, SOURCE_LABELS)
 
