@@ -40,6 +40,9 @@ from randomization import services as randomization_services
 from randomization.models import AllocationList
 
 DEMO_INITIALS = "DM"  # every demo screening; how a second run knows it ran
+# Baseline organ labs recorded once at enrolment (creatinine and eosinophils come from
+# the screening), so the assessment form reads them instead of asking again.
+DEMO_BASELINE = {"alt": Decimal("412"), "ast": Decimal("268"), "bilirubin": Decimal("1.8")}
 REASON_PREFIX = "Demo story"
 
 BASE_DOCUMENT: dict[str, Any] = {
@@ -336,6 +339,7 @@ def _play(story: Story, site: Site, cast: Cast, today: dt.date) -> str:
             consent_at=timezone.now() - dt.timedelta(minutes=30),
             consent_form_version="v2.1",
             consent_obtained_by=coordinator.get_full_name(),
+            baseline=DEMO_BASELINE,
         )
     if story.randomized_days_ago is None:
         return f"{story.title}: {participant.study_id}"

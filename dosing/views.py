@@ -122,7 +122,8 @@ def assessment_new(request: HttpRequest, pk: int) -> HttpResponse:
                 ("Participant", participant.study_id),
                 (
                     "Decision",
-                    f"study day {regimen.next_decision_day}, block {regimen.current_block}"
+                    f"study day {regimen.next_decision_day}: "
+                    f"{gettext(protocol.label_of(regimen.current_block, protocol.BLOCK_LABELS))}"
                     if regimen
                     else "no regimen",
                 ),
