@@ -71,19 +71,29 @@ def reminders_raise(reminders: Iterable[Reminder]) -> dict[str, int]:
     return {"candidates": len(wanted), "unsent": len(unsent)}
 
 
-def _enqueue_email(reminder_id: int) -> None:
-    """Enqueue after commit. A broker that is down is logged; the sweep re-sends later."""
+def _enqueue_emails_now(reminder_ids: list[int]) -> None:
+    """Enqueue each email. A broker that is down is logged once and the rest are left:
+    they would each wait for the broker in vain, and the next sweep sends every reminder
+    not yet emailed (the task stamps each one, so none is sent twice)."""
     from notifications.tasks import reminder_email
 
-    try:
-        reminder_email.delay(reminder_id)
-    except Exception:  # kombu OperationalError and friends: never fail the page
-        logger.exception("event=enqueue_failed task=reminder_email reminder=%s", reminder_id)
+    for n, reminder_id in enumerate(reminder_ids):
+        try:
+            reminder_email.delay(reminder_id)
+        except Exception:  # kombu OperationalError and friends: never fail the page
+            logger.exception(
+                "event=enqueue_failed task=reminder_email reminder=%s left_for_next_sweep=%s",
+                reminder_id,
+                len(reminder_ids) - n - 1,
+            )
+            return
 
 
 def enqueue_emails(reminder_ids: Iterable[int]) -> None:
-    for reminder_id in reminder_ids:
-        transaction.on_commit(lambda rid=reminder_id: _enqueue_email(rid))  # type: ignore[misc]
+    """Enqueue the emails after the transaction commits (never for a rolled-back one)."""
+    ids = list(reminder_ids)
+    if ids:
+        transaction.on_commit(lambda: _enqueue_emails_now(ids))
 
 
 def users_with_roles(site: Site, roles: Iterable[str]) -> list[User]:
