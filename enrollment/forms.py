@@ -25,7 +25,7 @@ from enrollment.screening_contract import InputError, check_screening_input, par
 from enrollment.services import RASH_FEATURES, rash_suggestive
 
 YNU = YES_NO_UNKNOWN
-YES_NO = [("no", "No"), ("yes", "Yes")]
+YES_NO = [("no", gettext_lazy("No")), ("yes", gettext_lazy("Yes"))]
 # Plausible creatinine by unit: 0.1-20 mg/dL = 8.8-1768 µmol/L.
 CREATININE_RANGE = {
     CreatinineUnit.MG_DL: (Decimal("0.1"), Decimal("20")),
@@ -42,20 +42,27 @@ REGISCAR_ITEMS = (
 )
 
 
-def _ynu(label: str, help_text: str = "") -> forms.ChoiceField:
+def _ynu(label: Any, help_text: Any = "") -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label, choices=YNU, widget=forms.RadioSelect, help_text=help_text
     )
 
 
 class ScreeningForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=Site.objects.none())
+    site = forms.ModelChoiceField(label=gettext_lazy("Site"), queryset=Site.objects.none())
     initials = forms.CharField(
-        max_length=4, help_text=gettext_lazy("2-4 letters. No names or record numbers.")
+        label=gettext_lazy("Initials"),
+        max_length=4,
+        help_text=gettext_lazy("2-4 letters. No names or record numbers."),
     )
-    screened_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    screened_on = forms.DateField(
+        label=gettext_lazy("Screened on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     age = forms.IntegerField(label=gettext_lazy("Age (years)"), min_value=0, max_value=120)
-    sex = forms.ChoiceField(choices=SEX_CHOICES, widget=forms.RadioSelect)
+    sex = forms.ChoiceField(
+        label=gettext_lazy("Sex"), choices=SEX_CHOICES, widget=forms.RadioSelect
+    )
     weight_kg = forms.DecimalField(
         label=gettext_lazy("Weight (kg)"),
         min_value=25,
@@ -67,13 +74,16 @@ class ScreeningForm(forms.Form):
         label=gettext_lazy("Serum creatinine"), min_value=0, max_digits=7, decimal_places=2
     )
     creatinine_unit = forms.ChoiceField(
-        choices=CREATININE_UNIT_CHOICES, widget=forms.RadioSelect, initial=CreatinineUnit.MG_DL
+        label=gettext_lazy("Creatinine unit"),
+        choices=CREATININE_UNIT_CHOICES,
+        widget=forms.RadioSelect,
+        initial=CreatinineUnit.MG_DL,
     )
     on_dialysis = forms.ChoiceField(
         label=gettext_lazy("On dialysis"), choices=YES_NO, widget=forms.RadioSelect
     )
-    fever = _ynu("Fever >= 38.5 °C")
-    lymph_nodes = _ynu("Enlarged lymph nodes (> 1 cm, >= 2 sites)")
+    fever = _ynu(gettext_lazy("Fever >= 38.5 °C"))
+    lymph_nodes = _ynu(gettext_lazy("Enlarged lymph nodes (> 1 cm, >= 2 sites)"))
     eosinophil_count = forms.DecimalField(
         label=gettext_lazy("Eosinophils (x10⁹/L)"),
         required=False,
@@ -98,20 +108,22 @@ class ScreeningForm(forms.Form):
         max_digits=6,
         decimal_places=2,
     )
-    atypical_lymphocytes = _ynu("Atypical lymphocytes")
-    rash_extent_over_50 = _ynu("Skin rash extent > 50% of body surface")
-    rash_facial_oedema = _ynu("Rash feature: facial oedema")
-    rash_infiltration = _ynu("Rash feature: infiltration")
-    rash_purpura = _ynu("Rash feature: purpura")
-    rash_scaling = _ynu("Rash feature: scaling")
-    biopsy = _ynu("Biopsy suggesting DRESS", "Unknown includes biopsy not done.")
+    atypical_lymphocytes = _ynu(gettext_lazy("Atypical lymphocytes"))
+    rash_extent_over_50 = _ynu(gettext_lazy("Skin rash extent > 50% of body surface"))
+    rash_facial_oedema = _ynu(gettext_lazy("Rash feature: facial oedema"))
+    rash_infiltration = _ynu(gettext_lazy("Rash feature: infiltration"))
+    rash_purpura = _ynu(gettext_lazy("Rash feature: purpura"))
+    rash_scaling = _ynu(gettext_lazy("Rash feature: scaling"))
+    biopsy = _ynu(
+        gettext_lazy("Biopsy suggesting DRESS"), gettext_lazy("Unknown includes biopsy not done.")
+    )
     organs_involved = forms.MultipleChoiceField(
         label=gettext_lazy("Internal organ involvement"),
         required=False,
         choices=choices(Organ, ORGAN_LABELS),
         widget=forms.CheckboxSelectMultiple,
     )
-    resolution_15_days = _ynu("Resolution >= 15 days")
+    resolution_15_days = _ynu(gettext_lazy("Resolution >= 15 days"))
     other_causes_negative_tests = forms.IntegerField(
         label=gettext_lazy("Other-cause tests negative"),
         min_value=0,

@@ -93,11 +93,11 @@ def live_points(data: Any) -> dict[str, Any]:
     def add(label: str, answer: YesNoUnknown | None, rule: Any) -> None:
         items.append((label, rule(answer) if answer is not None else None))
 
-    add("Fever", _answer(data, "fever"), points_fever)
-    add("Lymph nodes", _answer(data, "lymph_nodes"), points_lymph_nodes)
+    add(gettext("Fever"), _answer(data, "fever"), points_fever)
+    add(gettext("Lymph nodes"), _answer(data, "lymph_nodes"), points_lymph_nodes)
     items.append(
         (
-            "Eosinophilia",
+            gettext("Eosinophilia"),
             points_eosinophilia(
                 _decimal(data.get("eosinophil_count")),
                 _decimal(data.get("eosinophil_percent")),
@@ -105,8 +105,12 @@ def live_points(data: Any) -> dict[str, Any]:
             ),
         )
     )
-    add("Atypical lymphocytes", _answer(data, "atypical_lymphocytes"), points_atypical_lymphocytes)
-    add("Rash > 50%", _answer(data, "rash_extent_over_50"), points_rash_extent)
+    add(
+        gettext("Atypical lymphocytes"),
+        _answer(data, "atypical_lymphocytes"),
+        points_atypical_lymphocytes,
+    )
+    add(gettext("Rash > 50%"), _answer(data, "rash_extent_over_50"), points_rash_extent)
     features = [
         _answer(data, n)
         for n in ("rash_facial_oedema", "rash_infiltration", "rash_purpura", "rash_scaling")
@@ -116,19 +120,19 @@ def live_points(data: Any) -> dict[str, Any]:
         if all(f is not None for f in features)
         else None
     )
-    add("Rash suggesting DRESS", suggestive, points_rash_suggestive)
-    add("Biopsy", _answer(data, "biopsy"), points_biopsy)
+    add(gettext("Rash suggesting DRESS"), suggestive, points_rash_suggestive)
+    add(gettext("Biopsy"), _answer(data, "biopsy"), points_biopsy)
     organs = frozenset(Organ(o) for o in data.getlist("organs_involved") if o in set(Organ))
-    items.append(("Organ involvement", points_organs(organs)))
-    add("Resolution >= 15 days", _answer(data, "resolution_15_days"), points_resolution)
+    items.append((gettext("Organ involvement"), points_organs(organs)))
+    add(gettext("Resolution >= 15 days"), _answer(data, "resolution_15_days"), points_resolution)
     try:
         negative = int(data.get("other_causes_negative_tests", ""))
         positive = int(data.get("other_causes_positive_tests", ""))
         if not (0 <= negative <= 100 and 0 <= positive <= 100):
             raise ValueError("out of range")
-        items.append(("Other causes excluded", points_other_causes(negative, positive)))
+        items.append((gettext("Other causes excluded"), points_other_causes(negative, positive)))
     except ValueError:
-        items.append(("Other causes excluded", None))
+        items.append((gettext("Other causes excluded"), None))
     answered = [p for _, p in items if p is not None]
     egfr = None
     creatinine = _decimal(data.get("creatinine"))

@@ -3,7 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils import formats
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
 
 from dressdb.audit import ReasonForChangeMixin
 from outcomes.models import (
@@ -19,11 +21,35 @@ from outcomes.schedule import MissedReason
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
+# The visit form's labels in the reader's language (the model's verbose names stay English).
+VISIT_LABELS = {
+    "organ_resolution": gettext_lazy("Complete or near-complete resolution of organ involvement"),
+    "erythema_resolution": gettext_lazy("Erythema resolution"),
+    "fever": gettext_lazy("Fever"),
+    "facial_oedema_resolved": gettext_lazy("Facial oedema resolved"),
+    "pruritus_resolved": gettext_lazy("Pruritus resolved"),
+    "lymphadenopathy": gettext_lazy("Lymphadenopathy"),
+    "eosinophil_count": gettext_lazy("Eosinophil count (x10⁹/L)"),
+    "vital_status": gettext_lazy("Vital status"),
+    "hhv6_pcr": gettext_lazy("HHV-6 PCR"),
+    "hhv7_pcr": gettext_lazy("HHV-7 PCR"),
+    "ebv_pcr": gettext_lazy("EBV PCR"),
+    "cmv_pcr": gettext_lazy("CMV PCR"),
+    "hhv6_load": gettext_lazy("HHV-6 load (copies/mL)"),
+    "hhv7_load": gettext_lazy("HHV-7 load (copies/mL)"),
+    "ebv_load": gettext_lazy("EBV load (copies/mL)"),
+    "cmv_load": gettext_lazy("CMV load (copies/mL)"),
+    "autoimmune_disease": gettext_lazy("Autoimmune disease since randomization"),
+    "autoimmune_type": gettext_lazy("Autoimmune type"),
+    "autoimmune_other": gettext_lazy("Other autoimmune disease"),
+    "out_of_window_reason": gettext_lazy("Out of window reason"),
+}
+
 # The day-30 visit has about 20 answers: grouped in sections with headings (fieldsets).
-VISIT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("The visit", ("completed_on", "out_of_window_reason")),
+VISIT_SECTIONS: tuple[tuple[str | Promise, tuple[str, ...]], ...] = (
+    (gettext_lazy("The visit"), ("completed_on", "out_of_window_reason")),
     (
-        "Skin and organs",
+        gettext_lazy("Skin and organs"),
         (
             "organ_resolution",
             "erythema_resolution",
@@ -31,14 +57,17 @@ VISIT_SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "pruritus_resolved",
         ),
     ),
-    ("Signs and blood count", ("fever", "lymphadenopathy", "eosinophil_count")),
-    ("Vital status", ("vital_status", "death_date")),
+    (gettext_lazy("Signs and blood count"), ("fever", "lymphadenopathy", "eosinophil_count")),
+    (gettext_lazy("Vital status"), ("vital_status", "death_date")),
     (
-        "Viral reactivation (PCR)",
+        gettext_lazy("Viral reactivation (PCR)"),
         tuple(name for v in VIRUSES for name in (f"{v}_pcr", f"{v}_load")),
     ),
-    ("Autoimmune disease", ("autoimmune_disease", "autoimmune_type", "autoimmune_other")),
-    ("Reason for change", ("reason_for_change",)),
+    (
+        gettext_lazy("Autoimmune disease"),
+        ("autoimmune_disease", "autoimmune_type", "autoimmune_other"),
+    ),
+    (gettext_lazy("Reason for change"), ("reason_for_change",)),
 )
 
 
@@ -66,7 +95,7 @@ def clear_not_applicable(
 
 
 def sections(
-    form: forms.BaseForm, layout: tuple[tuple[str, tuple[str, ...]], ...]
+    form: forms.BaseForm, layout: tuple[tuple[str | Promise, tuple[str, ...]], ...]
 ) -> list[tuple[str, list[forms.BoundField]]]:
     """The form's fields grouped by the layout (fields not listed go in a last group)."""
     placed: set[str] = set()
@@ -75,10 +104,10 @@ def sections(
         present = [form[name] for name in names if name in form.fields]
         placed.update(names)
         if present:
-            groups.append((heading, present))
+            groups.append((str(heading), present))
     rest = [form[name] for name in form.fields if name not in placed]
     if rest:
-        groups.append(("Other", rest))
+        groups.append((gettext("Other"), rest))
     return groups
 
 
@@ -112,15 +141,20 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
         for name in set(visit.endpoint_names) - OPTIONAL_ENDPOINTS:
             self.fields[name].required = True  # marked (asterisk, required attribute)
         self.fields["completed_on"].required = True
-        self.fields["completed_on"].label = "Visit date"
+        for name, label in VISIT_LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
+        self.fields["completed_on"].label = gettext_lazy("Visit date")
         self.fields["out_of_window_reason"].required = False
-        self.fields["out_of_window_reason"].help_text = (
-            f"Needed only for a visit date outside {visit.window_opens:%Y-%m-%d} to "
-            f"{visit.window_closes:%Y-%m-%d}."
-        )
+        self.fields["out_of_window_reason"].help_text = gettext(
+            "Needed only for a visit date outside %(opens)s to %(closes)s."
+        ) % {
+            "opens": formats.date_format(visit.window_opens, "SHORT_DATE_FORMAT"),
+            "closes": formats.date_format(visit.window_closes, "SHORT_DATE_FORMAT"),
+        }
         for name, text in (
-            ("autoimmune_type", "Required when the answer above is yes."),
-            ("autoimmune_other", "Required when the type is other."),
+            ("autoimmune_type", gettext_lazy("Required when the answer above is yes.")),
+            ("autoimmune_other", gettext_lazy("Required when the type is other.")),
         ):
             if name in self.fields:
                 self.fields[name].help_text = text
@@ -152,10 +186,10 @@ class VisitForm(ReasonForChangeMixin, forms.ModelForm):
 
 
 MISSED_CHOICES = [
-    (str(MissedReason.WINDOW_CLOSED), "The window has closed (say why below)"),
-    (str(MissedReason.DIED), "The participant died"),
-    (str(MissedReason.WITHDREW), "The participant withdrew"),
-    (str(MissedReason.UNREACHABLE), "Moved or unreachable (note below)"),
+    (str(MissedReason.WINDOW_CLOSED), gettext_lazy("The window has closed (say why below)")),
+    (str(MissedReason.DIED), gettext_lazy("The participant died")),
+    (str(MissedReason.WITHDREW), gettext_lazy("The participant withdrew")),
+    (str(MissedReason.UNREACHABLE), gettext_lazy("Moved or unreachable (note below)")),
 ]
 
 

@@ -12,23 +12,27 @@ from simple_history.models import HistoricalRecords
 from dressdb.choices import choices
 from outcomes.schedule import MISSED_REASON_LABELS, MissedReason, missed_label
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
+YES_NO = [("yes", gettext_lazy("Yes")), ("no", gettext_lazy("No"))]
 # A yes/no endpoint may also be unknown or not assessed: explicit answers, never blanks,
 # exported as missing codes (reports/datasets.py; ANSWER_MISSING_CODES).
 ANSWER_UNKNOWN = "unknown"
 ANSWER_NOT_ASSESSED = "not_assessed"
 YES_NO_ENDPOINT = [
     *YES_NO,
-    (ANSWER_UNKNOWN, "Unknown"),
-    (ANSWER_NOT_ASSESSED, "Not assessed"),
+    (ANSWER_UNKNOWN, gettext_lazy("Unknown")),
+    (ANSWER_NOT_ASSESSED, gettext_lazy("Not assessed")),
 ]
 ANSWER_MISSING_CODES = {ANSWER_UNKNOWN: "NA_UNKNOWN", ANSWER_NOT_ASSESSED: "NA_NOT_ASSESSED"}
-PCR = [("negative", "PCR negative"), ("positive", "PCR positive"), ("not_done", "Not done")]
-VITAL = [("alive", "Alive"), ("dead", "Dead")]
+PCR = [
+    ("negative", gettext_lazy("PCR negative")),
+    ("positive", gettext_lazy("PCR positive")),
+    ("not_done", gettext_lazy("Not done")),
+]
+VITAL = [("alive", gettext_lazy("Alive")), ("dead", gettext_lazy("Dead"))]
 AUTOIMMUNE_TYPES = [
-    ("thyroiditis", "Thyroiditis"),
-    ("type1_diabetes", "Type 1 diabetes"),
-    ("other", "Other"),
+    ("thyroiditis", gettext_lazy("Thyroiditis")),
+    ("type1_diabetes", gettext_lazy("Type 1 diabetes")),
+    ("other", gettext_lazy("Other")),
 ]
 VIRUSES = ("hhv6", "hhv7", "ebv", "cmv")
 MISSED_REASON_CHOICES = choices(MissedReason, MISSED_REASON_LABELS)

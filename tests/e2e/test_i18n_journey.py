@@ -49,6 +49,19 @@ def test_paris_coordinator_reads_french(page, live_server, demo_users):
     assert f"{weight} kg" in body  # a French decimal comma
     shot(page, "fr-participant-1366")
 
+    # Forms read French too: the day 30 visit and the screening form.
+    from outcomes.models import Visit
+
+    visit = Visit.objects.filter(participant=participant, name="day30").first()
+    if visit is not None:
+        page.goto(f"{live_server.url}/visits/participants/{participant.pk}/{visit.pk}/")
+        assert "Visite J30" in page.inner_text("main")
+        shot(page, "fr-visit-form-1366")
+    page.goto(f"{live_server.url}/participants/screening/new/")
+    assert "Pré-inclure un patient" in page.inner_text("main")
+    shot(page, "fr-screening-form-1366")
+    page.goto(f"{live_server.url}/participants/{participant.pk}/")
+
     # The user's own choice wins: English from the menu, and it stays.
     page.click("[data-testid=language-menu] button[value=en-gb]")
     page.wait_for_load_state()
