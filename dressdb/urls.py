@@ -74,3 +74,5 @@ urlpatterns = [
         name="api-docs",
     ),
 ]
+
+handler500 = "dressdb.views.server_error"
