@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -131,6 +132,13 @@ class IdleSessionMiddleware:
 
 
 SESSION_TOUCHED_KEY = "_dressdb_touched"
+
+
+def stamp_session_on_login(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    """user_logged_in receiver: the new session starts its idle clock at login (it is
+    saved with the login), so the first page after login writes no session again."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_TOUCHED_KEY] = int(time.time())
 
 
 class NoStoreMiddleware:
