@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from datamanagement import services as datamanagement_services
 from dosing import services as dosing_services
 from dosing.models import Regimen
 from dosing.protocol import State as RegimenState
@@ -447,6 +448,24 @@ def _record_visit(
             )
 
 
+def _open_query(site: Site) -> str:
+    """The monitor's open query on a day 7 visit: the grid's "query open" cell, the data
+    management list and the coordinator's to-do item have something to show."""
+    visit = Visit.objects.select_related("participant").get(
+        participant__study_id="USC-005", name="day7"
+    )
+    with on_day(site, timezone.localdate(timezone=site.tz) - dt.timedelta(days=2), 15):
+        datamanagement_services.query_open(
+            participant=visit.participant,
+            user=User.objects.get(username="monitor"),
+            form="visit",
+            record_id=visit.pk,
+            field="eosinophil_count",
+            text="The source document reads 1.2 x10⁹/L; please check the entry.",
+        )
+    return f"query open on the day 7 eosinophils: {visit.participant.study_id}"
+
+
 def seed_stories() -> list[str]:
     """Play every story once (nothing if the demo trial is there already)."""
     if already_seeded():
@@ -463,6 +482,7 @@ def seed_stories() -> list[str]:
                 done.append(_play(story, site, cast, today))
             except ValidationError as exc:  # a rule changed under the demo: say which
                 raise ValidationError(f"demo story {story.key!r}: {exc}") from exc
+        done.append(_open_query(sites["USC"]))
     dosing_reminders_sweep()
     visit_reminders_sweep()
     return done

@@ -126,6 +126,7 @@ def require_role(*roles: str) -> Callable[[ViewFunc], ViewFunc]:
                 raise PermissionDenied("Your role does not give access to this page.")
             return view(request, *args, **kwargs)
 
+        wrapper.allowed_roles = roles  # type: ignore[attr-defined]  # read by the grid's links
         return wrapper  # type: ignore[return-value]
 
     return decorator

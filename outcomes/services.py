@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -169,8 +169,10 @@ def visit_problems(
             problems.add(name, "Required at this visit.")
     for name in sorted(allowed - closed - skip):  # the model's checks, with the rest at once
         if values.get(name) not in (None, ""):
+            model_field = Visit._meta.get_field(name)
             try:
-                Visit._meta.get_field(name).clean(values[name], None)
+                if isinstance(model_field, models.Field):
+                    model_field.clean(values[name], None)
             except ValidationError as exc:
                 for message in exc.messages:
                     problems.add(name, message)

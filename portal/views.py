@@ -3,16 +3,24 @@ page. Each app offers its panel through its selectors (explicit, no plug-in magi
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import Resolver404, resolve, reverse
 
 from datamanagement import selectors as datamanagement_selectors
 from dosing import selectors as dosing_selectors
-from dressdb.access import require_role, sites_visible_to, user_roles
+from dressdb.access import (
+    require_role,
+    sees_all_sites,
+    site_ids_for,
+    sites_visible_to,
+    user_roles,
+)
 from dressdb.models import Role
 from enrollment import selectors as enrollment_selectors
 from enrollment.access import participant_for_user, participants_visible_to
@@ -72,6 +80,7 @@ def record_grid(request: HttpRequest) -> HttpResponse:
     form, participants, status = grid.filtered(request.user, request.GET)
     page = grid.page_of(participants, status, request.GET.get("page"))
     columns, rows = grid.compose(list(page.object_list))
+    _links_the_user_can_open(request.user, rows)
     return render(
         request,
         "portal/record_grid.html",
@@ -85,6 +94,32 @@ def record_grid(request: HttpRequest) -> HttpResponse:
             "query": _query_without_page(request),
         },
     )
+
+
+def _links_the_user_can_open(user: Any, rows: list[grid.Row]) -> None:
+    """A cell whose form the user's role at that site cannot open (an admin's or a
+    coordinator's dosing decision, an investigator's visit entry) links to the
+    participant's page instead of to a 403. Memberships are read once per request."""
+    roles_by_path: dict[str, tuple[str, ...] | None] = {}
+    for row in rows:
+        site_id = row.participant.site_id
+        for i, cell in enumerate(row.cells):
+            if not cell.url:
+                continue
+            path = cell.url.split("#")[0].split("?")[0]
+            if path not in roles_by_path:
+                try:
+                    roles_by_path[path] = getattr(resolve(path).func, "allowed_roles", None)
+                except Resolver404:
+                    roles_by_path[path] = None
+            roles = roles_by_path[path]
+            if roles and not (
+                user_roles(user) & set(roles)
+                and (site_id in site_ids_for(user, roles) or sees_all_sites(user, roles))
+            ):
+                row.cells[i] = dataclasses.replace(
+                    cell, url=reverse("participant_detail", args=[row.participant.pk])
+                )
 
 
 @login_required

@@ -48,3 +48,12 @@ def test_assessment_form_reads_baselines_and_names_the_block(demo, login):
     assert label in block[: block.index("</strong>")]
     assert f">{regimen.current_block}<" not in body
     assert f"study day {regimen.next_decision_day}: {label}" in body
+
+
+def test_demo_has_an_open_query_shown_on_the_grid(demo, login):
+    from datamanagement.models import Query
+
+    query = Query.objects.get(participant__study_id="USC-005", field="eosinophil_count")
+    assert query.status == "open"
+    body = login(User.objects.get(username="coordinator")).get("/records/").content.decode()
+    assert 'data-state="query_open"' in body
