@@ -60,6 +60,9 @@ def test_paris_coordinator_reads_french(page, live_server, demo_users):
     page.goto(f"{live_server.url}/participants/screening/new/")
     assert "Pré-inclure un patient" in page.inner_text("main")
     shot(page, "fr-screening-form-1366")
+    page.goto(f"{live_server.url}/reports/")
+    assert "Tableaux de bord" in page.inner_text("nav")
+    shot(page, "fr-dashboard-1366")
     page.goto(f"{live_server.url}/participants/{participant.pk}/")
 
     # The user's own choice wins: English from the menu, and it stays.
