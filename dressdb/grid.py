@@ -16,7 +16,8 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.utils.translation import gettext_noop
+from django.utils import formats
+from django.utils.translation import gettext, gettext_noop
 
 
 class CellState(StrEnum):
@@ -73,7 +74,8 @@ class Cell:
 
     @property
     def label(self) -> str:
-        return CELL_LABELS.get(self.state, self.state)
+        """In the reader's language (the labels are marked with gettext_noop above)."""
+        return gettext(CELL_LABELS.get(self.state, self.state))
 
     @property
     def mark(self) -> str:
@@ -83,7 +85,8 @@ class Cell:
     def title(self) -> str:
         parts = [self.label]
         if self.due is not None:
-            parts.append(f"due {self.due:%Y-%m-%d}")
+            due = formats.date_format(self.due, "SHORT_DATE_FORMAT")
+            parts.append(gettext("due %(date)s") % {"date": due})
         if self.note:
             parts.append(self.note)
         return ", ".join(parts)
