@@ -324,7 +324,7 @@ def _play(story: Story, site: Site, cast: Cast, today: dt.date) -> str:
             site=site, user=coordinator, answers=_document(story), initials=DEMO_INITIALS
         )
     if not screening.eligible:
-        return f"{story.title}: screening #{screening.screening_number}"
+        return f"{story.title}: screening {screening.label}"
     if not story.consented:
         with on_day(site, screened_on, 15):
             enrollment_services.screening_mark_not_consented(
@@ -332,7 +332,7 @@ def _play(story: Story, site: Site, cast: Cast, today: dt.date) -> str:
                 user=coordinator,
                 reason="Declined: prefers standard care with prednisone.",
             )
-        return f"{story.title}: screening #{screening.screening_number}"
+        return f"{story.title}: screening {screening.label}"
     with on_day(site, screened_on, 10):
         participant = enrollment_services.participant_enrol(
             screening=screening,
