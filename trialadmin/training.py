@@ -23,12 +23,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from dressdb import delegation as duty_check
-from dressdb.access import sites_visible_to
+from dressdb.access import has_role, sites_visible_to
 from dressdb.models import (
     TRAINING_CERTIFICATE_MAX_BYTES,
     TRAINING_CERTIFICATE_TYPES,
     Delegation,
     Duty,
+    Role,
     SecurityEvent,
     StaffMembership,
     TrainingRecord,
@@ -125,14 +126,29 @@ def training_record_save(
 # --- Reads -------------------------------------------------------------------------------
 
 
+# The roles that read the training of the people at their sites; any other role (the
+# statistician) reads only their own.
+SITE_TRAINING_READERS = (
+    Role.ADMIN,
+    Role.INVESTIGATOR,
+    Role.COORDINATOR,
+    Role.PHARMACIST,
+    Role.MONITOR,
+)
+
+
 def people_visible_to(viewer: Any) -> Any:
     """The people whose training a viewer may read: everyone holding a role at one of the
-    viewer's sites (trial-wide roles: every site), and the viewer."""
+    viewer's sites (trial-wide roles: every site) and the viewer; for a role outside
+    SITE_TRAINING_READERS, the viewer alone."""
     from django.contrib.auth import get_user_model
 
+    people = get_user_model().objects
+    if not has_role(viewer, *SITE_TRAINING_READERS):
+        return people.filter(pk=viewer.pk)  # e.g. a statistician: their own training only
     sites = sites_visible_to(viewer)
     ids = StaffMembership.objects.filter(site__in=sites).values("user_id")
-    return get_user_model().objects.filter(Q(pk__in=ids) | Q(pk=viewer.pk)).distinct()
+    return people.filter(Q(pk__in=ids) | Q(pk=viewer.pk)).distinct()
 
 
 @dataclass(frozen=True)

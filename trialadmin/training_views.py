@@ -21,13 +21,9 @@ from dressdb.access import has_role, require_role
 from dressdb.models import Role, TrainingRecord
 from trialadmin import training
 
-TRAINING_READ_ROLES = (
-    Role.ADMIN,
-    Role.INVESTIGATOR,
-    Role.COORDINATOR,
-    Role.PHARMACIST,
-    Role.MONITOR,
-)
+# Every role opens a training page (its home page links to its own); whose training it
+# may read is training.people_visible_to's answer (404 for anyone else).
+TRAINING_READ_ROLES = (*training.SITE_TRAINING_READERS, Role.STATISTICIAN)
 
 
 class DateInput(forms.DateInput):

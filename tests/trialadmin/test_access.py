@@ -50,6 +50,9 @@ MATRIX = {
     "training_certificate": ("GET", {A, C, I, P}, "training"),
 }
 PUBLIC = {"accept"}
+# Routes every role opens, each for whom it may read: another person's page is a 404 for
+# a role outside the readers (the statistician reads only their own training).
+NOT_FOUND_FOR_OTHERS = {"training": {S}, "training_certificate": {S}}
 
 
 def trialadmin_routes() -> set[str]:
@@ -104,6 +107,8 @@ def test_route_access(request, world, name):
         status = (client.get(url) if method == "GET" else client.post(url, {})).status_code
         if persona in allowed:
             assert status in OK, f"{name}: {persona} got {status}"
+        elif persona in NOT_FOUND_FOR_OTHERS.get(name, set()):
+            assert status == 404, f"{name}: {persona} should get 404, got {status}"
         else:
             assert status == 403, f"{name}: {persona} should get 403, got {status}"
     anonymous = Client()
@@ -113,6 +118,14 @@ def test_route_access(request, world, name):
         "/accounts/login/"
         in (anonymous.get(url) if method == "GET" else anonymous.post(url))["Location"]
     )
+
+
+def test_a_statistician_reads_their_own_training_only(world, statistician, coordinator_a, login):
+    client = login(statistician)
+    own = client.get(reverse("trialadmin:training", kwargs={"pk": statistician.pk}))
+    assert own.status_code == 200
+    other = client.get(reverse("trialadmin:training", kwargs={"pk": coordinator_a.pk}))
+    assert other.status_code == 404
 
 
 def test_investigator_of_another_site_gets_404(world, site_b, investigator_a, login):
@@ -125,14 +138,15 @@ def test_investigator_of_another_site_gets_404(world, site_b, investigator_a, lo
 
 def test_training_api_access(request, world, coordinator_b):
     """GET /api/v1/people/{id}/training (the core matrix skips namespaced routes): the
-    person's site staff and admins read (200), the statistician gets 403, another site's
+    person's site staff and admins read (200), the statistician gets 404 (they read only
+    their own), another site's
     coordinator 404, anonymous 403 (DRF); only admins write (POST: 403 for the others)."""
     from django.test import Client
 
     url = reverse("trialadmin_api:person-training", kwargs=world["user"])
     for persona in sorted(EVERYONE):
         client = client_for(request.getfixturevalue(persona))
-        expected = 403 if persona == S else 200
+        expected = 404 if persona == S else 200
         assert client.get(url).status_code == expected, persona
         if persona != A:
             posted = client.post(url, {"course": "GCP", "completed_on": "2026-01-01"})
