@@ -411,8 +411,9 @@ def _assessment_write(*, user: Any, participant: Participant, build: Any) -> Ass
         _alert(
             locked,
             "switch",
-            f"{locked.study_id} switched to {plan.current_arm} after "
-            f"day {point.day} ({point.block}).",
+            f"{locked.study_id} switched to "
+            f"{protocol.label_of(plan.current_arm, protocol.ARM_LABELS).lower()} after "
+            f"day {point.day} ({protocol.label_of(point.block, protocol.BLOCK_LABELS)}).",
         )
     elif point.result == protocol.Outcome.OFF_PROTOCOL:
         _alert(

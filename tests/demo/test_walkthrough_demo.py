@@ -57,3 +57,18 @@ def test_demo_has_an_open_query_shown_on_the_grid(demo, login):
     assert query.status == "open"
     body = login(User.objects.get(username="coordinator")).get("/records/").content.decode()
     assert 'data-state="query_open"' in body
+
+
+def test_switch_alert_names_the_arm_and_block_in_words(demo):
+    from notifications.models import Reminder
+
+    messages = set(
+        Reminder.objects.filter(kind="switch", message__startswith="USC-005").values_list(
+            "message", flat=True
+        )
+    )
+    assert messages
+    for message in messages:
+        assert "MP_PULSE" not in message and "CSA_" not in message, message
+        assert any(f"({label})" in message for label in BLOCK_LABELS.values()), message
+        assert "switched to cyclosporine" in message or "switched to corticosteroids" in message

@@ -85,7 +85,7 @@ def test_switch_then_completion(page, live_server, demo_users):
     assert state(page) == "Completed"
     # the investigator's to-do list has the switch alert
     page.goto(f"{live_server.url}/visits/todo/")
-    assert "switched to steroids" in page.inner_text("[data-testid=todo]")
+    assert "switched to corticosteroids" in page.inner_text("[data-testid=todo]")
 
 
 def test_wrong_password_signs_nothing(page, live_server, demo_users):
