@@ -79,6 +79,18 @@ def _participant_url(query: Query) -> str:
     return reverse("datamanagement:participant_queries", kwargs={"pk": query.participant_id})
 
 
+def _where(query: Query) -> str:
+    """The query's form and field in words, for the to-do list ('Follow-up visit ·
+    eosinophil count (x10⁹/L)'), not the codes."""
+    spec = catalogue.FORMS.get(query.form)
+    model = query.content_type.model_class()
+    try:
+        field = catalogue.field_label(model, query.field) if model else query.field
+    except ValidationError:
+        field = query.field
+    return f"{spec.label if spec else query.form} · {field}"
+
+
 def _notify_to_answer(query: Query) -> None:
     participant = query.participant
     notify.reminders_close(subject=query)
@@ -87,7 +99,7 @@ def _notify_to_answer(query: Query) -> None:
         subject=query,
         kind=KIND_TO_ANSWER,
         title="Query to answer",
-        message=f"{participant.study_id}, {query.form}.{query.field}: {query.text}"[:500],
+        message=f"{participant.study_id}, {_where(query)}: {query.text}"[:500],
         roles=QUERY_ANSWERERS,
         label=participant.study_id,
         url=_participant_url(query),
@@ -106,7 +118,7 @@ def _notify_to_close(query: Query) -> None:
                     kind=KIND_TO_CLOSE,
                     title="Query answered: review and close",
                     due_date=site_today(participant.site),
-                    message=f"{participant.study_id}, {query.form}.{query.field}"[:500],
+                    message=f"{participant.study_id}, {_where(query)}"[:500],
                     site_id=participant.site_id,
                     label=participant.study_id,
                     url=_participant_url(query),
@@ -119,7 +131,7 @@ def _notify_to_close(query: Query) -> None:
             subject=query,
             kind=KIND_TO_CLOSE,
             title="Query answered: review and close",
-            message=f"{participant.study_id}, {query.form}.{query.field}"[:500],
+            message=f"{participant.study_id}, {_where(query)}"[:500],
             roles=QUERY_MANAGERS,
             label=participant.study_id,
             url=_participant_url(query),

@@ -72,3 +72,15 @@ def test_switch_alert_names_the_arm_and_block_in_words(demo):
         assert "MP_PULSE" not in message and "CSA_" not in message, message
         assert any(f"({label})" in message for label in BLOCK_LABELS.values()), message
         assert "switched to cyclosporine" in message or "switched to corticosteroids" in message
+
+
+def test_query_to_answer_names_form_and_field_in_words(demo):
+    from notifications.models import Reminder
+
+    messages = set(
+        Reminder.objects.filter(kind="query_to_answer").values_list("message", flat=True)
+    )
+    assert messages == {
+        "USC-005, Follow-up visit · eosinophil count (x10⁹/L): "
+        "The source document reads 1.2 x10⁹/L; please check the entry."
+    }
