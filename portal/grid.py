@@ -54,7 +54,6 @@ SOURCES = (
     (outcomes_selectors.grid_cells, lambda cells: outcomes_selectors.grid_columns()),
     (safety_selectors.grid_cells, lambda cells: safety_selectors.grid_columns()),
 )
-# Functions that change cells after the sources (hook for e.g. "query open").
 # Functions that change cells after the sources, on the full grid (not on the "next
 # item due" lists): "query open" from data management.
 OVERLAYS: list[Overlay] = [datamanagement_selectors.grid_query_overlay]

@@ -32,6 +32,30 @@ def pytest_configure(config):
 
     # For the whole session (never disabled); it also resets Django's hasher caches.
     override_settings(PASSWORD_HASHERS=TEST_PASSWORD_HASHERS).enable()
+    _restore_migration_data_after_flush()
+
+
+def _restore_migration_data_after_flush() -> None:
+    """A transactional test (`transaction=True`, `live_server`) ends with a flush, which
+    empties every table, the rows the data migrations load included (the CTCAE terms, the
+    beat schedule, content types). Django's runner runs such tests last; pytest-xdist's
+    loadscope runs a module's tests together, so later modules on the same worker would
+    find those rows gone. After each flush, the database is put back as the migrations
+    left it, from the copy taken when the test database was made (tests that commit ask
+    for `serialized_rollback=True`, which makes pytest-django take that copy)."""
+    from django.db import connections
+    from django.test import TransactionTestCase
+
+    flush = TransactionTestCase._fixture_teardown  # type: ignore[attr-defined]
+
+    def flush_then_restore(self: Any) -> None:
+        flush(self)
+        for alias in self._databases_names(include_mirrors=False):
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                connections[alias].creation.deserialize_db_from_string(contents)
+
+    TransactionTestCase._fixture_teardown = flush_then_restore  # type: ignore[attr-defined]
 
 
 def production_password_hashers() -> list[str]:

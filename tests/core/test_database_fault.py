@@ -93,7 +93,7 @@ def _cut_connections(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_randomizations_survive_the_database_dropping_every_connection(
     live_server, statistician, coordinator_a, site_a
 ):

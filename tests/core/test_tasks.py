@@ -22,7 +22,7 @@ def test_beat_schedule_is_installed_by_migration():
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_runs_task_from_redis():
     from celery.contrib.testing.worker import start_worker
 

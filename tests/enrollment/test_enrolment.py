@@ -178,7 +178,7 @@ def test_withdraw_view(login, site_a, coordinator_a):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_enrolment_gives_consecutive_unique_ids(site_a, coordinator_a):
     screenings = [screen(site_a, coordinator_a) for _ in range(20)]
     errors: list[BaseException] = []

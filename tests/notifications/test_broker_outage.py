@@ -68,7 +68,7 @@ def _database_url() -> str:
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_redis_down_the_web_serves_and_reminders_catch_up_once(site_a, coordinator_a, settings):
     from celery.contrib.testing.worker import start_worker
 

@@ -168,7 +168,7 @@ def test_todo_page_and_dismiss(login, site_a, coordinator_a, coordinator_b):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_real_worker_on_redis_sends_one_email(site_a, coordinator_a, settings):
     import time
 

@@ -122,7 +122,7 @@ def _wait(job: ExportJob, statuses: set[str], seconds: float, step: float = 0.02
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_mid_build_leaves_no_pack_and_the_job_is_failed_then_rebuilt(
     settings, site_a, site_b, trial_admin, statistician, tmp_path
 ):

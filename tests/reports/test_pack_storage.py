@@ -105,7 +105,7 @@ def test_an_unknown_file_storage_is_refused_at_start():
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_pack_built_by_a_worker_process_is_downloaded_through_the_web(
     settings, site_a, trial_admin, statistician, tmp_path
 ):

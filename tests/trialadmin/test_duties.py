@@ -379,7 +379,7 @@ def test_every_checked_duty_is_in_the_table():
     assert checked == {Duty.DOSING_DECISIONS, Duty.DRUG_DISPENSING, Duty.DATA_ENTRY}
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_refusal_outside_a_collector_and_transaction_is_logged_at_once(site_a, doer):
     with pytest.raises(ValidationError):
         delegation.require_duty(doer, site_a, Duty.DATA_ENTRY, field="npo")
@@ -404,7 +404,7 @@ def test_a_collected_refusal_is_written_after_the_rollback(site_a, coordinator_a
     assert not Participant.objects.get(pk=participant.pk).npo
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_refused_page_post_reaches_the_security_log_though_the_service_rolled_back(
     site_a, coordinator_a, doer, login
 ):
