@@ -584,7 +584,13 @@ def _is_form_view(callback: Any) -> bool:
         return hasattr(view_class, "post") or hasattr(view_class, "form_class")
     if _posts(callback):
         return True
-    func = inspect.unwrap(callback)
+    return _reads_a_form(inspect.unwrap(callback), depth=1)
+
+
+def _reads_a_form(func: Any, depth: int) -> bool:
+    """The function reads request.POST/FILES or names a Django form class, itself or in a
+    module function it calls (`depth` levels down: a view that hands the request to a
+    helper such as `_save(request, ...)`)."""
     source = inspect.getsource(func)
     if "request.POST" in source or "request.FILES" in source:
         return True
@@ -593,6 +599,16 @@ def _is_form_view(callback: Any) -> bool:
         value = module_globals.get(name)
         if isinstance(value, type) and issubclass(value, forms.BaseForm):
             return True
+    if depth > 0:
+        for name in set(re.findall(r"\b(\w+)\(request\b", source)):  # helper(request, ...)
+            value = module_globals.get(name)
+            if (
+                inspect.isfunction(value)
+                and value is not func
+                and value.__module__ == func.__module__
+                and _reads_a_form(value, depth - 1)
+            ):
+                return True
     return False
 
 

@@ -190,7 +190,9 @@ def put_hostile_text(texts: list[str], *, history: bool = True) -> None:
         User.objects.filter(pk=user.pk).update(username=f"{texts[n % 6][:140]}#{n}")
     if history:
         for model in apps.get_models():
-            if model.__name__.startswith("Historical"):
+            fields = {f.name for f in model._meta.fields}
+            # (a many-to-many's history table, e.g. a consent version's sites, has no reason)
+            if model.__name__.startswith("Historical") and "history_change_reason" in fields:
                 model._default_manager.update(history_change_reason=texts[0][:100])
                 # audit.csv writes the old and new values of each changed field
                 names = {f.name for f in model._meta.fields} & HISTORY_TEXT_FIELDS

@@ -22,6 +22,7 @@ from outcomes.models import Visit
 from reports.exports import DATASETS, dictionary_rows, neutralise
 from reports.models import ExportJob
 from reports.r_loader import r_script
+from reports.stat_syntax import SYNTAX_FILES
 from tests.api_tokens import api_key
 
 pytestmark = pytest.mark.django_db
@@ -40,10 +41,10 @@ def parse(response) -> list[dict[str, str]]:
 @pytest.fixture
 def trial(site_a, site_b, trial_admin):
     seed_trial(sites=[site_a, site_b], participants=24, user=trial_admin)
-    _safety_rows()
+    _safety_rows(trial_admin)
 
 
-def _safety_rows():
+def _safety_rows(trial_admin):
     """One adverse event with a follow-up, one medication and one deviation, so that the
     safety datasets have rows too (the synthetic trial records none). At a third site, so
     the study IDs do not meet the synthetic trial's."""
@@ -74,6 +75,29 @@ def _safety_rows():
             occurred_on=participant.study_day_1,
             description="Randomized before the eGFR result",
         ),
+    )
+    # A new consent-form version, and the participant's re-consent on it (consents.csv).
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from enrollment import consent_services
+
+    today = timezone.localdate(timezone=site.tz)
+    version = consent_services.consent_version_create(
+        user=trial_admin,
+        label="v2.0",
+        effective_on=today - dt.timedelta(days=1),
+        irb_approved_on=today - dt.timedelta(days=2),
+        document="ICF-v2.0.pdf",
+        sites=[site],
+    )
+    consent_services.consent_record(
+        participant=participant,
+        user=coordinator,
+        version=version,
+        consented_on=today,
+        obtained_by="Dr Consent",
     )
 
 
@@ -265,7 +289,11 @@ def test_analysis_pack_builds_and_parses(
     data = b"".join(download.streaming_content)
     with zipfile.ZipFile(io.BytesIO(data)) as pack:
         names = set(pack.namelist())
-        assert names == {f"{n}.csv" for n in DATASETS} | {"data_dictionary.csv", "load_dressdb.R"}
+        assert names == {f"{n}.csv" for n in DATASETS} | {
+            "data_dictionary.csv",
+            "load_dressdb.R",
+            *(filename for filename, _ in SYNTAX_FILES.values()),
+        }
         participants = list(
             csv.DictReader(io.StringIO(pack.read("participants.csv").decode("utf-8-sig")))
         )

@@ -19,7 +19,7 @@ def test_completeness_lists_visits_in_day_order(login, site_a, coordinator_a):
     started(site_a, coordinator_a, days_ago=40)  # day 7 and day 30 both due
     body = login(coordinator_a).get("/reports/completeness/").content.decode()
     table = body[body.index('data-testid="completeness"') :]
-    assert table.index("<td>day7</td>") < table.index("<td>day30</td>")  # not a text sort
+    assert table.index("<td>Day 7</td>") < table.index("<td>Day 30</td>")  # not a text sort
 
 
 @pytest.mark.parametrize(
