@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 def written() -> int:
     """Every history row of every model, and every signature: a write adds at least one."""
     history = sum(
-        model.objects.count()
+        model.objects.count()  # type: ignore[attr-defined]
         for model in apps.get_models()
         if model.__name__.startswith("Historical")
     )
@@ -95,7 +95,10 @@ def _relapse_ready(p: Any) -> Any:
 def _verify(p: Any, participant: Any) -> Any:
     order = Order.objects.filter(participant=participant, pharmacist_to_verify=True).last()
     return dosing.order_verify(
-        participant=participant, user=p.pharmacist_a, order_id=order.pk, password=TEST_PASSWORD
+        participant=participant,
+        user=p.pharmacist_a,
+        order_id=order.pk,  # type: ignore[union-attr]
+        password=TEST_PASSWORD,
     )
 
 
@@ -214,15 +217,15 @@ def people(site_a, coordinator_a, investigator_a, pharmacist_a, statistician, tr
 
 
 def _freeze_participant(p: People, participant: Any) -> Any:
-    return dm.freeze(user=p.statistician, reason="Interim analysis", participant=participant)
+    return dm.freeze(user=p.statistician, reason="Interim analysis", participant=participant)  # type: ignore[attr-defined]
 
 
 def _freeze_study(p: People, participant: Any) -> Any:
-    return dm.freeze(user=p.statistician, reason="Interim analysis", participant=None)
+    return dm.freeze(user=p.statistician, reason="Interim analysis", participant=None)  # type: ignore[attr-defined]
 
 
 def _lock_study(p: People, participant: Any) -> Any:
-    return dm.database_lock(user=p.trial_admin, reason="Final analysis")
+    return dm.database_lock(user=p.trial_admin, reason="Final analysis")  # type: ignore[attr-defined]
 
 
 BLOCKS = [

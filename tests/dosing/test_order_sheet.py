@@ -73,7 +73,7 @@ class _TreeBuilder(HTMLParser):
     def handle_endtag(self, tag):
         node = self.current
         while node is not None and node.tag != tag:
-            node = node.parent
+            node = node.parent  # type: ignore[assignment]
         if node is not None and node.parent is not None:
             self.current = node.parent
 
@@ -149,7 +149,7 @@ def test_mar_structure_follows_the_orders(
             (total_row,) = drug_body.all("tr", cls="mar-total")
             totals = [t.attrs["data-mg"] for t in total_row.all("td")]
             for date, total in zip(dates, totals, strict=True):
-                order = by_date.get(date)
+                order = by_date.get(date)  # type: ignore[assignment]
                 if order is None:
                     assert total == ""
                 else:
@@ -255,7 +255,7 @@ def test_unverified_order_is_blocked(site_a, coordinator_a, login):
 def test_print_css_one_page_per_week():
     from django.contrib.staticfiles import finders
 
-    css = open(finders.find("css/dressdb.css"), encoding="utf-8").read()
+    css = open(finders.find("css/dressdb.css"), encoding="utf-8").read()  # type: ignore[arg-type]
     assert "@page { size: landscape;" in css
     assert ".mar-week { break-after: page; page-break-after: always;" in css
 

@@ -184,7 +184,7 @@ def test_new_version_flags_blocks_entry_but_not_safety_until_reconsent(
     dosing.npo_set(participant=participant, user=coordinator_a, npo=True, reason="Ileus")
     _define(trial_admin, "v1.0", D(2025, 1, 1))
     v2 = _define(trial_admin, "v2.0", _today(site_a) - dt.timedelta(days=1))
-    assert consent.reconsent_version(participant).label == "v2.0"
+    assert consent.reconsent_version(participant).label == "v2.0"  # type: ignore[union-attr]
     # The coordinator's to-do item, once (a second sweep adds nothing).
     todo = Reminder.objects.filter(kind="reconsent", user=coordinator_a)
     assert todo.count() == 1 and "v2.0" in todo.get().message
@@ -227,7 +227,7 @@ def test_new_version_flags_blocks_entry_but_not_safety_until_reconsent(
 def test_the_setting_off_only_warns(settings, site_a, coordinator_a, trial_admin, versions):
     settings.TRIAL_REQUIRE_CURRENT_CONSENT = False
     participant = followed(site_a, coordinator_a)
-    assert consent.reconsent_version(participant).label == "v2.0"
+    assert consent.reconsent_version(participant).label == "v2.0"  # type: ignore[union-attr]
     visit = record(participant, coordinator_a, "day7")
     assert visit.completed_on is not None
     settings.TRIAL_REQUIRE_CURRENT_CONSENT = True
@@ -250,7 +250,7 @@ def test_consent_record_checks(site_a, coordinator_a, pharmacist_a, trial_admin,
             consent_services.consent_record(
                 participant=participant,
                 user=coordinator_a,
-                version=v1,
+                version=v1,  # type: ignore[arg-type]
                 consented_on=_today(site_a),
                 obtained_by="Dr C",
             )
@@ -416,7 +416,7 @@ def test_consents_dataset(site_a, site_b, coordinator_a, coordinator_b, statisti
     client = client_for(statistician)
     response = client.get("/reports/exports/consents.csv")
     assert response.status_code == 200
-    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {(r["site"], r["version"], r["signer"]) for r in rows} == {
         (site_a.code, "v2.0", "representative"),
@@ -424,7 +424,7 @@ def test_consents_dataset(site_a, site_b, coordinator_a, coordinator_b, statisti
     }
     assert rows[0]["representative_relationship"] == "Daughter"
     deid = client.get("/reports/exports/consents.csv?deidentify=on")
-    text = b"".join(deid.streaming_content).decode("utf-8-sig")
+    text = b"".join(deid.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
     header = next(csv.reader(io.StringIO(text)))
     assert "obtained_by" not in header and "consented_on_studyday" in header
     documented = {r[0] for r in dictionary_rows() if r[2] == "consents"}

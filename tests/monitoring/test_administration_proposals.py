@@ -47,7 +47,7 @@ def entries(participant, day, changes=None):
             }
             if changes and order == orders[0] and n in changes:
                 values.update(changes[n])
-            found.append(dosing_services.AdministrationInput(**values))
+            found.append(dosing_services.AdministrationInput(**values))  # type: ignore[arg-type]
     return found
 
 
@@ -65,7 +65,7 @@ def test_dose_and_missed_dose_are_proposed_once(site_a, coordinator_a):
     participant, _ = started(site_a, coordinator_a, days_ago=3)
     day = yesterday(participant)
     order = Order.objects.filter(participant=participant, date=day).order_by("drug").first()
-    short = (order.dose_mg * Decimal("0.5")).quantize(Decimal("1"))
+    short = (order.dose_mg * Decimal("0.5")).quantize(Decimal("1"))  # type: ignore[union-attr]
     record(
         participant,
         coordinator_a,
@@ -133,7 +133,7 @@ def test_the_reading_is_a_constant_number_of_queries(site_a, site_b, coordinator
     def short_dose(participant, user):
         day = yesterday(participant)
         order = Order.objects.filter(participant=participant, date=day).order_by("drug").first()
-        record(participant, user, day, {1: {"dose_mg": order.dose_mg / 2, "reason": "Short"}})
+        record(participant, user, day, {1: {"dose_mg": order.dose_mg / 2, "reason": "Short"}})  # type: ignore[union-attr]
 
     first, _ = started(site_a, coordinator_a, days_ago=3)
     short_dose(first, coordinator_a)

@@ -401,7 +401,7 @@ def rows_of(name: str, site_ids: list[int]) -> list[dict[str, str]]:
 @pytest.mark.django_db
 def test_the_exports_death_date_comes_from_the_ae_report(site_a, trial_admin, coordinator_a):
     seed_trial(sites=[site_a], participants=12, user=trial_admin, seed=7)
-    now = today(Participant.objects.filter(site=site_a).first())
+    now = today(Participant.objects.filter(site=site_a).first())  # type: ignore[arg-type]
     candidates = [
         p
         for p in Participant.objects.filter(site=site_a, died_on__isnull=True).order_by("pk")

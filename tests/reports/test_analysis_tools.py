@@ -261,9 +261,9 @@ def test_odm_data_match_the_csv_cells(trial):
                 f".//odm:ItemGroupData[@ItemGroupOID='IG.{dataset.name.upper()}']", NS
             ):
                 for item in group.iterfind("odm:ItemData", NS):
-                    column = item.get("ItemOID").split(".", 2)[2].lower()
+                    column = item.get("ItemOID").split(".", 2)[2].lower()  # type: ignore[union-attr]
                     if item.get("IsNull") == "Yes":
-                        value = item.find("odm:Annotation/odm:Comment", NS).text
+                        value = item.find("odm:Annotation/odm:Comment", NS).text  # type: ignore[union-attr]
                         assert value in MISSING_CODES
                     else:
                         value = item.get("Value")
@@ -274,7 +274,7 @@ def test_odm_data_match_the_csv_cells(trial):
 def test_odm_holds_only_the_chosen_sites(trial, site_a):
     root = _odm([site_a.pk])
     keys = {e.get("SubjectKey") for e in root.iterfind(".//odm:SubjectData", NS)}
-    assert keys and all(k.startswith(site_a.code) for k in keys)
+    assert keys and all(k.startswith(site_a.code) for k in keys)  # type: ignore[union-attr]
 
 
 def test_odm_typed_values_parse_as_their_odm_type(trial):
@@ -289,7 +289,7 @@ def test_odm_typed_values_parse_as_their_odm_type(trial):
         "text": str,
     }
     for item in root.iterfind(".//odm:ItemData[@Value]", NS):
-        parse[types[item.get("ItemOID")]](item.get("Value"))
+        parse[types[item.get("ItemOID")]](item.get("Value"))  # type: ignore[index, operator]
 
 
 @pytest.mark.parametrize(
@@ -321,7 +321,7 @@ def test_odm_download_streams_xml_and_is_logged(trial, statistician):
     response = client_for(statistician).get("/reports/exports/dressdb-odm.xml?audit=on")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
-    root = ET.fromstring(b"".join(response.streaming_content))
+    root = ET.fromstring(b"".join(response.streaming_content))  # type: ignore[attr-defined]
     assert root.find(".//odm:FormDef[@OID='F.AUDIT']", NS) is not None
     event = SecurityEvent.objects.filter(kind=SecurityEvent.Kind.EXPORT).latest("at")
     assert event.detail["dataset"] == "odm" and event.detail["filters"]["audit"] is True
@@ -337,9 +337,9 @@ def test_odm_through_the_api(trial, statistician, coordinator_a, site_a):
     response = client.get(f"/api/v1/exports/odm.xml?site={site_a.code}&deidentify=true")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
-    root = ET.fromstring(b"".join(response.streaming_content))
+    root = ET.fromstring(b"".join(response.streaming_content))  # type: ignore[attr-defined]
     keys = {e.get("SubjectKey") for e in root.iterfind(".//odm:SubjectData", NS)}
-    assert keys and all(k.startswith(site_a.code) for k in keys)
+    assert keys and all(k.startswith(site_a.code) for k in keys)  # type: ignore[union-attr]
     bad = client.get("/api/v1/exports/odm.xml?start=tomorrow")
     assert bad.status_code == 400 and "start" in bad.json()
     unknown = client.get("/api/v1/exports/odm.xml?site=NOPE")

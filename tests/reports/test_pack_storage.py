@@ -56,7 +56,7 @@ def test_pack_is_built_into_and_downloaded_from_the_storage(
 
     response = client_for(statistician).get(f"/reports/exports/pack/{job.pk}/download/")
     assert response.status_code == 200
-    pack = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    pack = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     assert {"participants.csv", "data_dictionary.csv", "load_dressdb.R"} <= set(pack.namelist())
     assert {name for name, _ in SYNTAX_FILES.values()} <= set(pack.namelist())
 
@@ -161,5 +161,5 @@ def test_a_pack_built_by_a_worker_process_is_downloaded_through_the_web(
     assert (shared / job.file_name).exists()  # the worker wrote into the shared storage
     response = client_for(statistician).get(f"/reports/exports/pack/{job.pk}/download/")
     assert response.status_code == 200
-    pack = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    pack = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))  # type: ignore[attr-defined]
     assert "participants.csv" in pack.namelist()

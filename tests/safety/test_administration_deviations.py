@@ -27,7 +27,7 @@ def fact(discrepancy: str, **over) -> AdministrationFact:
         "reason": "",
     }
     values.update(over)
-    return AdministrationFact(**values)
+    return AdministrationFact(**values)  # type: ignore[arg-type]
 
 
 CASES = {

@@ -21,10 +21,10 @@ def test_demo_users_hold_their_signed_duties_and_current_training(settings):
     coordinator = User.objects.get(username="coordinator")
     investigator = User.objects.get(username="investigator")
     pharmacist = User.objects.get(username="pharmacist")
-    for duty in DEMO_DUTIES["coordinator"]:
+    for duty in DEMO_DUTIES["coordinator"]:  # type: ignore[index]
         assert delegation.has_duty(coordinator, usc, duty)
     assert not delegation.has_duty(coordinator, par, Duty.SCREENING)
-    for duty in Duty.values:
+    for duty in Duty.values:  # type: ignore[assignment]
         assert delegation.has_duty(investigator, usc, duty)
         assert delegation.has_duty(investigator, par, duty)
     assert delegation.has_duty(pharmacist, usc, Duty.DRUG_DISPENSING)

@@ -124,7 +124,10 @@ def _relapse(p: Any, user: Any) -> Any:
 def _verify(p: Any, user: Any) -> Any:
     order = Order.objects.filter(participant=p, pharmacist_to_verify=True).first()
     return dosing_services.order_verify(
-        participant=p, user=user, order_id=order.pk, password=TEST_PASSWORD
+        participant=p,
+        user=user,
+        order_id=order.pk,  # type: ignore[union-attr]
+        password=TEST_PASSWORD,
     )
 
 
@@ -375,7 +378,7 @@ def test_each_service_refuses_an_undelegated_user_and_accepts_a_delegated_one(
 
 
 def test_every_checked_duty_is_in_the_table():
-    checked = {case.values[0].duty for case in CASES}
+    checked = {case.values[0].duty for case in CASES}  # type: ignore[union-attr]
     assert checked == {Duty.DOSING_DECISIONS, Duty.DRUG_DISPENSING, Duty.DATA_ENTRY}
 
 

@@ -65,7 +65,7 @@ def test_an_admin_records_a_course_with_its_certificate_through_the_page(
     assert response.status_code == 302
     row = TrainingRecord.objects.get(user=coordinator_a)
     assert (row.course, row.entered_by) == ("GCP", trial_admin)
-    stored = Path(media) / row.certificate.name
+    stored = Path(media) / row.certificate.name  # type: ignore[operator]
     assert stored.read_bytes() == PDF  # the default storage: FileSystemStorage, MEDIA_ROOT
     first = row.history.first()
     assert (first.history_user, first.history_change_reason) == (trial_admin, "Training recorded")
