@@ -38,11 +38,12 @@ def test_status_counts_list_every_status_in_order(states, screened_only, expecte
 
 
 def _counts(body: str) -> dict[str, int]:
-    table = body.split('data-testid="status-counts"', 1)[1].split("</table>", 1)[0]
+    table = body.split('data-testid="status-counts"', 1)[1].split("</ul>", 1)[0]
     return {
         label: int(n)
         for label, n in re.findall(
-            r'<span class="badge[^"]*">([^<]+)</span></td><td class="text-end">(\d+)</td>', table
+            r'<span class="badge[^"]*">([^<]+)</span> <strong class="status-count">(\d+)</strong>',
+            table,
         )
     }
 
