@@ -22,8 +22,8 @@ from dressdb.delegation import require_duty
 from dressdb.models import Duty, Role, Site
 from enrollment import consent_rules
 from enrollment.consent import RECONSENT_KIND, reconsent_flags, reconsent_version, version_fact
+from enrollment.freeze import edits_allowed
 from enrollment.models import ConsentVersion, Participant, ParticipantConsent
-from enrollment.services import edits_allowed
 from enrollment.status import WithdrawalKind
 from notifications.services import (
     reminder_new,

@@ -13,18 +13,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from dressdb.audit import require_reason, save_clinical
 from dressdb.delegation import require_duty
-from dressdb.models import Duty, EditFreeze, Site
+from dressdb.models import Duty, Site
 from enrollment import deaths
 from enrollment.config import eligibility_settings
 from enrollment.consent import current_consent_required
 from enrollment.egfr import CreatinineUnit, creatinine_mg_dl
 from enrollment.eligibility import ScreeningInput, assess_eligibility
+from enrollment.freeze import edits_allowed
 from enrollment.models import DeathEvidence, Participant, Screening
 from enrollment.regiscar import YesNoUnknown, rash_suggestive_from_features
 from enrollment.selectors import death_record
@@ -348,26 +349,6 @@ def data_entry_allowed(
     if not safety_report:
         current_consent_required(participant, field)
     edits_allowed(participant, field)
-
-
-def edits_allowed(participant: Participant, field: str = "participant") -> None:
-    """No change while the participant is frozen or the study is frozen or locked
-    (issue 18; EditFreeze rows are written by the datamanagement app). Used alone by the
-    writes still allowed after a consent withdrawal (the withdrawal and its milestones)."""
-    freeze = (
-        EditFreeze.objects.filter(active=True)
-        .filter(Q(participant_id__isnull=True) | Q(participant_id=participant.pk))
-        .order_by("participant_id")
-        .first()
-    )
-    if freeze is not None:
-        scope = "The study" if freeze.participant_id is None else participant.study_id
-        raise ValidationError(
-            {
-                field: f"{scope} is {'locked' if freeze.kind == 'lock' else 'frozen'} "
-                f"({freeze.reason}): no change can be saved until a data manager unlocks it."
-            }
-        )
 
 
 @transaction.atomic
