@@ -732,7 +732,9 @@ def administrations_record(
     change. Each discrepancy raises an alert to the site's investigators and pharmacists.
     """
     data_entry_allowed(participant, "administrations")
-    require_duty(user, participant.site, Duty.DRUG_DISPENSING, field="administrations")
+    # Recording what was given is data entry (the ward's record of the doses); verifying
+    # an order before it is dispensed is the pharmacist's drug dispensing (order_verify).
+    require_duty(user, participant.site, Duty.DATA_ENTRY, field="administrations")
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     today = site_today(locked)
     if date > today:

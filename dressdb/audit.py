@@ -187,10 +187,13 @@ $$ LANGUAGE plpgsql;
 
 
 def history_tables(registry: Any = apps) -> list[str]:
+    """Every django-simple-history table: each model's history, and the history of a
+    many-to-many field (`m2m_history_id`, e.g. a consent version's sites)."""
     return sorted(
         m._meta.db_table
         for m in registry.get_models()
-        if m.__name__.startswith("Historical") and "history_id" in {f.name for f in m._meta.fields}
+        if m.__name__.startswith("Historical")
+        and {"history_id", "m2m_history_id"} & {f.name for f in m._meta.fields}
     )
 
 

@@ -27,9 +27,9 @@ Duties and the actions that check them (the services call this):
 - randomization:    randomization.services.participant_randomize
 - dosing decisions: dosing.services.assessment_sign (the signed decision, the switch it
                     decides), dosing.services.relapse_record
-- drug dispensing:  dosing.services.order_verify (pharmacist verification),
-                    dosing.services.administrations_record (doses given)
-- data entry:       dosing.services.npo_set, weight_correct; outcomes.services.visit_record,
+- drug dispensing:  dosing.services.order_verify (pharmacist verification)
+- data entry:       dosing.services.npo_set, weight_correct, administrations_record (the
+                    doses given, as the ward records them); outcomes.services.visit_record,
                     visit_mark_missed, hospital_course_save; safety.services.ae_create,
                     ae_update, death_report_save, conmed_save, deviation_save
 - sign-off:         outcomes.services.visit_sign_off

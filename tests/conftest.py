@@ -43,6 +43,7 @@ def _restore_migration_data_after_flush() -> None:
     find those rows gone. After each flush, the database is put back as the migrations
     left it, from the copy taken when the test database was made (tests that commit ask
     for `serialized_rollback=True`, which makes pytest-django take that copy)."""
+    from django.core.management import call_command
     from django.db import connections
     from django.test import TransactionTestCase
 
@@ -53,6 +54,16 @@ def _restore_migration_data_after_flush() -> None:
         for alias in self._databases_names(include_mirrors=False):
             contents = getattr(connections[alias], "_test_serialized_contents", None)
             if contents:
+                # The flush may have re-made the content types and permissions (its
+                # post_migrate): empty again without it, then load the copy.
+                call_command(
+                    "flush",
+                    verbosity=0,
+                    interactive=False,
+                    database=alias,
+                    reset_sequences=False,
+                    inhibit_post_migrate=True,
+                )
                 connections[alias].creation.deserialize_db_from_string(contents)
 
     TransactionTestCase._fixture_teardown = flush_then_restore  # type: ignore[attr-defined]

@@ -73,7 +73,7 @@ def test_enter_day7_and_day30_then_sign_off(page, live_server, demo_users):
     page.click("button:has-text('Save the visit')")
     page.wait_for_selector("[data-testid=visits-panel]")
     panel = page.inner_text("[data-testid=visits-panel]")
-    assert "completed_out_of_window" in panel and "completed" in panel
+    assert "Completed out of window" in panel and "Completed" in panel  # the labels
 
     page.goto(f"{live_server.url}/")
     todo = page.inner_text("[data-testid=todo]")

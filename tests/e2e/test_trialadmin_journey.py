@@ -45,10 +45,15 @@ def test_invite_first_login_delegation_and_a_refusal(page, live_server, demo_use
 
     # 2. The admin delegates screening (not consent) to her.
     page.goto(f"{base}/trial-admin/delegation/{usc.pk}/")
-    page.select_option("select[name=user]", label="nora")
-    page.select_option("select[name=duty]", Duty.SCREENING)
-    page.fill("input[name=start_on]", (timezone.now().date() - dt.timedelta(days=1)).isoformat())
-    page.fill("input[name=reason]", "Trained on screening")
+    # (the demo's own lines have End forms with a reason each: aim at the new line's form)
+    form = "[data-testid=delegation-form]"
+    page.select_option(f"{form} select[name=user]", label="nora")
+    page.select_option(f"{form} select[name=duty]", Duty.SCREENING)
+    page.fill(
+        f"{form} input[name=start_on]",
+        (timezone.now().date() - dt.timedelta(days=1)).isoformat(),
+    )
+    page.fill(f"{form} input[name=reason]", "Trained on screening")
     page.click("[data-testid=delegation-form] button[type=submit]")
     page.wait_for_selector("text=not signed")
     page.click("text=Log out")

@@ -238,13 +238,13 @@ CASES = [
     ),
     pytest.param(
         Case(
-            Duty.DRUG_DISPENSING,
+            Duty.DATA_ENTRY,
             "administrations",
             _started(3),
             _administer,
             Administration.objects.count,
         ),
-        id="dispensing-administrations_record",
+        id="entry-administrations_record",
     ),
     pytest.param(
         Case(
