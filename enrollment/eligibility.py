@@ -20,6 +20,7 @@ from enrollment.egfr import (
     renal_impairment,
     round_egfr,
 )
+from enrollment.labels import gettext_noop
 from enrollment.regiscar import (
     Category,
     RegiscarAnswers,
@@ -40,6 +41,20 @@ class Reason(StrEnum):
     SEPSIS = "sepsis"
     STEROID_ALLERGY = "steroid_allergy"
     TUBERCULOSIS = "tuberculosis"
+
+
+# What a page shows for each reason code (the CSV exports keep the code).
+REASON_LABELS: Mapping[str, str] = {
+    Reason.AGE_UNDER_18: gettext_noop("Age under 18"),
+    Reason.CYCLOSPORINE_ALLERGY: gettext_noop("Documented cyclosporine allergy"),
+    Reason.EGFR_BELOW_30: gettext_noop("eGFR below 30 (not on dialysis)"),
+    Reason.HEPATITIS_B: gettext_noop("Active hepatitis B"),
+    Reason.HEPATITIS_C: gettext_noop("Active hepatitis C"),
+    Reason.REGISCAR_BELOW_THRESHOLD: gettext_noop("RegiSCAR score below the threshold"),
+    Reason.SEPSIS: gettext_noop("Active sepsis"),
+    Reason.STEROID_ALLERGY: gettext_noop("Documented steroid allergy"),
+    Reason.TUBERCULOSIS: gettext_noop("Active tuberculosis"),
+}
 
 
 # The yes/no exclusions, each its own reason code (in the order of the form).

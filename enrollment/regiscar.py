@@ -56,6 +56,12 @@ class Category(StrEnum):
     DEFINITE = "definite"
 
 
+CATEGORY_LABELS: Mapping[Category, str] = {
+    Category.NO_CASE: gettext_noop("No case"),
+    Category.POSSIBLE: gettext_noop("Possible"),
+    Category.PROBABLE: gettext_noop("Probable"),
+    Category.DEFINITE: gettext_noop("Definite"),
+}
 YES_NO_UNKNOWN_LABELS: Mapping[YesNoUnknown, str] = {
     YesNoUnknown.YES: gettext_noop("Yes"),
     YesNoUnknown.NO: gettext_noop("No"),

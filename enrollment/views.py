@@ -31,6 +31,7 @@ from enrollment.forms import (
     form_field_for,
 )
 from enrollment.models import Screening
+from enrollment.templatetags.enrollment_labels import reason_labels
 
 SCREENERS = (Role.COORDINATOR,)
 LOG_READERS = (Role.COORDINATOR, Role.INVESTIGATOR, Role.ADMIN)
@@ -129,7 +130,7 @@ def screening_new(request: HttpRequest) -> HttpResponse:
                 messages.warning(
                     request,
                     gettext("%(label)s is not eligible: %(join)s.")
-                    % {"label": screening.label, "join": ", ".join(screening.reasons)},
+                    % {"label": screening.label, "join": reason_labels(screening.reasons)},
                 )
             return redirect("screening_detail", pk=screening.pk)
     return render(
@@ -206,7 +207,9 @@ def screening_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     now_local = timezone.localtime(timezone=screening.site.tz).strftime("%Y-%m-%dT%H:%M")
     form = EnrolForm(request.POST or None, initial={"consent_at": now_local}, screening=screening)
     zone = screening.site.time_zone
-    form.fields["consent_at"].label = f"Consent signed (date and time at the site, {zone})"
+    form.fields["consent_at"].label = gettext(
+        "Consent signed (date and time at the site, %(zone)s)"
+    ) % {"zone": zone}
     if request.method == "POST" and form.is_valid():
         # The form's wall-clock time is the site's local time.
         consent_at = timezone.make_aware(

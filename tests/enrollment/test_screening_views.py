@@ -35,7 +35,8 @@ def test_ineligible_screening_keeps_reasons(login, coordinator_a, site_a):
     assert screening.reasons == ["age_under_18", "sepsis"]
     assert screening.outcome == "ineligible"
     log = client.get("/participants/screening/").content.decode()
-    assert "age_under_18, sepsis" in log
+    assert "Age under 18, Active sepsis" in log  # the labels, not the codes
+    assert "age_under_18" not in log
 
 
 @pytest.mark.parametrize(

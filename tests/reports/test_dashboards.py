@@ -140,7 +140,8 @@ def test_consort_numbers(login, investigator_a, dataset):
     assert (c["analysed_day7"], s["analysed_day7"]) == (3, 3)
     body = login(investigator_a).get("/reports/consort/").content.decode()
     assert 'data-testid="assessed">9<' in body
-    assert "sepsis: 2" in body and "age_under_18: 1" in body
+    assert "Active sepsis: 2" in body and "Age under 18: 1" in body
+    assert "age_under_18" not in body  # the reasons in words on the page
 
 
 def test_endpoint_proportions_with_intervals(login, investigator_a, dataset):
