@@ -72,9 +72,10 @@ def _datetime(expr: str) -> str:
     )
 
 
-def _formatted(column: Column, expr: str) -> str:
+def _formatted(column: Column, expr: str, code: str = "") -> str:
     """The SQL of one declared column, written as `format_value` writes it: an absent
-    value (NULL, or empty text) is the column's missing code."""
+    value (NULL, or empty text) is the row's missing code (`code`, the column's
+    `code_field`) or else the column's."""
     if column.convert:
         expr = column.convert.sql.format(expr)
     if column.type == "decimal":
@@ -89,6 +90,8 @@ def _formatted(column: Column, expr: str) -> str:
         text = f"{expr}::text"
     else:  # text and factor (a missing code is never neutralised: it starts with N)
         text = f"NULLIF({_neutralised(expr)}, '')"
+    if code:
+        return f"COALESCE({text}, {code}, {_literal(column.blank)})"
     return f"COALESCE({text}, {_literal(column.blank)})"
 
 
@@ -97,9 +100,12 @@ def copy_select(dataset: Dataset, scope: Scope) -> tuple[str, tuple[Any, ...]]:
     if not dataset.copyable or dataset.query is None:
         raise ValueError(f"{dataset.name} has no COPY path")
     aliases = {f"c{i}": F(c.field) for i, c in enumerate(dataset.columns)}
-    inner, params = scope.queryset(dataset.query).values(**aliases).query.sql_with_params()
+    codes = {f"k{i}": F(c.code_field) for i, c in enumerate(dataset.columns) if c.code_field}
+    values = scope.queryset(dataset.query).values(**aliases, **codes)
+    inner, params = values.query.sql_with_params()
     outer = ",\n       ".join(
-        f'{_formatted(c, f"t.c{i}")} AS "{c.name}"' for i, c in enumerate(dataset.columns)
+        f'{_formatted(c, f"t.c{i}", f"t.k{i}" if c.code_field else "")} AS "{c.name}"'
+        for i, c in enumerate(dataset.columns)
     )
     # The inner query's ORDER BY gives the order: PostgreSQL keeps a sorted subquery's
     # order through a plain projection (the test compares the rows in order).

@@ -132,7 +132,10 @@ class Column:
     visit: str = ""
     source: str = ""
     identifying: bool = False  # dropped when de-identified (initials, free text)
-    field: str = ""  # ORM lookup the value is read from ("" = derived in Python)
+    field: str = ""  # ORM lookup or annotation the value is read from ("" = derived)
+    # An annotation holding this row's missing code for an absent value (NULL: the
+    # column's first code); e.g. a visit date's code follows the visit's status.
+    code_field: str = ""
     convert: Convert | None = None
     decimals: int | None = None  # decimal columns: digits after the point, always written
     # The missing codes this column's empty cells carry: (code, in which situation). The
@@ -177,6 +180,11 @@ class Query:
     order_by: tuple[str, ...]
     day1: str = "participant__study_day_1"  # lookup of study day 1 ("" when none)
     extra: tuple[str, ...] = ()  # further lookups read for derived columns
+    # Computed columns as SQL expressions, made at export time (they may read today's
+    # date): both paths read them from the same queryset, so they cannot disagree.
+    annotate: Callable[[], dict[str, Any]] | None = None
+    # Relations filtered for the annotations (e.g. one visit per name), made first.
+    relations: Callable[[], dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +208,10 @@ class Scope:
     def queryset(self, query: Query) -> QuerySet[Any]:
         """The declared query, in scope and period, in its order."""
         qs = apps.get_model(query.model)._default_manager.all()
+        if query.relations:
+            qs = qs.annotate(**query.relations())
+        if query.annotate:
+            qs = qs.annotate(**query.annotate())
         return self.in_period(self.in_sites(qs, query.site), query.period).order_by(*query.order_by)
 
 
@@ -249,6 +261,7 @@ def declared_rows(dataset: Dataset, scope: Scope) -> Iterator[Row]:
         raise ValueError(f"{dataset.name} declares no query")
     lookups = [c.field for c in dataset.columns if c.field]
     lookups += [x for x in (query.day1, *query.extra) if x]
+    lookups += [c.code_field for c in dataset.columns if c.code_field]
     context = dataset.context(scope) if dataset.context else None
     values = scope.queryset(query).values(*dict.fromkeys(lookups))
     for raw in values.iterator(chunk_size=CHUNK):
@@ -256,7 +269,11 @@ def declared_rows(dataset: Dataset, scope: Scope) -> Iterator[Row]:
         for c in dataset.columns:
             if c.field:
                 value = raw[c.field]
-                row[c.name] = c.convert.python(value) if c.convert else value
+                if c.convert:
+                    value = c.convert.python(value)
+                if c.code_field and value in (None, ""):
+                    value = raw[c.code_field]
+                row[c.name] = value
         if dataset.derive:
             dataset.derive(row, raw, context)
         yield row

@@ -37,7 +37,7 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F
+from django.db.models import Case, CharField, F, Q, Value, When
 
 from enrollment.status import STATE_LABELS, WITHDRAWAL_LABELS, WithdrawalKind
 from outcomes.models import ANSWER_MISSING_CODES, ENDPOINTS_BY_VISIT, SHOWN_WHEN, VIRUSES
@@ -570,29 +570,26 @@ def endpoints_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
                 }
 
 
-# --- visits: long, participant x visit; status and missing codes computed --------------
+# --- visits: long, participant x visit; status and missing codes computed in SQL ------
 
 
-def _visit_context(scope: Scope) -> dict[str, Any]:
-    from enrollment.models import Participant
+def _visit_annotations() -> dict[str, Any]:
+    from outcomes import expressions
 
-    deaths = scope.in_sites(Participant.objects.filter(died_on__isnull=False), "site_id")
+    today = dt.date.today()  # noqa: DTZ011  (UTC server date; statuses for analysis)
+    status = expressions.visit_status(today, death="participant__died_on")
     return {
-        "today": dt.date.today(),  # noqa: DTZ011
-        "deaths": dict(deaths.values_list("pk", "died_on")),  # the reconciled date
+        "status": status,
+        "completed_code": expressions.status_missing_code(status),
+        "death_code": _code_when(Q(vital_status="dead"), NA.UNKNOWN),
+        "missed_reason_code_code": _code_when(Q(missed=True), NA.UNKNOWN),
+        "missed_reason_code_note": _code_when(Q(missed=True), NA.NOT_ENTERED),
     }
 
 
-def _visit_derive(row: Row, raw: Row, context: dict[str, Any]) -> None:
-    status = _visit_status(raw, context["today"], context["deaths"].get(raw["participant_id"]))
-    row["status"] = status
-    row["completed_on"] = raw["completed_on"] or missing_code(status)
-    if raw["vital_status"] == "dead" and raw["death_date"] is None:
-        row["death_date"] = NA.UNKNOWN.value
-    if raw["missed"] and not raw["missed_reason_code"]:
-        row["missed_reason_code"] = NA.UNKNOWN.value
-    if raw["missed"] and not raw["missed_reason"]:
-        row["missed_reason"] = NA.NOT_ENTERED.value
+def _code_when(condition: Q, code: Missing) -> Case:
+    """The missing code when `condition` holds (NULL otherwise: the column's first)."""
+    return Case(When(condition, then=Value(code.value)), default=None, output_field=CharField())
 
 
 # --- audit: one row per changed field of the clinical records ------------------------
@@ -759,14 +756,22 @@ VISITS = Dataset(
         Column(
             "window_closes", "Window closes", "date", source="visit schedule", field="window_closes"
         ),
-        # computed in _visit_derive: status, and completed_on's missing code
-        Column("status", "Visit status", "factor", allowed=STATUS, source="visit schedule"),
+        # computed in SQL (_visit_annotations): status, and the missing codes
+        Column(
+            "status",
+            "Visit status",
+            "factor",
+            allowed=STATUS,
+            source="visit schedule",
+            field="status",
+        ),
         Column(
             "completed_on",
             "Visit date (or a missing code)",
             "date",
             source="visit form",
             field="completed_on",
+            code_field="completed_code",
             missing=VISIT_CELL_MISSING[:4],
         ),
         Column(
@@ -776,6 +781,7 @@ VISITS = Dataset(
             allowed=MISSED_REASONS,
             source="visit form",
             field="missed_reason_code",
+            code_field="missed_reason_code_code",
             missing=(
                 (NA.NOT_APPLICABLE.value, "visit not missed"),
                 (NA.UNKNOWN.value, "missed before reason codes were recorded"),
@@ -788,6 +794,7 @@ VISITS = Dataset(
             source="visit form",
             identifying=True,
             field="missed_reason",
+            code_field="missed_reason_code_note",
             missing=(
                 (NA.NOT_APPLICABLE.value, "visit not missed"),
                 (NA.NOT_ENTERED.value, "missed, no note (the code says why)"),
@@ -808,6 +815,7 @@ VISITS = Dataset(
             "date",
             source="visit form",
             field="death_date",
+            code_field="death_code",
             missing=(
                 (NA.NOT_APPLICABLE.value, "vital status not dead, or not asked at this visit"),
                 (NA.UNKNOWN.value, "vital status dead, no date given"),
@@ -834,10 +842,8 @@ VISITS = Dataset(
         site="participant__site_id",
         period="target_date",
         order_by=("participant__site__code", "participant__site_sequence", "study_day"),
-        extra=("participant_id", "missed", "vital_status"),
+        annotate=_visit_annotations,
     ),
-    context=_visit_context,
-    derive=_visit_derive,
 )
 
 ENDPOINTS = Dataset(
