@@ -11,11 +11,16 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -58,42 +63,113 @@ def reminder_new(
 
 def reminders_raise(reminders: Iterable[Reminder]) -> dict[str, int]:
     """Insert the reminders that do not exist yet (the unique key makes a second run a
-    no-op), then enqueue the email of every open reminder not yet emailed. Two queries
-    whatever the number of reminders (SQLite batches the INSERT)."""
+    no-op), then enqueue one task that emails every open reminder not yet emailed. Two
+    queries whatever the number of reminders (SQLite batches the INSERT)."""
     wanted = list(reminders)
     Reminder.objects.bulk_create(wanted, ignore_conflicts=True)
-    unsent = list(
-        Reminder.objects.filter(status=Reminder.Status.OPEN, emailed_at__isnull=True).values_list(
-            "pk", flat=True
-        )
-    )
-    enqueue_emails(unsent)
-    return {"candidates": len(wanted), "unsent": len(unsent)}
+    unsent = Reminder.objects.filter(status=Reminder.Status.OPEN, emailed_at__isnull=True).count()
+    if unsent:
+        enqueue_email_sweep()
+    return {"candidates": len(wanted), "unsent": unsent}
 
 
-def _enqueue_emails_now(reminder_ids: list[int]) -> None:
-    """Enqueue each email. A broker that is down is logged once and the rest are left:
-    they would each wait for the broker in vain, and the next sweep sends every reminder
-    not yet emailed (the task stamps each one, so none is sent twice)."""
-    from notifications.tasks import reminder_email
-
-    for n, reminder_id in enumerate(reminder_ids):
-        try:
-            reminder_email.delay(reminder_id)
-        except Exception:  # kombu OperationalError and friends: never fail the page
-            logger.exception(
-                "event=enqueue_failed task=reminder_email reminder=%s left_for_next_sweep=%s",
-                reminder_id,
-                len(reminder_ids) - n - 1,
-            )
-            return
+def _enqueue_now(task: Any, *args: Any) -> bool:
+    """Enqueue a task. A broker that is down is logged and left: the next sweep sends
+    every reminder not yet emailed (a send stamps each one, so none is sent twice)."""
+    try:
+        task.delay(*args)
+    except Exception:  # kombu OperationalError and friends: never fail the page
+        logger.exception("event=enqueue_failed task=%s args=%s left_for_next_sweep=1", task.name, args)
+        return False
+    return True
 
 
 def enqueue_emails(reminder_ids: Iterable[int]) -> None:
-    """Enqueue the emails after the transaction commits (never for a rolled-back one)."""
+    """Enqueue each reminder's email after the transaction commits (never for a
+    rolled-back one): for alerts, a few at a time."""
+    from notifications.tasks import reminder_email
+
     ids = list(reminder_ids)
+
+    def now() -> None:
+        for reminder_id in ids:
+            if not _enqueue_now(reminder_email, reminder_id):
+                return  # the broker is down: the rest would wait for it in vain
+
     if ids:
-        transaction.on_commit(lambda: _enqueue_emails_now(ids))
+        transaction.on_commit(now)
+
+
+def enqueue_email_sweep() -> None:
+    """Enqueue one task that emails every reminder not yet emailed, after the commit: a
+    sweep enqueues one message whatever the number of reminders."""
+    from notifications.tasks import reminder_emails_send
+
+    transaction.on_commit(lambda: _enqueue_now(reminder_emails_send))
+
+
+def _message_id(reminder_id: int, created_at: dt.datetime) -> str:
+    """The same Message-ID for every copy of a reminder's email: a copy sent again after
+    a worker died between the send and the commit is recognisable as the same message."""
+    host = urlsplit(settings.SITE_URL).hostname or "dressdb.invalid"
+    return f"<reminder-{reminder_id}.{created_at:%Y%m%d%H%M%S}@{host}>"
+
+
+def reminder_email_send(*, reminder_id: int | None = None, connection: Any = None) -> int | None:
+    """Email one reminder (that one, or the oldest open one not yet emailed), at least once.
+
+    One transaction: lock the row (a concurrent sender skips it), stamp `emailed_at`, send,
+    commit. A worker that dies before the commit leaves the row unstamped and unlocked
+    (the database rolls the transaction back), so the next sweep sends it: an email is
+    never lost, and sent twice only if the worker died after the mail server took it and
+    before the commit (docs/operations.md, "Reminder emails"). A closed reminder, or a
+    user without an address, is stamped without an email.
+    Returns the id of the reminder handled, None if there is none to handle."""
+    with transaction.atomic():
+        rows = Reminder.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            emailed_at__isnull=True
+        )
+        if reminder_id is not None:
+            rows = rows.filter(pk=reminder_id)
+        else:
+            rows = rows.filter(status=Reminder.Status.OPEN).order_by("pk")
+        row = rows.values("pk", "status", "title", "message", "created_at", "user__email").first()
+        if row is None:
+            return None
+        # The conditional update also claims the row where SELECT FOR UPDATE is a no-op
+        # (SQLite: the write lock); 0 rows means another sender stamped it first.
+        if not Reminder.objects.filter(pk=row["pk"], emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        ):
+            return None
+        if row["status"] == Reminder.Status.OPEN and row["user__email"]:
+            if connection is not None:
+                connection.open()  # once: a no-op while it is open
+            EmailMessage(
+                subject=f"[dressdb] {row['title']}",
+                body=f"{row['message']}\n\nYour to-do list: "
+                f"{settings.SITE_URL}{reverse('todo_list')}\n",
+                to=[row["user__email"]],
+                headers={"Message-ID": _message_id(row["pk"], row["created_at"])},
+                connection=connection,
+            ).send()
+    return int(row["pk"])
+
+
+def reminder_emails_send(*, limit: int | None = None) -> int:
+    """Email every open reminder not yet emailed (up to `limit`), one transaction each,
+    over one mail-server connection. Several workers may run it at once: each skips the
+    rows another is sending. Returns the number handled."""
+    handled = 0
+    connection = get_connection()  # opened at the first email, not for none
+    try:
+        while limit is None or handled < limit:
+            if reminder_email_send(connection=connection) is None:
+                break
+            handled += 1
+    finally:
+        connection.close()
+    return handled
 
 
 def users_with_roles(site: Site, roles: Iterable[str]) -> list[User]:

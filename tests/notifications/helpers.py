@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dosing.reminders import dosing_reminders_sweep
+from enrollment.consent_services import reconsent_reminders_raise
 from outcomes.reminders import visit_reminders_sweep
+from safety.reminders import sae_clock_sweep
 
 
 def reminder_sweep() -> dict[str, int]:
@@ -11,3 +13,15 @@ def reminder_sweep() -> dict[str, int]:
     visits = visit_reminders_sweep()
     dosing = dosing_reminders_sweep()
     return {key: visits[key] + dosing[key] for key in visits}
+
+
+def full_sweep() -> dict[str, int]:
+    """Every reminder rule the beat runs: visits, dosing, the SAE clock (every 15 minutes)
+    and re-consent (nightly)."""
+    results = [
+        visit_reminders_sweep(),
+        dosing_reminders_sweep(),
+        sae_clock_sweep(),
+        reconsent_reminders_raise(),
+    ]
+    return {key: sum(r[key] for r in results) for key in results[0]}

@@ -145,6 +145,7 @@ def test_broker_down_does_not_break_the_page(
         raise OperationalError("broker down")
 
     monkeypatch.setattr(tasks.reminder_email, "delay", down)
+    monkeypatch.setattr(tasks.reminder_emails_send, "delay", down)
     started(site_a, coordinator_a, days_ago=29)
     with django_capture_on_commit_callbacks(execute=True):
         reminder_sweep()  # logs, does not raise
