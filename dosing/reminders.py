@@ -10,10 +10,9 @@ the number of participants.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from dosing.administration_rules import DISCREPANCY_LABELS, MONITORING_LABELS
@@ -83,12 +82,17 @@ def dosing_reminders_sweep() -> dict[str, int]:
     orders_q = Q()
     for day, ids in context.by_date.items():
         orders_q |= Q(participant__site_id__in=ids, date=day + dt.timedelta(days=1))
-    counts: dict[int, int] = defaultdict(int)
+    counts: dict[int, int] = {}
     if context.by_date:
-        for row in Order.objects.filter(
-            orders_q, participant__status="enrolled", participant__died_on__isnull=True
-        ).values("participant__site_id"):
-            counts[row["participant__site_id"]] += 1
+        counts = dict(
+            Order.objects.filter(
+                orders_q, participant__status="enrolled", participant__died_on__isnull=True
+            )
+            .order_by()
+            .values("participant__site_id")
+            .annotate(n=Count("id"))
+            .values_list("participant__site_id", "n")
+        )
     for site_id, n in counts.items():
         site = context.sites[site_id]
         tomorrow = context.today[site_id] + dt.timedelta(days=1)

@@ -25,12 +25,8 @@ from enrollment.consent import RECONSENT_KIND, reconsent_flags, reconsent_versio
 from enrollment.freeze import edits_allowed
 from enrollment.models import ConsentVersion, Participant, ParticipantConsent
 from enrollment.status import WithdrawalKind
-from notifications.services import (
-    reminder_new,
-    reminders_close,
-    reminders_raise,
-    users_with_roles,
-)
+from notifications.selectors import staff_by_site
+from notifications.services import reminder_new, reminders_close, reminders_raise
 
 TEXT_MAX = 200
 
@@ -156,26 +152,28 @@ def consent_record(
 def reconsent_reminders_raise() -> dict[str, int]:
     """A to-do item for the site's coordinators about each participant who must
     re-consent (run when a version is defined, and nightly). Idempotent: one item per
-    coordinator, participant and version (due from the version's effective date)."""
-    wanted = []
-    for participant, version in reconsent_flags(Participant.objects.all()):
-        for user in users_with_roles(participant.site, (Role.COORDINATOR,)):
-            wanted.append(
-                reminder_new(
-                    user_id=user.pk,
-                    subject=participant,
-                    kind=RECONSENT_KIND,
-                    title="Re-consent needed",
-                    due_date=version.effective_on,  # one item per version, not per day
-                    message=f"{participant.study_id} must re-consent on consent form "
-                    f"{version.label} (effective {version.effective_on:%Y-%m-%d}).",
-                    site_id=participant.site_id,
-                    label=participant.study_id,
-                    url=reverse("participant_consents", kwargs={"pk": participant.pk}),
-                )
-            )
-    if not wanted:
+    coordinator, participant and version (due from the version's effective date).
+    A constant number of queries whatever the number of participants."""
+    flags = reconsent_flags(Participant.objects.all())
+    if not flags:
         return {"candidates": 0, "unsent": 0}
+    coordinators = staff_by_site([Role.COORDINATOR])
+    wanted = [
+        reminder_new(
+            user_id=user_id,
+            subject=participant,
+            kind=RECONSENT_KIND,
+            title="Re-consent needed",
+            due_date=version.effective_on,  # one item per version, not per day
+            message=f"{participant.study_id} must re-consent on consent form "
+            f"{version.label} (effective {version.effective_on:%Y-%m-%d}).",
+            site_id=participant.site_id,
+            label=participant.study_id,
+            url=reverse("participant_consents", kwargs={"pk": participant.pk}),
+        )
+        for participant, version in flags
+        for user_id in coordinators.get((participant.site_id, Role.COORDINATOR), [])
+    ]
     return reminders_raise(wanted)
 
 

@@ -28,6 +28,17 @@ class SweepContext:
         return self.staff.get((site_id, role), [])
 
 
+def staff_by_site(roles: Iterable[str]) -> dict[tuple[int, str], list[int]]:
+    """One query: the ids of the active users with an active membership in one of
+    `roles`, by (site id, role)."""
+    staff: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for m in StaffMembership.objects.filter(
+        active=True, user__is_active=True, role__in=list(roles)
+    ).values("site_id", "role", "user_id"):
+        staff[(m["site_id"], m["role"])].append(m["user_id"])
+    return dict(staff)
+
+
 def sweep_context(roles: Iterable[str]) -> SweepContext:
     """Two queries: active sites, and the active staff with one of `roles` at them."""
     sites = {s.pk: s for s in Site.objects.filter(active=True)}
@@ -35,12 +46,7 @@ def sweep_context(roles: Iterable[str]) -> SweepContext:
     by_date: dict[dt.date, list[int]] = defaultdict(list)
     for pk, day in today.items():
         by_date[day].append(pk)
-    staff: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for m in StaffMembership.objects.filter(
-        active=True, user__is_active=True, role__in=list(roles)
-    ).values("site_id", "role", "user_id"):
-        staff[(m["site_id"], m["role"])].append(m["user_id"])
-    return SweepContext(sites=sites, by_date=dict(by_date), staff=dict(staff), today=today)
+    return SweepContext(sites=sites, by_date=dict(by_date), staff=staff_by_site(roles), today=today)
 
 
 def todo(user: Any) -> list[Reminder]:

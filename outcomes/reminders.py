@@ -35,6 +35,18 @@ TITLES = {
 }
 
 
+# What the rules read of a visit and its participant (a lighter row than the whole model).
+VISIT_FIELDS = (
+    "participant_id",
+    "study_day",
+    "window_opens",
+    "target_date",
+    "window_closes",
+    "participant__site_id",
+    "participant__study_id",
+)
+
+
 def _reminders(
     context: SweepContext, visit: Visit, role: str, kind: str, due_date: dt.date, message: str
 ) -> list[Reminder]:
@@ -77,6 +89,7 @@ def visit_reminders_sweep() -> dict[str, int]:
         # date of death), nor while sources disagree about one.
         .filter(participant__died_on__isnull=True, participant__death_discrepancy="")
         .select_related("participant")
+        .only(*VISIT_FIELDS)
         if context.by_date
         else Visit.objects.none()
     )
