@@ -27,7 +27,8 @@ def query_targets(participant: Participant) -> list[tuple[str, str]]:
         for record in spec.records(participant):
             label = catalogue.record_label(code, record)
             for f in fields:
-                choices.append((f"{code}:{record.pk}:{f.name}", f"{label}: {f.verbose_name}"))
+                field = catalogue.field_display(spec.model, f.name)
+                choices.append((f"{code}:{record.pk}:{f.name}", f"{label} · {field}"))
     return choices
 
 
@@ -62,9 +63,19 @@ class ReasonForm(forms.Form):
 
 
 class AgeingForm(forms.Form):
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), *Query.Status.choices], required=False)
-    form = forms.ChoiceField(choices=[("", "Any form"), *catalogue.FORM_CHOICES], required=False)
+    site = forms.ModelChoiceField(
+        label=gettext_lazy("Site"), queryset=Site.objects.none(), required=False
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("Any status")), *Query.Status.choices],
+        required=False,
+    )
+    form = forms.ChoiceField(
+        label=gettext_lazy("Form"),
+        choices=[("", gettext_lazy("Any form")), *catalogue.FORM_CHOICES],
+        required=False,
+    )
     min_days = forms.IntegerField(
         label=gettext_lazy("Open at least (days)"), min_value=0, max_value=3650, required=False
     )

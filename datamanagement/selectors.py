@@ -11,7 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from datamanagement import catalogue, rules
 from datamanagement.config import sdv_sample_every
@@ -62,24 +62,19 @@ def live_counts_for_record(record: models.Model) -> dict[str, int]:
     return dict(Counter(rows))
 
 
-def label_queries(participant: Participant, queries: list[Query]) -> list[Query]:
-    """Give each query `where`: "Day 7 visit: eosinophil count (x10^9/L)"."""
-    records: dict[tuple[str, int], str] = {}
-    for form in {q.form for q in queries}:
-        spec = catalogue.FORMS.get(form)
-        if spec is None:
-            continue
-        for record in spec.records(participant):
-            records[(form, record.pk)] = catalogue.record_label(form, record)
+def label_query_rows(queries: list[Query]) -> list[Query]:
+    """Give each query `where`, in words: "Day 7 visit · Eosinophil count (x10⁹/L)"
+    (the form and field codes stay in the CSV exports). One read per kind of record."""
+    records = catalogue.records_by_key([(q.form, q.content_type_id, q.object_id) for q in queries])
     for q in queries:
-        spec = catalogue.FORMS.get(q.form)
-        try:
-            found = spec.model._meta.get_field(q.field) if spec else None
-            field = str(getattr(found, "verbose_name", q.field))
-        except Exception:  # a field renamed since: show its code
-            field = q.field
-        q.where = f"{records.get((q.form, int(q.object_id)), q.form)}: {field}"  # type: ignore[attr-defined]
+        record = records.get((q.content_type_id, int(q.object_id)))
+        q.where = catalogue.where_label(q.form, record, q.field)  # type: ignore[attr-defined]
     return queries
+
+
+def label_queries(participant: Participant, queries: list[Query]) -> list[Query]:
+    """One participant's queries, labelled (label_query_rows)."""
+    return label_query_rows([q for q in queries if q.participant_id == participant.pk])
 
 
 def participant_panel(*, participant: Participant, user: Any) -> dict[str, object]:
@@ -128,7 +123,7 @@ def ageing(user: Any, flt: AgeingFilter) -> dict[str, Any]:
     now = timezone.now()
     if flt.min_days is not None:
         rows = rows.filter(opened_at__lte=now - dt.timedelta(days=flt.min_days))
-    queries = list(rows.order_by("opened_at", "id")[:1000])
+    queries = label_query_rows(list(rows.order_by("opened_at", "id")[:1000]))
     closed_days = [
         (q.closed_at - q.opened_at).total_seconds() / 86400
         for q in queries
@@ -138,7 +133,10 @@ def ageing(user: Any, flt: AgeingFilter) -> dict[str, Any]:
     return {
         "queries": queries,
         "median_days_to_close": None if med is None else round(med, 1),
-        "counts": sorted(Counter(q.status for q in queries).items()),
+        "counts": [
+            (Query.Status(status).label, n)
+            for status, n in sorted(Counter(q.status for q in queries).items())
+        ],
     }
 
 
@@ -155,7 +153,7 @@ def rules_overview(user: Any) -> list[dict[str, Any]]:
         {
             "code": r.code,
             "title": r.title,
-            "form": catalogue.FORMS[r.form].label if r.form in catalogue.FORMS else r.form,
+            "form": catalogue.form_label(r.form),
             "doc": (r.check.__doc__ or "").strip(),
             "open": counts.get(r.code, 0),
         }
@@ -204,7 +202,7 @@ def sdv_rows(participant: Participant) -> list[dict[str, Any]]:
         out.append(
             {
                 "form": item.form,
-                "label": item.label,
+                "label": catalogue.sdv_item_label(item),
                 "record_id": item.record.pk,
                 "critical": item.critical,
                 "status": status,
@@ -228,11 +226,42 @@ def monitoring_report(user: Any, site_id: int | None, since: dt.date | None) -> 
     if since is not None:
         verified = verified.filter(verified_at__date__gte=since)
         raised = raised.filter(opened_at__date__gte=since)
+    verified_rows = list(verified.order_by("participant__study_id", "form", "object_id"))
+    records = catalogue.records_by_key(
+        [(r.form, r.content_type_id, r.object_id) for r in verified_rows]
+    )
+    for r in verified_rows:
+        record = records.get((r.content_type_id, int(r.object_id)))
+        r.form_label = catalogue.sdv_form_label(r.form)  # type: ignore[attr-defined]
+        r.record_label = catalogue.which_record(record)  # type: ignore[attr-defined]
     return {
-        "verified": list(verified.order_by("participant__study_id", "form", "object_id")),
-        "raised": list(raised.order_by("participant__study_id", "opened_at")),
+        "verified": verified_rows,
+        "raised": label_query_rows(list(raised.order_by("participant__study_id", "opened_at"))),
         "since": since,
     }
+
+
+def freeze_rows(limit: int = 200) -> list[EditFreeze]:
+    """The freezes and locks, newest first, each with `scope_label` in words ("Freeze of
+    USC-003", "Database lock of the study"), not the participant's id."""
+    rows = list(
+        EditFreeze.objects.select_related("created_by", "released_by").order_by("-created_at")[
+            :limit
+        ]
+    )
+    study_ids = dict(
+        Participant.objects.filter(
+            pk__in={r.participant_id for r in rows if r.participant_id}
+        ).values_list("pk", "study_id")
+    )
+    for r in rows:
+        r.scope_label = (  # type: ignore[attr-defined]
+            gettext("%(kind)s of %(study_id)s")
+            % {"kind": r.get_kind_display(), "study_id": study_ids.get(r.participant_id, "?")}
+            if r.participant_id
+            else gettext("%(kind)s of the study") % {"kind": r.get_kind_display()}
+        )
+    return rows
 
 
 # --- The record-status grid: "query open" ------------------------------------------

@@ -24,7 +24,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from datamanagement import catalogue, rules
@@ -80,15 +80,12 @@ def _participant_url(query: Query) -> str:
 
 
 def _where(query: Query) -> str:
-    """The query's form and field in words, for the to-do list ('Follow-up visit ·
-    eosinophil count (x10⁹/L)'), not the codes."""
-    spec = catalogue.FORMS.get(query.form)
+    """The query's record and field in words, for the to-do list ('Day 7 visit ·
+    Eosinophil count (x10⁹/L)'), not the codes. Stored, so in English."""
     model = query.content_type.model_class()
-    try:
-        field = catalogue.field_label(model, query.field) if model else query.field
-    except ValidationError:
-        field = query.field
-    return f"{spec.label if spec else query.form} · {field}"
+    record = model._default_manager.filter(pk=query.object_id).first() if model else None
+    with translation.override(None):
+        return catalogue.where_label(query.form, record, query.field)
 
 
 def _notify_to_answer(query: Query) -> None:

@@ -253,9 +253,7 @@ def freezes(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, gettext("Done."))
             return redirect("datamanagement:freezes")
-    rows = list(
-        EditFreeze.objects.select_related("created_by", "released_by").order_by("-created_at")[:200]
-    )
+    rows = selectors.freeze_rows()
     return render(
         request,
         "datamanagement/freezes.html",

@@ -81,6 +81,6 @@ def test_query_to_answer_names_form_and_field_in_words(demo):
         Reminder.objects.filter(kind="query_to_answer").values_list("message", flat=True)
     )
     assert messages == {
-        "USC-005, Follow-up visit · eosinophil count (x10⁹/L): "
+        "USC-005, Day 7 visit · Eosinophil count (x10⁹/L): "
         "The source document reads 1.2 x10⁹/L; please check the entry."
     }

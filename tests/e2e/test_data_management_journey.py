@@ -59,7 +59,7 @@ def test_query_sdv_casebook_freeze(browser, page, live_server, demo_users):
     page.wait_for_selector("text=Query raised.")
     shot(page, "dm-1-monitor-raised-query")
     query = Query.objects.get(participant=participant)
-    assert "Day 7 visit: eosinophil count" in page.inner_text("[data-testid=query-where]")
+    assert "Day 7 visit · Eosinophil count" in page.inner_text("[data-testid=query-where]")
     assert query.status == Query.Status.OPEN and query.opened_by == monitor
 
     # 2. The coordinator sees it on the to-do list and on the field, corrects, answers.
@@ -97,8 +97,11 @@ def test_query_sdv_casebook_freeze(browser, page, live_server, demo_users):
     assert "USC-" in page.inner_text("[data-testid=sdv-participants]")
     shot(page, "dm-4b-sdv-dashboard")
     page.goto(f"{base}/data-management/sdv/report/?site={site.pk}")
-    assert "eosinophil_count" in page.inner_text("[data-testid=report-queries]")
-    assert "primary_endpoints" in page.inner_text("[data-testid=report-verified]")
+    raised = page.inner_text("[data-testid=report-queries]")
+    assert "Day 7 visit · Eosinophil count" in raised and "eosinophil_count" not in raised
+    verified = page.inner_text("[data-testid=report-verified]")
+    assert "Primary endpoints" in verified and "Day 7 visit" in verified
+    assert "primary_endpoints" not in verified
     shot(page, "dm-4c-monitoring-visit-report")
 
     # 4. The investigator signs the casebook (meaning + password).
