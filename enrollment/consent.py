@@ -98,20 +98,27 @@ def current_consent_required(participant: Participant, field: str = "participant
 
 
 def reconsent_flags(participants: Any) -> list[tuple[Participant, consent_rules.Version]]:
-    """(participant, version to re-consent on) for those of `participants` (a queryset
-    with the site) who must re-consent: four queries, whatever their number."""
+    """(participant, version to re-consent on) for those of `participants` (a queryset)
+    who must re-consent: four queries, whatever their number."""
     versions = version_facts()
     if not any(v.requires_reconsent for v in versions):
         return []
-    people = list(participants.select_related("site").prefetch_related("consents__version"))
+    people = list(participants.select_related("site"))
+    recorded: dict[int, list[ParticipantConsent]] = {}
+    for row in ParticipantConsent.objects.filter(participant__in=participants).select_related(
+        "version"
+    ):
+        recorded.setdefault(row.participant_id, []).append(row)
+    today: dict[int, dt.date] = {}
     flagged = []
     for p in people:
-        today = timezone.localdate(timezone=p.site.tz)
+        if p.site_id not in today:
+            today[p.site_id] = timezone.localdate(timezone=p.site.tz)
         version = consent_rules.reconsent_needed(
             versions=versions,
-            consents=consents_of(p, versions, p.consents.all()),
+            consents=consents_of(p, versions, recorded.get(p.pk, [])),
             site_id=p.site_id,
-            today=today,
+            today=today[p.site_id],
             active=_active(p),
         )
         if version is not None:

@@ -61,12 +61,38 @@ def reminder_new(
     )
 
 
+def _key(reminder: Reminder) -> tuple[int, int, int, str, dt.date]:
+    return (
+        reminder.user_id,
+        reminder.subject_type_id,
+        reminder.subject_id,
+        reminder.kind,
+        reminder.due_date,
+    )
+
+
+def _not_raised_yet(wanted: list[Reminder]) -> list[Reminder]:
+    """The reminders whose unique key is not in the table yet: one read, so that the next
+    sweep does not send every reminder again to the database (the INSERT's ON CONFLICT
+    still settles a race with another sweep)."""
+    if not wanted:
+        return wanted
+    existing = set(
+        Reminder.objects.filter(
+            kind__in={r.kind for r in wanted},
+            subject_type_id__in={r.subject_type_id for r in wanted},
+            due_date__in={r.due_date for r in wanted},
+        ).values_list("user_id", "subject_type_id", "subject_id", "kind", "due_date")
+    )
+    return [r for r in wanted if _key(r) not in existing]
+
+
 def reminders_raise(reminders: Iterable[Reminder]) -> dict[str, int]:
     """Insert the reminders that do not exist yet (the unique key makes a second run a
-    no-op), then enqueue one task that emails every open reminder not yet emailed. Two
+    no-op), then enqueue one task that emails every open reminder not yet emailed. Three
     queries whatever the number of reminders (SQLite batches the INSERT)."""
     wanted = list(reminders)
-    Reminder.objects.bulk_create(wanted, ignore_conflicts=True)
+    Reminder.objects.bulk_create(_not_raised_yet(wanted), ignore_conflicts=True)
     unsent = Reminder.objects.filter(status=Reminder.Status.OPEN, emailed_at__isnull=True).count()
     if unsent:
         enqueue_email_sweep()
