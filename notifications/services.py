@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 from typing import Any
-
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -105,7 +104,9 @@ def _enqueue_now(task: Any, *args: Any) -> bool:
     try:
         task.delay(*args)
     except Exception:  # kombu OperationalError and friends: never fail the page
-        logger.exception("event=enqueue_failed task=%s args=%s left_for_next_sweep=1", task.name, args)
+        logger.exception(
+            "event=enqueue_failed task=%s args=%s left_for_next_sweep=1", task.name, args
+        )
         return False
     return True
 

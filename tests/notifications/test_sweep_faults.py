@@ -164,12 +164,13 @@ def test_a_worker_killed_mid_sweep_leaves_each_reminder_once_and_each_email_sent
                 _beat_tick()  # the next beat tick, on a restarted worker
             before = _emailed()
             # Sending has started (and the sweep's reminders are all raised) ...
-            started = _wait_until(lambda: _emailed() >= before + 20, 180)
+            started = _wait_until(lambda n=before + 20: _emailed() >= n, 180)
             tail = log.read_text()[-3000:]
             assert started, f"no email was sent after kill {kills}: {tail}"
             total = Reminder.objects.count()
             # ... and is about a third further on: kill the worker in the middle.
-            _wait_until(lambda: _emailed() >= before + (total - before) // 3, 60, step=0.005)
+            third = before + (total - before) // 3
+            _wait_until(lambda n=third: _emailed() >= n, 60, step=0.005)
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
             kills += 1
@@ -179,7 +180,9 @@ def test_a_worker_killed_mid_sweep_leaves_each_reminder_once_and_each_email_sent
         assert 0 < emailed < total, f"kill {kills} was not in the middle: {emailed}/{total}"
         # What was sent and committed is stamped; at most the one in flight is not.
         sent = {_reminder_of(m) for m in _emails(outbox)}
-        stamped = set(Reminder.objects.filter(emailed_at__isnull=False).values_list("pk", flat=True))
+        stamped = set(
+            Reminder.objects.filter(emailed_at__isnull=False).values_list("pk", flat=True)
+        )
         assert len(sent - stamped) <= 1
     assert Reminder.objects.count() == total  # the second tick raised nothing new
 
@@ -209,9 +212,7 @@ def test_a_worker_killed_mid_sweep_leaves_each_reminder_once_and_each_email_sent
     # Every email sent, to its user; a second copy only for a send a kill interrupted.
     messages = _emails(outbox)
     copies = Counter(_reminder_of(m) for m in messages)
-    addressed = dict(
-        Reminder.objects.filter(user__email__gt="").values_list("pk", "user__email")
-    )
+    addressed = dict(Reminder.objects.filter(user__email__gt="").values_list("pk", "user__email"))
     assert set(copies) == set(addressed)
     assert sum(n - 1 for n in copies.values()) <= kills
     for message in messages:

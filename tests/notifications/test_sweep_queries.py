@@ -70,7 +70,8 @@ def test_the_whole_sweep_reads_the_same_queries_for_3_and_12_participants(
         result_many = full_sweep()
     assert result_many["candidates"] > 3 * result_few["candidates"] > 0
     kinds = set(Reminder.objects.values_list("kind", flat=True))
-    assert {"visit_due", "visit_overdue", "decision_due", "sae_report_due", "reconsent"} <= kinds, kinds
+    expected = {"visit_due", "visit_overdue", "decision_due", "sae_report_due", "reconsent"}
+    assert expected <= kinds, kinds
     assert _statements(few) == _statements(many)
     assert len(_reads(few)) == len(_reads(many)) <= 25
 
