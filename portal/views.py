@@ -4,6 +4,7 @@ page. Each app offers its panel through its selectors (explicit, no plug-in magi
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -99,27 +100,39 @@ def record_grid(request: HttpRequest) -> HttpResponse:
 def _links_the_user_can_open(user: Any, rows: list[grid.Row]) -> None:
     """A cell whose form the user's role at that site cannot open (an admin's or a
     coordinator's dosing decision, an investigator's visit entry) links to the
-    participant's page instead of to a 403. Memberships are read once per request."""
-    roles_by_path: dict[str, tuple[str, ...] | None] = {}
+    participant's page instead of to a 403. Memberships are read once per request;
+    a form's URL is resolved once per shape (its ids as 0: the same view), and each
+    (site, roles) answer is worked out once."""
+    user_role_set = user_roles(user)
+    roles_by_shape: dict[str, tuple[str, ...] | None] = {}
+    allowed: dict[tuple[int, tuple[str, ...]], bool] = {}
     for row in rows:
         site_id = row.participant.site_id
         for i, cell in enumerate(row.cells):
             if not cell.url:
                 continue
             path = cell.url.split("#")[0].split("?")[0]
-            if path not in roles_by_path:
+            shape = _DIGITS.sub("0", path)
+            if shape not in roles_by_shape:
                 try:
-                    roles_by_path[path] = getattr(resolve(path).func, "allowed_roles", None)
+                    roles_by_shape[shape] = getattr(resolve(path).func, "allowed_roles", None)
                 except Resolver404:
-                    roles_by_path[path] = None
-            roles = roles_by_path[path]
-            if roles and not (
-                user_roles(user) & set(roles)
-                and (site_id in site_ids_for(user, roles) or sees_all_sites(user, roles))
-            ):
+                    roles_by_shape[shape] = None
+            roles = roles_by_shape[shape]
+            if not roles:
+                continue
+            key = (site_id, roles)
+            if key not in allowed:
+                allowed[key] = bool(user_role_set & set(roles)) and (
+                    site_id in site_ids_for(user, roles) or sees_all_sites(user, roles)
+                )
+            if not allowed[key]:
                 row.cells[i] = dataclasses.replace(
                     cell, url=reverse("participant_detail", args=[row.participant.pk])
                 )
+
+
+_DIGITS = re.compile(r"\d+")
 
 
 @login_required
