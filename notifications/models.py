@@ -54,6 +54,13 @@ class Reminder(models.Model):
         indexes = [
             models.Index(fields=["user", "status"]),
             models.Index(fields=["subject_type", "subject_id", "status"]),
+            # The emails still to send: the sweep's count and the sender's next row read
+            # this small index, not the whole (growing) table.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(status="open", emailed_at__isnull=True),
+                name="notifications_unsent",
+            ),
         ]
 
     def __str__(self) -> str:
