@@ -18,7 +18,8 @@ logger = logging.getLogger(__name__)
     max_retries=5,
 )
 def reminder_email(reminder_id: int) -> bool:
-    """Send a reminder's email once: the row is locked and stamped in one transaction."""
+    """Send a reminder's email (an alert's): the row is locked, stamped and sent in one
+    transaction; a repeated delivery finds it stamped (docs/operations.md)."""
     handled = services.reminder_email_send(reminder_id=reminder_id)
     if handled is None:
         return False
