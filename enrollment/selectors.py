@@ -9,12 +9,11 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import Count, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from dressdb.access import sites_visible_to
-from dressdb.grid import Cell, CellState, Column
+from dressdb.grid import Cell, CellState, Column, cell_url
 from enrollment import deaths
 from enrollment.access import participants_visible_to, screenings_visible_to
 from enrollment.egfr import Sex, creatinine_mg_dl_from_umol_l, egfr_ckd_epi_2021, round_egfr
@@ -179,9 +178,9 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
     """Screening and consent cells; no query (participants come with their site)."""
     cells: dict[int, dict[str, Cell]] = {}
     for p in participants:
-        detail = reverse("participant_detail", args=[p.pk])
+        detail = cell_url("participant_detail", p.pk)
         screening = (
-            Cell(CellState.COMPLETE, reverse("screening_detail", args=[p.screening_id]))
+            Cell(CellState.COMPLETE, cell_url("screening_detail", p.screening_id))
             if p.screening_id
             else Cell(CellState.NOT_APPLICABLE, detail, "enrolled without a screening record")
         )

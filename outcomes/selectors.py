@@ -6,13 +6,12 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from dressdb import signing
 from dressdb.access import has_role
-from dressdb.grid import Cell, CellState, Column
+from dressdb.grid import Cell, CellState, Column, cell_url
 from dressdb.models import Role
 from enrollment.access import participants_visible_to
 from enrollment.models import Participant
@@ -136,8 +135,11 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
         "participant_id", "name", "study_day", "target_date", "window_opens", "window_closes",
         "completed_on", "missed", "missed_reason", "missed_reason_code", "locked",
     )  # fmt: skip
+    what: dict[int, str] = {}  # "Day 7 visit": translated once a page
     for v in visits:
         p = by_pk[v.participant_id]
+        if v.study_day not in what:
+            what[v.study_day] = gettext("Day %(n)s visit") % {"n": v.study_day}
         status = visit_status(v, today[p.pk], *follow_up_ends(p))
         state = VISIT_CELL_STATES[status]
         note = ""
@@ -150,12 +152,12 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
         is_open = state in (CellState.NOT_DUE, CellState.DUE, CellState.OVERDUE)
         cells[p.pk][v.name] = Cell(
             state,
-            reverse("visit_edit", args=[p.pk, v.pk]),
+            cell_url("visit_edit", p.pk, v.pk),
             note,
             due=(v.window_closes if state == CellState.OVERDUE else v.target_date)
             if is_open
             else None,
-            what=gettext("Day %(n)s visit") % {"n": v.study_day},
+            what=what[v.study_day],
         )
     descriptor: Any = Participant.hospital_course
     if participants and all(descriptor.is_cached(p) for p in participants):
@@ -170,7 +172,7 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
             )
         }
     for pk, p in by_pk.items():
-        url = reverse("hospital_course", args=[pk])
+        url = cell_url("hospital_course", pk)
         course = courses.get(pk)
         if course is not None and (course.discharge_date or course.death_date):
             cell = Cell(CellState.COMPLETE, url)

@@ -11,12 +11,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from dressdb.access import has_role
-from dressdb.grid import Cell, CellState, Column
+from dressdb.grid import Cell, CellState, Column, cell_url
 from dressdb.models import Role
 from enrollment.access import participants_visible_to
 from enrollment.models import Participant
@@ -108,16 +107,16 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
         if p.randomized_on is not None:
             cell = Cell(
                 CellState.COMPLETE,
-                reverse("randomization_result", args=[p.pk]),
+                cell_url("randomization_result", p.pk),
                 f"{p.randomized_on:%Y-%m-%d}",
             )
         elif p.status != "enrolled" or p.died_on is not None:
-            cell = Cell(CellState.NOT_APPLICABLE, reverse("participant_detail", args=[p.pk]))
+            cell = Cell(CellState.NOT_APPLICABLE, cell_url("participant_detail", p.pk))
         else:
             today = timezone.localdate(timezone=p.site.tz)
             cell = Cell(
                 CellState.DUE,
-                reverse("randomize", args=[p.pk]),
+                cell_url("randomize", p.pk),
                 due=today,
                 what="Randomization",
             )

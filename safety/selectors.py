@@ -8,13 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from dressdb import signing
 from dressdb.access import has_role
-from dressdb.grid import Cell, CellState, Column
+from dressdb.grid import Cell, CellState, Column, cell_url
 from dressdb.models import Role, Signature
 from enrollment.models import Participant
 from safety import rules
@@ -179,7 +178,7 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
         rows[row["participant_id"]].append(dict(row))
     cells: dict[int, dict[str, Cell]] = {}
     for pk, events in rows.items():
-        url = reverse("safety:ae_list", args=[pk])
+        url = cell_url("safety:ae_list", pk)
         pending = [
             e for e in events if e["serious"] and e["report_due_at"] and not e["reported_at"]
         ]
