@@ -21,11 +21,19 @@ class AddDays(Func):
         self.days = int(days)
         super().__init__(expression, **extra)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # noqa: ANN401
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> tuple[str, Any]:
         inner, params = compiler.compile(self.source_expressions[0])
         return f"(({inner}) + {self.days})", params
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # noqa: ANN401
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         inner, params = compiler.compile(self.source_expressions[0])
         return f"date({inner}, '{self.days:+d} days')", params
 
@@ -38,12 +46,20 @@ class DaysBetween(Func):
     def __init__(self, end: Any, start: Any, **extra: Any) -> None:
         super().__init__(end, start, **extra)
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # noqa: ANN401
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra: Any,
+    ) -> tuple[str, Any]:
         end, end_params = compiler.compile(self.source_expressions[0])
         start, start_params = compiler.compile(self.source_expressions[1])
         return f"(({end}) - ({start}))", (*end_params, *start_params)
 
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # noqa: ANN401
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         end, end_params = compiler.compile(self.source_expressions[0])
         start, start_params = compiler.compile(self.source_expressions[1])
         sql = f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"

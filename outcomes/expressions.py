@@ -93,23 +93,33 @@ def endpoint_value(endpoint: str, prefix: str = "") -> Any:
     return Case(
         When(Q(**{f"{field}__in": sorted(ANSWER_MISSING_CODES)}), then=None),
         default=F(field),
-        output_field=Visit._meta.get_field(endpoint).__class__(),
+        output_field=CharField(),
     )
 
 
-def endpoint_code(endpoint: str, status: Any, prefix: str = "", absent: Q | None = None) -> Case:
-    """`reports.datasets.endpoint_cell`'s missing code, for when the value is absent:
-    no such visit (`absent`: not applicable); the answers unknown and not assessed; then
-    the visit status; then the branching; else not entered."""
+def answer_code(endpoint: str, prefix: str = "") -> Case | None:
+    """The missing code of the answers unknown and not assessed (NULL otherwise); None
+    for an endpoint that is not a text answer."""
+    if not _is_text(endpoint):
+        return None
     field = f"{prefix}{endpoint}"
-    whens = [When(absent, then=_text("NA_NOT_APPLICABLE"))] if absent is not None else []
-    if _is_text(endpoint):
-        whens += [
-            When(Q(**{field: answer}), then=_text(code))
-            for answer, code in ANSWER_MISSING_CODES.items()
-        ]
-    whens += [When(_equals(status, str(s)), then=_text(c)) for s, c in STATUS_MISSING_CODES.items()]
+    answers = [
+        When(Q(**{field: answer}), then=_text(code))
+        for answer, code in ANSWER_MISSING_CODES.items()
+    ]
+    return Case(*answers, default=None, output_field=CharField())
+
+
+def branching_code(endpoint: str, prefix: str = "") -> Case | None:
+    """Not applicable when the form's branching closes the field (NULL otherwise); None
+    for a field no branching governs."""
     closed = closed_by_branching(endpoint, prefix)
-    if closed is not None:
-        whens.append(When(closed, then=_text("NA_NOT_APPLICABLE")))
-    return Case(*whens, default=_text("NA_NOT_ENTERED"), output_field=CharField())
+    if closed is None:
+        return None
+    shut = When(closed, then=_text("NA_NOT_APPLICABLE"))
+    return Case(shut, default=None, output_field=CharField())
+
+
+# `reports.datasets.endpoint_cell`'s missing code for an absent value is the first of
+# these that is not NULL: answer_code, the visit's status code (status_missing_code,
+# shared by the visit's cells), branching_code; all NULL: not entered.

@@ -49,10 +49,17 @@ _QUOTE_BETWEEN = r"E'\\1''\\2'"
 
 def _neutralised(expr: str) -> str:
     """`csvstream.neutralise` in SQL: a ' before a formula start after any CR or LF
-    inside the cell, and before a dangerous first character."""
-    starts = ", ".join(_literal(c) for c in DANGEROUS_PREFIXES)
+    inside the cell, and before a dangerous first character. The regular expression
+    runs only on a cell that holds a line break (few do; it is the costly part)."""
+    # ascii() reads the first character's code point: no substring is made
+    starts = ", ".join(str(ord(c)) for c in DANGEROUS_PREFIXES)
+    dangerous = f"ascii({expr}) IN ({starts})"
+    breaks = f"strpos({expr}, E'\\r') > 0 OR strpos({expr}, E'\\n') > 0"
     safe = f"regexp_replace({expr}, {_CELL_THEN_FORMULA}, {_QUOTE_BETWEEN}, 'g')"
-    return f"CASE WHEN left({expr}, 1) IN ({starts}) THEN '''' || {safe} ELSE {safe} END"
+    return (
+        f"CASE WHEN {breaks} THEN (CASE WHEN {dangerous} THEN '''' ELSE '' END) || {safe} "
+        f"WHEN {dangerous} THEN '''' || {expr} ELSE {expr} END"
+    )
 
 
 def _number(expr: str, decimals: int) -> str:
@@ -72,10 +79,10 @@ def _datetime(expr: str) -> str:
     )
 
 
-def _formatted(column: Column, expr: str, code: str = "") -> str:
+def _formatted(column: Column, expr: str, codes: tuple[str, ...] = ()) -> str:
     """The SQL of one declared column, written as `format_value` writes it: an absent
-    value (NULL, or empty text) is the row's missing code (`code`, the column's
-    `code_field`) or else the column's."""
+    value (NULL, or empty text) is the row's first missing code that is not NULL
+    (`codes`, the column's `code_fields`), or else the column's."""
     if column.convert:
         expr = column.convert.sql.format(expr)
     if column.type == "decimal":
@@ -90,9 +97,7 @@ def _formatted(column: Column, expr: str, code: str = "") -> str:
         text = f"{expr}::text"
     else:  # text and factor (a missing code is never neutralised: it starts with N)
         text = f"NULLIF({_neutralised(expr)}, '')"
-    if code:
-        return f"COALESCE({text}, {code}, {_literal(column.blank)})"
-    return f"COALESCE({text}, {_literal(column.blank)})"
+    return f"COALESCE({', '.join([text, *codes, _literal(column.blank)])})"
 
 
 def copy_select(dataset: Dataset, scope: Scope) -> tuple[str, tuple[Any, ...]]:
@@ -100,11 +105,19 @@ def copy_select(dataset: Dataset, scope: Scope) -> tuple[str, tuple[Any, ...]]:
     if not dataset.copyable or dataset.query is None:
         raise ValueError(f"{dataset.name} has no COPY path")
     aliases = {f"c{i}": F(c.field) for i, c in enumerate(dataset.columns)}
-    codes = {f"k{i}": F(c.code_field) for i, c in enumerate(dataset.columns) if c.code_field}
+    # each missing-code annotation once (several columns may share one)
+    code_alias = {
+        code: f"k{n}"
+        for n, code in enumerate(
+            dict.fromkeys(code for c in dataset.columns for code in c.code_fields)
+        )
+    }
+    codes = {alias: F(code) for code, alias in code_alias.items()}
     values = scope.queryset(dataset.query).values(**aliases, **codes)
     inner, params = values.query.sql_with_params()
     outer = ",\n       ".join(
-        f'{_formatted(c, f"t.c{i}", f"t.k{i}" if c.code_field else "")} AS "{c.name}"'
+        f"{_formatted(c, f't.c{i}', tuple(f't.{code_alias[k]}' for k in c.code_fields))}"
+        f' AS "{c.name}"'
         for i, c in enumerate(dataset.columns)
     )
     # The inner query's ORDER BY gives the order: PostgreSQL keeps a sorted subquery's

@@ -133,9 +133,10 @@ class Column:
     source: str = ""
     identifying: bool = False  # dropped when de-identified (initials, free text)
     field: str = ""  # ORM lookup or annotation the value is read from ("" = derived)
-    # An annotation holding this row's missing code for an absent value (NULL: the
-    # column's first code); e.g. a visit date's code follows the visit's status.
-    code_field: str = ""
+    # Annotations holding this row's missing code for an absent value: the first that
+    # is not NULL applies (all NULL: the column's first code); e.g. a visit date's code
+    # follows the visit's status.
+    code_fields: tuple[str, ...] = ()
     convert: Convert | None = None
     decimals: int | None = None  # decimal columns: digits after the point, always written
     # The missing codes this column's empty cells carry: (code, in which situation). The
@@ -182,7 +183,7 @@ class Query:
     extra: tuple[str, ...] = ()  # further lookups read for derived columns
     # Computed columns as SQL expressions, made at export time (they may read today's
     # date): both paths read them from the same queryset, so they cannot disagree.
-    annotate: Callable[[], dict[str, Any]] | None = None
+    annotate: Callable[[Scope], dict[str, Any]] | None = None
     # Relations filtered for the annotations (e.g. one visit per name), made first.
     relations: Callable[[], dict[str, Any]] | None = None
 
@@ -211,7 +212,7 @@ class Scope:
         if query.relations:
             qs = qs.annotate(**query.relations())
         if query.annotate:
-            qs = qs.annotate(**query.annotate())
+            qs = qs.annotate(**query.annotate(self))
         return self.in_period(self.in_sites(qs, query.site), query.period).order_by(*query.order_by)
 
 
@@ -261,7 +262,7 @@ def declared_rows(dataset: Dataset, scope: Scope) -> Iterator[Row]:
         raise ValueError(f"{dataset.name} declares no query")
     lookups = [c.field for c in dataset.columns if c.field]
     lookups += [x for x in (query.day1, *query.extra) if x]
-    lookups += [c.code_field for c in dataset.columns if c.code_field]
+    lookups += [code for c in dataset.columns for code in c.code_fields]
     context = dataset.context(scope) if dataset.context else None
     values = scope.queryset(query).values(*dict.fromkeys(lookups))
     for raw in values.iterator(chunk_size=CHUNK):
@@ -271,8 +272,8 @@ def declared_rows(dataset: Dataset, scope: Scope) -> Iterator[Row]:
                 value = raw[c.field]
                 if c.convert:
                     value = c.convert.python(value)
-                if c.code_field and value in (None, ""):
-                    value = raw[c.code_field]
+                if value in (None, ""):
+                    value = next((raw[k] for k in c.code_fields if raw[k] is not None), value)
                 row[c.name] = value
         if dataset.derive:
             dataset.derive(row, raw, context)

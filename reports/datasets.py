@@ -34,10 +34,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 
 from enrollment.status import STATE_LABELS, WITHDRAWAL_LABELS, WithdrawalKind
 from outcomes.models import ANSWER_MISSING_CODES, ENDPOINTS_BY_VISIT, SHOWN_WHEN, VIRUSES
@@ -51,7 +61,8 @@ from reports.csvstream import (
     Query,
     Row,
     Scope,
-    decimal_text,
+    declared_rows,
+    format_value,
 )
 
 VISIT_NAMES = ("day7", "day30", "day60", "day90")
@@ -126,27 +137,6 @@ ITT_ARM = Column(
 PARTICIPANT_KEYS = [STUDY_ID, SITE, ITT_ARM]
 
 
-def _visit_status(visit: Mapping[str, Any], today: dt.date, death: dt.date | None) -> str:
-    from outcomes import schedule
-
-    planned = schedule.ScheduledVisit(
-        visit["name"],
-        visit["study_day"],
-        visit["target_date"],
-        visit["window_opens"],
-        visit["window_closes"],
-    )
-    return str(
-        schedule.visit_status(
-            planned,
-            today=today,
-            completed_on=visit["completed_on"],
-            missed=visit["missed"],
-            death_date=death,
-        )
-    )
-
-
 def missing_code(status: str) -> str | None:
     """The missing code of a visit's empty cells, from the visit's status."""
     return {
@@ -175,11 +165,6 @@ def endpoint_cell(visit: Mapping[str, Any], status: str, endpoint: str) -> Any:
     if endpoint in not_applicable(visit, SHOWN_WHEN):
         return NA.NOT_APPLICABLE.value
     return NA.NOT_ENTERED.value
-
-
-def _chunks(ids: list[int], size: int = CHUNK) -> Iterator[list[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 # --- participants: wide, one row per randomized participant ---------------------------
@@ -419,161 +404,186 @@ def participant_columns() -> list[Column]:
     return columns
 
 
+def _visit_relations() -> dict[str, Any]:
+    """One relation per scheduled visit (at most one row each): v_day7, v_day30, ..."""
+    return {
+        f"v_{name}": FilteredRelation(
+            "participant__visits", condition=Q(participant__visits__name=name)
+        )
+        for name in VISIT_NAMES
+    }
+
+
+def _participant_annotations(scope: Scope) -> dict[str, Any]:
+    """The wide row's computed columns, in SQL (enrollment/expressions.py and
+    outcomes/expressions.py hold the rules; each is tested against the pure one)."""
+    from dressdb.db_functions import AddDays, DaysBetween
+    from enrollment import expressions as rules
+    from outcomes import expressions as visit_rules
+
+    today = dt.date.today()  # noqa: DTZ011  (UTC server date; visit statuses for analysis)
+    site_today = rules.site_today(scope.site_ids, "participant__")
+    randomized_on = rules.site_local_date("randomized_at", scope.site_ids, "participant__")
+    course = "participant__hospital_course__"
+    found: dict[str, Any] = {
+        "x_renal": Coalesce(
+            "participant__renal_impairment_override", "participant__renal_impairment_computed"
+        ),
+        "x_status": rules.participant_state(site_today, "participant__"),
+        "x_consent_withdrawn": rules.is_equal(
+            "participant__withdrawal_kind", WithdrawalKind.CONSENT
+        ),
+        "x_off_protocol": rules.is_equal("participant__regimen__state", "off_protocol"),
+        "x_hospital_days": DaysBetween(f"{course}discharge_date", f"{course}admission_date"),
+        "x_readmission_code": _code_when(
+            Q(**{f"{course}readmitted_within_30_days": "yes"}), NA.NOT_ENTERED
+        ),
+        "x_died_code": _code_when(~Q(participant__death_discrepancy=""), NA.UNKNOWN),
+        "x_day1": Coalesce("participant__study_day_1", randomized_on, output_field=DateField()),
+    }
+    for day in VITAL_STATUS_DAYS:
+        on = AddDays(OuterRef("x_day1"), day - 1)
+        found[f"x_vital_day{day}"] = rules.vital_status_on(on, participant="participant_id")
+    for name in VISIT_NAMES:
+        v = f"v_{name}__"
+        absent = Q(**{f"v_{name}__id__isnull": True})
+        status = visit_rules.visit_status(today, death="participant__died_on", prefix=v)
+        found[f"x_{name}_status"] = Case(
+            When(absent, then=Value(NA.NOT_APPLICABLE.value)),
+            default=status,
+            output_field=CharField(),
+        )
+        found[f"x_{name}_code"] = Case(
+            When(absent, then=Value(NA.NOT_APPLICABLE.value)),
+            default=visit_rules.status_missing_code(status),
+            output_field=CharField(),
+        )
+        for endpoint in ENDPOINTS_BY_VISIT[name]:
+            found[f"x_{name}_{endpoint}"] = visit_rules.endpoint_value(endpoint, v)
+            answer = visit_rules.answer_code(endpoint, v)
+            if answer is not None:
+                found[f"x_{name}_{endpoint}_answer"] = answer
+            closed = visit_rules.branching_code(endpoint, v)
+            if closed is not None:
+                found[f"x_{name}_{endpoint}_closed"] = closed
+    return found
+
+
+def _endpoint_code_fields(visit: str, endpoint: str) -> tuple[str, ...]:
+    """A participant row's missing codes of one visit's endpoint, first not NULL wins
+    (outcomes.expressions): the answer's, the visit's own (x_<visit>_code: not
+    applicable when there is no such visit, else from its status, shared by the visit's
+    cells), the branching's."""
+    from outcomes import expressions as visit_rules
+
+    prefix = f"v_{visit}__"
+    codes = (
+        [f"x_{visit}_{endpoint}_answer"]
+        if visit_rules.answer_code(endpoint, prefix) is not None
+        else []
+    )
+    codes.append(f"x_{visit}_code")
+    if visit_rules.branching_code(endpoint, prefix) is not None:
+        codes.append(f"x_{visit}_{endpoint}_closed")
+    return tuple(codes)
+
+
 PARTICIPANTS_QUERY = Query(
     "randomization.Allocation",
     site="participant__site_id",
     period="randomized_at__date",
     order_by=("participant__site__code", "participant__site_sequence"),
+    relations=_visit_relations,
+    annotate=_participant_annotations,
 )
 
+# Where each base column is read from (a field of the query, or an annotation above).
+_PARTICIPANT_FIELDS = {
+    "study_id": "participant__study_id",
+    "site": "participant__site__code",
+    "arm": "arm",
+    "stratum": "stratum_key",
+    "randomized_at": "randomized_at",
+    "day1": "participant__study_day_1",
+    "age": "participant__age",
+    "sex": "participant__sex",
+    "weight_kg": "participant__weight_kg",
+    "egfr": "participant__egfr",
+    "renal_impairment": "x_renal",
+    "regiscar_score": "participant__screening__regiscar_score",
+    "status": "x_status",
+    "withdrawal_kind": "participant__withdrawal_kind",
+    "withdrawn_on": "participant__withdrawn_on",
+    "treatment_withdrawn_on": "participant__treatment_withdrawn_on",
+    "consent_withdrawn": "x_consent_withdrawn",
+    "switched_day": "participant__regimen__switched_on_day",
+    "off_protocol": "x_off_protocol",
+    "admission_date": "participant__hospital_course__admission_date",
+    "discharge_date": "participant__hospital_course__discharge_date",
+    "hospital_days": "x_hospital_days",
+    "readmitted_30d": "participant__hospital_course__readmitted_within_30_days",
+    "readmission_date": "participant__hospital_course__readmission_date",
+    "died_on": "participant__died_on",
+    "death_discrepancy": "participant__death_discrepancy",
+    "death_cause": "participant__hospital_course__death_cause",
+    **{f"vital_status_day{day}": f"x_vital_day{day}" for day in VITAL_STATUS_DAYS},
+}
+_PARTICIPANT_CODES = {"readmission_date": ("x_readmission_code",), "died_on": ("x_died_code",)}
 
-def participants_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
-    """Wide: one row per randomized participant. Queries per chunk of 2000: 5."""
-    import zoneinfo
 
-    from django.utils import timezone
-
-    from enrollment.deaths import status_on
-    from enrollment.selectors import death_evidence_of
-    from enrollment.status import Facts, participant_status
-    from outcomes.models import HospitalCourse, Visit
-    from randomization.models import Allocation
-    from reports.selectors import FACT_FIELDS
-
-    ids = list(scope.queryset(PARTICIPANTS_QUERY).values_list("participant_id", flat=True))
-    today = dt.date.today()  # noqa: DTZ011  (UTC server date; statuses for analysis)
-    for chunk in _chunks(ids):
-        allocations = {
-            a["participant_id"]: a
-            for a in Allocation.objects.filter(participant_id__in=chunk).values(
-                "participant_id",
-                "arm",
-                "stratum_key",
-                "randomized_at",
-                "participant__study_id",
-                "participant__site__code",
-                "participant__site__time_zone",
-                "participant__age",
-                "participant__sex",
-                "participant__weight_kg",
-                "participant__egfr",
-                "participant__renal_impairment_computed",
-                "participant__renal_impairment_override",
-                "participant__study_day_1",
-                "participant__treatment_withdrawn_on",
-                *(f"participant__{name}" for name in FACT_FIELDS),
-                "participant__screening__regiscar_score",
-                "participant__regimen__switched_on_day",
-                "participant__regimen__state",
-            )
-        }
-        courses: dict[int, dict[str, Any]] = {
-            course["participant_id"]: dict(course)
-            for course in HospitalCourse.objects.filter(participant_id__in=chunk).values()
-        }
-        evidence_of = death_evidence_of(chunk)  # every source's vital-status evidence
-        visits: dict[int, dict[str, dict[str, Any]]] = {}
-        for visit_row in Visit.objects.filter(participant_id__in=chunk).values():
-            visits.setdefault(visit_row["participant_id"], {})[visit_row["name"]] = dict(visit_row)
-        for pid in chunk:
-            a = allocations[pid]
-            c: dict[str, Any] = courses.get(pid, {})
-            own_visits = visits.get(pid, {})
-            facts = {name: a[f"participant__{name}"] for name in FACT_FIELDS}
-            tz = zoneinfo.ZoneInfo(a["participant__site__time_zone"])
-            randomized_on = timezone.localtime(a["randomized_at"], tz).date()
-            day1 = a["participant__study_day_1"] or randomized_on
-            status = participant_status(
-                Facts(day1=a["participant__study_day_1"], **facts),
-                timezone.localdate(timezone=tz),
-            )
-            evidence = evidence_of.get(pid, [])
-            died_on = facts["died_on"]
-            override = a["participant__renal_impairment_override"]
-            admission, discharge = c.get("admission_date"), c.get("discharge_date")
-            readmitted = c.get("readmitted_within_30_days") or None
-            row: Row = {
-                "_day1": a["participant__study_day_1"],
-                "study_id": a["participant__study_id"],
-                "site": a["participant__site__code"],
-                "arm": a["arm"],
-                "stratum": a["stratum_key"],
-                "randomized_at": a["randomized_at"],
-                "day1": a["participant__study_day_1"],
-                "age": a["participant__age"],
-                "sex": a["participant__sex"],
-                "weight_kg": a["participant__weight_kg"],
-                "egfr": a["participant__egfr"],
-                "renal_impairment": a["participant__renal_impairment_computed"]
-                if override is None
-                else override,
-                "regiscar_score": a["participant__screening__regiscar_score"],
-                "status": str(status.state),
-                "withdrawal_kind": facts["withdrawal_kind"] or None,
-                "withdrawn_on": facts["withdrawn_on"],
-                "treatment_withdrawn_on": a["participant__treatment_withdrawn_on"],
-                "consent_withdrawn": facts["withdrawal_kind"] == WithdrawalKind.CONSENT,
-                "switched_day": a["participant__regimen__switched_on_day"],
-                "off_protocol": a["participant__regimen__state"] == "off_protocol",
-                "admission_date": admission,
-                "discharge_date": discharge,
-                "hospital_days": (discharge - admission).days if admission and discharge else None,
-                "readmitted_30d": readmitted,
-                "readmission_date": c.get("readmission_date")
-                or (NA.NOT_ENTERED.value if readmitted == "yes" else None),
-                "died_on": died_on or (NA.UNKNOWN.value if facts["death_discrepancy"] else None),
-                "death_discrepancy": facts["death_discrepancy"] or None,
-                "death_cause": c.get("death_cause") or None,
-            }
-            for day in VITAL_STATUS_DAYS:
-                on = day1 + dt.timedelta(days=day - 1)
-                row[f"vital_status_day{day}"] = str(status_on(evidence, on))
-            for name in VISIT_NAMES:
-                v = own_visits.get(name)
-                if v is None:
-                    for endpoint in ("status", "date", *ENDPOINTS_BY_VISIT[name]):
-                        row[f"{name}_{endpoint}"] = NA.NOT_APPLICABLE.value
-                    continue
-                visit_status = _visit_status(v, today, died_on)
-                row[f"{name}_status"] = visit_status
-                row[f"{name}_date"] = v["completed_on"] or missing_code(visit_status)
-                for endpoint in ENDPOINTS_BY_VISIT[name]:
-                    row[f"{name}_{endpoint}"] = endpoint_cell(v, visit_status, endpoint)
-            yield row
+def _participant_column(column: Column) -> Column:
+    """A declared column with where its value (and its row's missing code) is read."""
+    name = column.name
+    if name in _PARTICIPANT_FIELDS:
+        return replace(
+            column, field=_PARTICIPANT_FIELDS[name], code_fields=_PARTICIPANT_CODES.get(name, ())
+        )
+    visit, _, item = name.partition("_")
+    if item == "status":
+        return replace(column, field=f"x_{name}")
+    if item == "date":
+        return replace(column, field=f"v_{visit}__completed_on", code_fields=(f"x_{visit}_code",))
+    return replace(column, field=f"x_{name}", code_fields=_endpoint_code_fields(visit, item))
 
 
 # --- endpoints: long, participant x visit x endpoint (from the wide rows) ------------
 
 
+def endpoint_pairs() -> Iterator[tuple[str, str]]:
+    """(visit, endpoint) of the long endpoints dataset, in its order (free text left out)."""
+    for visit in VISIT_NAMES:
+        for endpoint in ENDPOINTS_BY_VISIT[visit]:
+            if not ENDPOINT_COLUMNS[endpoint].identifying:
+                yield visit, endpoint
+
+
 def endpoints_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
-    """Long: one row per participant x visit x endpoint of that visit."""
-    for row in participants_build(dataset, scope):
-        for visit in VISIT_NAMES:
-            for endpoint in ENDPOINTS_BY_VISIT[visit]:
-                if ENDPOINT_COLUMNS[endpoint].identifying:
-                    continue
-                key = f"{visit}_{endpoint}"
-                if row[f"{visit}_status"] == NA.NOT_APPLICABLE.value:
-                    continue  # no such visit scheduled
-                value = row[key]
-                column = ENDPOINT_COLUMNS[endpoint]
-                if column.type == "decimal" and isinstance(value, Decimal | int | float):
-                    value = decimal_text(value, column.decimals or 0)
-                yield {
-                    "_day1": row["_day1"],
-                    "study_id": row["study_id"],
-                    "site": row["site"],
-                    "arm": row["arm"],
-                    "visit": visit,
-                    "endpoint": endpoint,
-                    "value": None if value is None else str(value),
-                }
+    """Long: one row per participant x visit x endpoint of that visit, unpivoted from the
+    participants dataset's cells as written (so both say the same; the COPY path does
+    the same unpivot in SQL, reports/copy_export.py)."""
+    columns = {c.name: c for c in PARTICIPANTS.columns}
+    pairs = list(endpoint_pairs())
+    for row in declared_rows(PARTICIPANTS, scope):
+        for visit, endpoint in pairs:
+            if row[f"{visit}_status"] == NA.NOT_APPLICABLE.value:
+                continue  # no such visit scheduled
+            key = f"{visit}_{endpoint}"
+            cell = format_value(row[key], columns[key], row["_day1"], deidentify=False)
+            yield {
+                "_day1": row["_day1"],
+                "study_id": row["study_id"],
+                "site": row["site"],
+                "arm": row["arm"],
+                "visit": visit,
+                "endpoint": endpoint,
+                "value": str(cell),
+            }
 
 
 # --- visits: long, participant x visit; status and missing codes computed in SQL ------
 
 
-def _visit_annotations() -> dict[str, Any]:
+def _visit_annotations(scope: Scope) -> dict[str, Any]:
     from outcomes import expressions
 
     today = dt.date.today()  # noqa: DTZ011  (UTC server date; statuses for analysis)
@@ -728,9 +738,8 @@ JOIN_CODES = Convert(
 PARTICIPANTS = Dataset(
     "participants",
     "Participants (wide: baseline, arm, visits, outcome)",
-    participant_columns(),
-    query=PARTICIPANTS_QUERY,
-    build=participants_build,
+    [_participant_column(c) for c in participant_columns()],
+    query=replace(PARTICIPANTS_QUERY, day1="participant__study_day_1"),
 )
 
 VISITS = Dataset(
@@ -771,7 +780,7 @@ VISITS = Dataset(
             "date",
             source="visit form",
             field="completed_on",
-            code_field="completed_code",
+            code_fields=("completed_code",),
             missing=VISIT_CELL_MISSING[:4],
         ),
         Column(
@@ -781,7 +790,7 @@ VISITS = Dataset(
             allowed=MISSED_REASONS,
             source="visit form",
             field="missed_reason_code",
-            code_field="missed_reason_code_code",
+            code_fields=("missed_reason_code_code",),
             missing=(
                 (NA.NOT_APPLICABLE.value, "visit not missed"),
                 (NA.UNKNOWN.value, "missed before reason codes were recorded"),
@@ -794,7 +803,7 @@ VISITS = Dataset(
             source="visit form",
             identifying=True,
             field="missed_reason",
-            code_field="missed_reason_code_note",
+            code_fields=("missed_reason_code_note",),
             missing=(
                 (NA.NOT_APPLICABLE.value, "visit not missed"),
                 (NA.NOT_ENTERED.value, "missed, no note (the code says why)"),
@@ -815,7 +824,7 @@ VISITS = Dataset(
             "date",
             source="visit form",
             field="death_date",
-            code_field="death_code",
+            code_fields=("death_code",),
             missing=(
                 (NA.NOT_APPLICABLE.value, "vital status not dead, or not asked at this visit"),
                 (NA.UNKNOWN.value, "vital status dead, no date given"),
