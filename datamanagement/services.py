@@ -25,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from datamanagement import catalogue, rules
 from datamanagement.checks import case_facts
@@ -59,13 +59,13 @@ def _require(user: Any, roles: Iterable[str], what: str) -> None:
 def _text(value: Any, field: str = "text", *, required: bool = True) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else None
     if text is None:
-        raise ValidationError({field: "Give a text."})
+        raise ValidationError({field: gettext("Give a text.")})
     if required and not text:
-        raise ValidationError({field: "This field is required."})
+        raise ValidationError({field: gettext("This field is required.")})
     if len(text) > TEXT_MAX:
-        raise ValidationError({field: f"At most {TEXT_MAX} characters."})
+        raise ValidationError({field: gettext("At most %(n)s characters.") % {"n": TEXT_MAX}})
     if "\0" in text:
-        raise ValidationError({field: "Null characters are not allowed."})
+        raise ValidationError({field: gettext("Null characters are not allowed.")})
     return text
 
 
@@ -199,7 +199,12 @@ def query_answer(*, query: Query, user: Any, text: str) -> Query:
     text = _text(text)
     locked = _locked(query)
     if locked.status not in (Query.Status.OPEN, Query.Status.ANSWERED):
-        raise ValidationError({"text": f"This query is {locked.get_status_display().lower()}."})
+        raise ValidationError(
+            {
+                "text": gettext("This query is %(status)s.")
+                % {"status": locked.get_status_display().lower()}
+            }
+        )
     locked.status = Query.Status.ANSWERED
     locked.answered_at = timezone.now()
     correction = correction_history_id(locked)
@@ -216,7 +221,12 @@ def query_answer(*, query: Query, user: Any, text: str) -> Query:
 def _finish(query: Query, user: Any, status: str, kind: str, text: str) -> Query:
     locked = _locked(query)
     if locked.status not in (Query.Status.OPEN, Query.Status.ANSWERED):
-        raise ValidationError({"text": f"This query is {locked.get_status_display().lower()}."})
+        raise ValidationError(
+            {
+                "text": gettext("This query is %(status)s.")
+                % {"status": locked.get_status_display().lower()}
+            }
+        )
     locked.status = status
     locked.closed_at = timezone.now()
     locked.closed_by = user
@@ -415,17 +425,22 @@ def casebook_blockers(participant: Participant) -> list[str]:
     blockers = []
     visits = catalogue.FORMS["visit"].records(participant)
     if not visits:
-        blockers.append("No visit schedule (not randomized).")
+        blockers.append(gettext("No visit schedule (not randomized)."))
     for visit in visits:
         if visit.completed_on is None and not visit.missed:
-            blockers.append(f"Day {visit.study_day} visit is not complete.")
+            blockers.append(
+                gettext("Day %(day)s visit is not complete.") % {"day": visit.study_day}
+            )
     if not catalogue.FORMS["hospital_course"].records(participant):
-        blockers.append("The hospital course is not recorded.")
+        blockers.append(gettext("The hospital course is not recorded."))
     live = Query.objects.filter(
         participant=participant, status__in=[Query.Status.OPEN, Query.Status.ANSWERED]
     ).count()
     if live:
-        blockers.append(f"{live} quer{'y is' if live == 1 else 'ies are'} still open.")
+        blockers.append(
+            ngettext("%(n)s query is still open.", "%(n)s queries are still open.", live)
+            % {"n": live}
+        )
     return blockers
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from dosing import services
 from dosing.models import ADMIN_STATUS_CHOICES, ROUTE_CHOICES
@@ -28,7 +29,7 @@ class AdministrationForm(forms.Form):
     number = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=24)
     status = forms.ChoiceField(choices=ADMIN_STATUS_CHOICES)
     dose_mg = forms.DecimalField(
-        label="Dose (mg)",
+        label=gettext_lazy("Dose (mg)"),
         required=False,
         max_digits=7,
         decimal_places=2,
@@ -37,23 +38,23 @@ class AdministrationForm(forms.Form):
     )
     route = forms.ChoiceField(choices=[("", "—"), *ROUTE_CHOICES], required=False)
     given_at = forms.DateTimeField(
-        label="Time",
+        label=gettext_lazy("Time"),
         required=False,
         input_formats=[LOCAL_FORMAT, "%Y-%m-%d %H:%M"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_FORMAT),
     )
-    given_by = forms.CharField(label="Given by", required=False, max_length=150)
+    given_by = forms.CharField(label=gettext_lazy("Given by"), required=False, max_length=150)
     reason = forms.CharField(
-        label="Reason",
+        label=gettext_lazy("Reason"),
         required=False,
         max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": "if not given as ordered"}),
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("if not given as ordered")}),
     )
 
     def __init__(self, *args: Any, tz: ZoneInfo, **kwargs: Any) -> None:
         self.tz = tz
         super().__init__(*args, **kwargs)
-        self.fields["given_at"].label = f"Time ({tz.key})"
+        self.fields["given_at"].label = gettext("Time (%(zone)s)") % {"zone": tz.key}
 
     def clean_given_at(self) -> dt.datetime | None:
         value: dt.datetime | None = self.cleaned_data.get("given_at")
@@ -91,30 +92,32 @@ class DayForm(forms.Form):
     """The day's optional cyclosporine monitoring and the reason for a change."""
 
     csa_trough_ng_ml = forms.DecimalField(
-        label="Cyclosporine trough (ng/mL)",
+        label=gettext_lazy("Cyclosporine trough (ng/mL)"),
         required=False,
         max_digits=6,
         decimal_places=1,
         min_value=Decimal("0"),
     )
     systolic_mmhg = forms.IntegerField(
-        label="Systolic BP (mmHg)", required=False, min_value=40, max_value=300
+        label=gettext_lazy("Systolic BP (mmHg)"), required=False, min_value=40, max_value=300
     )
     diastolic_mmhg = forms.IntegerField(
-        label="Diastolic BP (mmHg)", required=False, min_value=20, max_value=200
+        label=gettext_lazy("Diastolic BP (mmHg)"), required=False, min_value=20, max_value=200
     )
     creatinine_mg_dl = forms.DecimalField(
-        label="Creatinine (mg/dL)",
+        label=gettext_lazy("Creatinine (mg/dL)"),
         required=False,
         max_digits=5,
         decimal_places=2,
         min_value=Decimal("0.01"),
     )
     reason_for_change = forms.CharField(
-        label="Reason for change",
+        label=gettext_lazy("Reason for change"),
         required=False,
         max_length=500,
-        widget=forms.TextInput(attrs={"placeholder": "Required when correcting saved doses"}),
+        widget=forms.TextInput(
+            attrs={"placeholder": gettext_lazy("Required when correcting saved doses")}
+        ),
     )
 
     def monitoring(self) -> services.MonitoringInput:
@@ -125,7 +128,7 @@ class DayForm(forms.Form):
 class VerifyForm(forms.Form):
     order_id = forms.IntegerField(widget=forms.HiddenInput)
     password = forms.CharField(
-        label="Your password (e-signature)",
+        label=gettext_lazy("Your password (e-signature)"),
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "current-password"}),
         strip=False,
         max_length=512,

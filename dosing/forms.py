@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext, gettext_lazy
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 from dosing import assessment_rules
 from dosing.models import ARM_CHOICES, IMPROVEMENT_CHOICES, TREND_CHOICES
@@ -14,11 +14,11 @@ from dressdb.bounds import bounded_date
 
 LAB_FIELDS = ("alt", "ast", "bilirubin", "creatinine", "eosinophils")
 LAB_LABELS = {
-    "alt": "ALT (U/L)",
-    "ast": "AST (U/L)",
-    "bilirubin": "Bilirubin (mg/dL)",
-    "creatinine": "Creatinine (mg/dL)",
-    "eosinophils": "Eosinophils (x10⁹/L)",
+    "alt": gettext_noop("ALT (U/L)"),
+    "ast": gettext_noop("AST (U/L)"),
+    "bilirubin": gettext_noop("Bilirubin (mg/dL)"),
+    "creatinine": gettext_noop("Creatinine (mg/dL)"),
+    "eosinophils": gettext_noop("Eosinophils (x10⁹/L)"),
 }
 LAB_RANGES = {
     "alt": (0, 10000),
@@ -68,12 +68,13 @@ class AssessmentForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         recorded = {k: v for k, v in (baseline or {}).items() if v is not None}
         for name in LAB_FIELDS:
-            self.fields[name] = _lab(name, f"{LAB_LABELS[name]} today")
-            field = _lab(name, f"{LAB_LABELS[name]} at baseline")
+            lab = gettext(LAB_LABELS[name])
+            self.fields[name] = _lab(name, gettext("%(lab)s today") % {"lab": lab})
+            field = _lab(name, gettext("%(lab)s at baseline") % {"lab": lab})
             if name in recorded:
                 field.disabled = True  # the recorded value is used, whatever is posted
                 field.initial = recorded[name]
-                field.label = f"{LAB_LABELS[name]} at baseline (recorded at enrolment)"
+                field.label = gettext("%(lab)s at baseline (recorded at enrolment)") % {"lab": lab}
             self.fields[f"baseline_{name}"] = field
         self.order_fields(
             [f for n in LAB_FIELDS for f in (f"baseline_{n}", n)]

@@ -51,7 +51,7 @@ def chart_data(rows: list[dict[str, Any]], decision_days: list[int]) -> dict[str
         "labels": days,
         "datasets": [
             {
-                "label": drug,
+                "label": gettext(label_of(drug, DRUG_LABELS)),  # the legend, in words
                 "data": [by_key.get((day, drug)) for day in days],
                 "borderColor": DRUG_COLOURS[drug],
                 "backgroundColor": DRUG_COLOURS[drug],

@@ -259,13 +259,21 @@ def _decision_due(participant: Participant, regimen: Regimen | None) -> Regimen:
         or regimen.next_decision_day is None
     ):
         raise ValidationError(
-            {"improvement": f"No decision is due: the regimen is {regimen.get_state_display()}."}
+            {
+                "improvement": gettext("No decision is due: the regimen is %(state)s.")
+                % {"state": regimen.get_state_display()}
+            }
         )
     if site_today(participant) < regimen.next_decision_date:
         raise ValidationError(
             {
-                "improvement": f"The decision is due on study day {regimen.next_decision_day} "
-                f"({regimen.next_decision_date:%Y-%m-%d}), not before."
+                "improvement": gettext(
+                    "The decision is due on study day %(day)s (%(date)s), not before."
+                )
+                % {
+                    "day": regimen.next_decision_day,
+                    "date": f"{regimen.next_decision_date:%Y-%m-%d}",
+                }
             }
         )
     return regimen
@@ -283,10 +291,10 @@ def assessment_problems(
     problems: dict[str, list[str]] = {}
     if "improvement" not in skip:
         if improvement not in {str(i) for i in protocol.Improvement}:
-            problems["improvement"] = ["Choose complete, gt25, le25 or none."]
+            problems["improvement"] = [gettext("Choose complete, gt25, le25 or none.")]
     if "labs_trend" not in skip:
         if labs_trend not in {str(t) for t in protocol.LabsTrend}:
-            problems["labs_trend"] = ["Choose down, flat or up."]
+            problems["labs_trend"] = [gettext("Choose down, flat or up.")]
     current = Participant.objects.select_related("site").get(pk=participant.pk)
     try:
         _decision_due(current, Regimen.objects.filter(participant=current).first())
@@ -436,7 +444,7 @@ def relapse_record(
     regimen = Regimen.objects.select_for_update().filter(participant=locked).first()
     if regimen is None:
         raise ValidationError(
-            {"relapse_on": "This participant has no regimen yet: randomize first."}
+            {"relapse_on": gettext("This participant has no regimen yet: randomize first.")}
         )
     problems: dict[str, list[str]] = {}  # every problem at once
     try:
@@ -444,9 +452,9 @@ def relapse_record(
     except ValidationError as exc:
         problems.update(exc.message_dict)
     if regimen.state != protocol.State.MONITORING:
-        problems["relapse_on"] = ["A relapse is recorded only while monitoring."]
+        problems["relapse_on"] = [gettext("A relapse is recorded only while monitoring.")]
     elif relapse_on > site_today(locked):
-        problems["relapse_on"] = ["The relapse date cannot be in the future."]
+        problems["relapse_on"] = [gettext("The relapse date cannot be in the future.")]
     if problems:
         raise ValidationError(problems)
     day = (relapse_on - regimen.day1).days + 1
@@ -666,7 +674,7 @@ def _check_entry(
     errors: dict[str, str] = {}
     statuses = {str(s) for s in rules.Status}
     if entry.status not in statuses:
-        return {"status": "Choose given, given late, held, refused or missed."}
+        return {"status": gettext("Choose given, given late, held, refused or missed.")}
     given = entry.status in rules.GIVEN_STATUSES
     if given:
         if not verified:
@@ -687,9 +695,11 @@ def _check_entry(
         else:
             local = timezone.localtime(entry.given_at, participant.site.tz)
             if entry.given_at > now:
-                errors["given_at"] = "The time given cannot be in the future."
+                errors["given_at"] = gettext("The time given cannot be in the future.")
             elif entry.status == rules.Status.GIVEN and local.date() != date:
-                errors["given_at"] = f"Given on {date:%Y-%m-%d} (site time), or say given late."
+                errors["given_at"] = gettext(
+                    "Given on %(date)s (site time), or say given late."
+                ) % {"date": f"{date:%Y-%m-%d}"}
             elif entry.status == rules.Status.GIVEN_LATE and not (
                 date <= local.date() <= date + dt.timedelta(days=1)
             ):
@@ -743,7 +753,12 @@ def administrations_record(
         o.pk: o for o in Order.objects.select_for_update().filter(participant=locked, date=date)
     }
     if not orders:
-        raise ValidationError({"date": f"No orders on {date:%Y-%m-%d} for this participant."})
+        raise ValidationError(
+            {
+                "date": gettext("No orders on %(date)s for this participant.")
+                % {"date": f"{date:%Y-%m-%d}"}
+            }
+        )
     if not entries:
         raise ValidationError({"administrations": gettext("Enter at least one administration.")})
     live = signing.current_signatures(list(orders.values()))
@@ -759,15 +774,17 @@ def administrations_record(
     for i, entry in enumerate(entries):
         order = orders.get(entry.order_id)
         if order is None:
-            errors[entry_key(i, "order_id")] = f"No order of {date:%Y-%m-%d} with this id."
+            errors[entry_key(i, "order_id")] = gettext("No order of %(date)s with this id.") % {
+                "date": f"{date:%Y-%m-%d}"
+            }
             continue
         if not 1 <= entry.number <= order.times_per_day:
-            errors[entry_key(i, "number")] = (
-                f"This order has {order.times_per_day} administration(s) a day."
-            )
+            errors[entry_key(i, "number")] = gettext(
+                "This order has %(n)s administration(s) a day."
+            ) % {"n": order.times_per_day}
             continue
         if (order.pk, entry.number) in seen:
-            errors[entry_key(i, "number")] = "This administration is entered twice."
+            errors[entry_key(i, "number")] = gettext("This administration is entered twice.")
             continue
         seen.add((order.pk, entry.number))
         problems = _check_entry(entry, order, verified[order.pk], locked, date, now)

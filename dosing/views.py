@@ -394,7 +394,11 @@ def administrations_day(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _apply_day_errors(formset, day_form, exc)
         else:
-            messages.success(request, f"Doses of {date:%Y-%m-%d} saved for {participant.study_id}.")
+            messages.success(
+                request,
+                gettext("Doses of %(date)s saved for %(study_id)s.")
+                % {"date": f"{date:%Y-%m-%d}", "study_id": participant.study_id},
+            )
             return redirect(f"{request.path}?date={date:%Y-%m-%d}")
     rows = list(zip(open_slots, formset.forms, strict=True))
     return render(

@@ -50,17 +50,19 @@ def consent_version_create(
     label = (label or "").strip()
     document = (document or "").strip()
     if not label:
-        problems["label"] = ["Give the version label."]
+        problems["label"] = [gettext("Give the version label.")]
     elif len(label) > 40:
-        problems["label"] = ["At most 40 characters."]
+        problems["label"] = [gettext("At most 40 characters.")]
     elif ConsentVersion.objects.filter(label=label).exists():
-        problems["label"] = [f"Version {label} is already defined."]
+        problems["label"] = [gettext("Version %(label)s is already defined.") % {"label": label}]
     if not document:
-        problems["document"] = ["Give the document reference."]
+        problems["document"] = [gettext("Give the document reference.")]
     elif len(document) > TEXT_MAX:
-        problems["document"] = [f"At most {TEXT_MAX} characters."]
+        problems["document"] = [gettext("At most %(n)s characters.") % {"n": TEXT_MAX}]
     if irb_approved_on > effective_on:
-        problems["effective_on"] = ["A version becomes effective on or after its IRB approval."]
+        problems["effective_on"] = [
+            gettext("A version becomes effective on or after its IRB approval.")
+        ]
     if problems:
         raise ValidationError(problems)
     version = ConsentVersion(
@@ -107,30 +109,36 @@ def consent_record(
     if problem:
         problems["version"] = [problem]
     elif ParticipantConsent.objects.filter(participant=locked, version=version).exists():
-        problems["version"] = [f"A consent on {version.label} is already recorded."]
+        problems["version"] = [
+            gettext("A consent on %(label)s is already recorded.") % {"label": version.label}
+        ]
     if consented_on > timezone.localdate(timezone=locked.site.tz):
-        problems["consented_on"] = ["The consent date cannot be in the future."]
+        problems["consented_on"] = [gettext("The consent date cannot be in the future.")]
     elif (
         kind == ParticipantConsent.Kind.RECONSENT
         and consented_on < timezone.localtime(locked.consent_at, locked.site.tz).date()
     ):
-        problems["consented_on"] = ["A re-consent cannot be before the first consent."]
+        problems["consented_on"] = [gettext("A re-consent cannot be before the first consent.")]
     if signer not in ParticipantConsent.Signer.values:
-        problems["signer"] = ["Choose the participant or a legally authorised representative."]
+        problems["signer"] = [
+            gettext("Choose the participant or a legally authorised representative.")
+        ]
     relationship = (representative_relationship or "").strip()
     if signer == ParticipantConsent.Signer.REPRESENTATIVE and not relationship:
-        problems["representative_relationship"] = ["Give the representative's relationship."]
+        problems["representative_relationship"] = [
+            gettext("Give the representative's relationship.")
+        ]
     elif len(relationship) > 80:
-        problems["representative_relationship"] = ["At most 80 characters."]
+        problems["representative_relationship"] = [gettext("At most 80 characters.")]
     if signer == ParticipantConsent.Signer.PARTICIPANT:
         relationship = ""
     obtained_by = (obtained_by or "").strip()
     if not obtained_by:
-        problems["obtained_by"] = ["Give who obtained consent."]
+        problems["obtained_by"] = [gettext("Give who obtained consent.")]
     elif len(obtained_by) > 150:
-        problems["obtained_by"] = ["At most 150 characters."]
+        problems["obtained_by"] = [gettext("At most 150 characters.")]
     if kind not in ParticipantConsent.Kind.values:
-        problems["kind"] = ["Choose initial consent or re-consent."]
+        problems["kind"] = [gettext("Choose initial consent or re-consent.")]
     if problems:
         raise ValidationError(problems)
     consent = ParticipantConsent(
@@ -190,8 +198,11 @@ def enrolment_version(*, site: Site, label: str, consented_on: dt.date) -> Conse
     if label.strip() != current.label:
         raise ValidationError(
             {
-                "consent_form_version": f"The consent form in effect at {site.code} on "
-                f"{consented_on:%Y-%m-%d} is {current.label}: consent on it."
+                "consent_form_version": gettext(
+                    "The consent form in effect at %(site)s on %(date)s is %(label)s: consent "
+                    "on it."
+                )
+                % {"site": site.code, "date": f"{consented_on:%Y-%m-%d}", "label": current.label}
             }
         )
     return current

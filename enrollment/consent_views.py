@@ -9,6 +9,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb.access import has_role, require_role
 from dressdb.models import Role
@@ -48,7 +49,9 @@ def consent_versions(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _apply(form, exc)
         else:
-            messages.success(request, f"Consent form {data['label']} defined.")
+            messages.success(
+                request, gettext("Consent form %(label)s defined.") % {"label": data["label"]}
+            )
             return redirect("consent_versions")
     versions = ConsentVersion.objects.prefetch_related("sites").select_related("created_by")
     return render(

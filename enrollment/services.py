@@ -61,16 +61,18 @@ def screening_record(
     problems: dict[str, list[str]] = {}  # every problem at once
     initials = (initials or "").strip().upper()
     if initials and not (2 <= len(initials) <= 4 and initials.isalpha()):
-        problems["initials"] = ["Give 2 to 4 letters (initials only, no name)."]
+        problems["initials"] = [gettext("Give 2 to 4 letters (initials only, no name).")]
     local_today = timezone.localdate(timezone=site.tz)
     screened_on = screened_on or local_today
     if screened_on > local_today:
-        problems["screened_on"] = ["The screening date cannot be in the future."]
+        problems["screened_on"] = [gettext("The screening date cannot be in the future.")]
     features = dict(rash_features or {})
     if features:
         derived = rash_suggestive(features)
         if derived != str(answers.regiscar.rash_suggestive):
-            problems["rash_suggestive"] = [f"Does not match the rash features ({derived})."]
+            problems["rash_suggestive"] = [
+                gettext("Does not match the rash features (%(derived)s).") % {"derived": derived}
+            ]
     if problems:
         raise ValidationError(problems)
     locked_site = Site.objects.select_for_update().get(pk=site.pk)
@@ -136,8 +138,10 @@ def screening_mark_not_consented(*, screening: Screening, user: Any, reason: str
     if locked.outcome != Screening.Outcome.ELIGIBLE_PENDING:
         raise ValidationError(
             {
-                "outcome": f"Only an eligible, pending screening can be marked (now: "
-                f"{locked.get_outcome_display()})."
+                "outcome": gettext(
+                    "Only an eligible, pending screening can be marked (now: %(outcome)s)."
+                )
+                % {"outcome": locked.get_outcome_display()}
             }
         )
     final_reason = require_reason(locked, reason)
@@ -187,15 +191,17 @@ def participant_enrol(
     require_duty(user, locked.site, Duty.CONSENT, field="consent_obtained_by")
     problems: dict[str, list[str]] = {}  # every problem at once
     if not consent_form_version.strip():
-        problems["consent_form_version"] = ["Give the consent form version."]
+        problems["consent_form_version"] = [gettext("Give the consent form version.")]
     if not consent_obtained_by.strip():
-        problems["consent_obtained_by"] = ["Give who obtained consent."]
+        problems["consent_obtained_by"] = [gettext("Give who obtained consent.")]
     if consent_at > timezone.now():
-        problems["consent_at"] = ["Consent cannot be in the future."]
+        problems["consent_at"] = [gettext("Consent cannot be in the future.")]
     elif timezone.localtime(consent_at, locked.site.tz).date() < (
         locked.screened_on - dt.timedelta(days=30)
     ):
-        problems["consent_at"] = ["Consent is more than 30 days before the screening; re-screen."]
+        problems["consent_at"] = [
+            gettext("Consent is more than 30 days before the screening; re-screen.")
+        ]
     if problems:
         raise ValidationError(problems)
     from enrollment.consent_services import enrolment_consent_save, enrolment_version
@@ -208,7 +214,9 @@ def participant_enrol(
     labs = {**_screening_baseline(locked), **{k: v for k, v in (baseline or {}).items()}}
     unknown_labs = set(labs) - set(BASELINE_LAB_NAMES)
     if unknown_labs:
-        raise ValidationError({f"baseline_{sorted(unknown_labs)[0]}": "Not a baseline lab."})
+        raise ValidationError(
+            {f"baseline_{sorted(unknown_labs)[0]}": gettext("Not a baseline lab.")}
+        )
     site = Site.objects.select_for_update().get(pk=locked.site_id)
     last = Participant.objects.filter(site=site).aggregate(n=Max("site_sequence"))["n"]
     sequence = (last or 0) + 1
@@ -272,11 +280,17 @@ def participant_withdraw(
         raise ValidationError({"withdrawn_on": gettext("The withdrawal date is before enrolment.")})
     if locked.died_on is not None and withdrawn_on > locked.died_on:
         raise ValidationError(
-            {"withdrawn_on": f"The participant died on {locked.died_on}: no withdrawal after it."}
+            {
+                "withdrawn_on": gettext("The participant died on %(date)s: no withdrawal after it.")
+                % {"date": locked.died_on}
+            }
         )
     if locked.withdrawn_on is not None and withdrawn_on < locked.withdrawn_on:
         raise ValidationError(
-            {"withdrawn_on": f"The date is before the earlier withdrawal ({locked.withdrawn_on})."}
+            {
+                "withdrawn_on": gettext("The date is before the earlier withdrawal (%(date)s).")
+                % {"date": locked.withdrawn_on}
+            }
         )
     wanted = WithdrawalKind(kind)
     locked.withdrawal_kind = str(wanted)
@@ -342,8 +356,11 @@ def data_entry_allowed(
     if withdrawn is not None:
         raise ValidationError(
             {
-                field: f"{participant.study_id} withdrew consent for further data use on "
-                f"{withdrawn:%Y-%m-%d}: no new data can be recorded."
+                field: gettext(
+                    "%(study_id)s withdrew consent for further data use on %(date)s: no new "
+                    "data can be recorded."
+                )
+                % {"study_id": participant.study_id, "date": f"{withdrawn:%Y-%m-%d}"}
             }
         )
     if not safety_report:

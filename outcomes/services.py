@@ -410,7 +410,7 @@ SIGN_OFF_MEANINGS = (signing.Meaning.REVIEWED_APPROVED,)
 def _check_sign_off(visit: Visit) -> None:
     if visit.completed_on is None and not visit.missed:
         raise ValidationError(
-            {"completed_on": "Only a completed or missed visit can be signed off."}
+            {"completed_on": gettext("Only a completed or missed visit can be signed off.")}
         )
     if visit.locked:
         raise ValidationError({"completed_on": gettext("Already signed off.")})

@@ -35,10 +35,18 @@ class NoSlotError(Exception):
 
     def __init__(self, stratum_key: str) -> None:
         self.stratum_key = stratum_key
+        # English: the admins' alert and e-mail keep this text; user_message() is translated.
         super().__init__(
             f"No allocation slot left in stratum {stratum_key}. Nothing was changed; the "
             "trial admins have been alerted to append slots."
         )
+
+    def user_message(self) -> str:
+        """The same, in the reader's language (the page's message)."""
+        return gettext(
+            "No allocation slot left in stratum %(stratum)s. Nothing was changed; the trial "
+            "admins have been alerted to append slots."
+        ) % {"stratum": self.stratum_key}
 
 
 def strata_factors() -> list[str]:
@@ -153,7 +161,7 @@ def allocation_list_append(
     alist = AllocationList.objects.select_for_update().get(pk=allocation_list.pk)
     if alist.source != AllocationList.Source.GENERATED:
         raise ValidationError(
-            {"slots_per_stratum": "Append to an uploaded list by uploading rows."}
+            {"slots_per_stratum": gettext("Append to an uploaded list by uploading rows.")}
         )
     if not 1 <= slots_per_stratum <= 10_000:
         raise ValidationError({"slots_per_stratum": gettext("Give 1 to 10000 slots per stratum.")})
@@ -401,8 +409,11 @@ def _randomize(*, participant: Participant, user: Any, list_kind: str) -> Alloca
     if alist is None:
         raise ValidationError(
             {
-                "participant": f"There is no active {list_kind.upper()} allocation list yet. "
-                "Ask the statistician to generate or upload one."
+                "participant": gettext(
+                    "There is no active %(kind)s allocation list yet. Ask the statistician to "
+                    "generate or upload one."
+                )
+                % {"kind": list_kind.upper()}
             }
         )
     key = stratum_key_for_participant(locked, list(alist.factors))

@@ -179,7 +179,7 @@ def randomize(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.participant_randomize(participant=participant, user=request.user)
         except services.NoSlotError as exc:
-            messages.error(request, str(exc))
+            messages.error(request, exc.user_message())
         except ValidationError as exc:
             for errors in exc.message_dict.values():
                 messages.error(request, " ".join(errors))

@@ -110,7 +110,7 @@ def _term_and_soc(data: AeInput) -> tuple[AeTerm | None, str, SystemOrganClass]:
     other = (data.term_other or "").strip()
     if data.term is not None and other:
         raise ValidationError(
-            {"term_other": "Choose a listed term or write another one, not both."}
+            {"term_other": gettext("Choose a listed term or write another one, not both.")}
         )
     if data.term is None and not other:
         raise ValidationError(
@@ -347,7 +347,7 @@ def _check_death(ae: AdverseEvent, death_date: dt.date, fields: dict[str, str]) 
     p = ae.participant
     if ae.outcome != rules.Outcome.FATAL:
         raise ValidationError(
-            {"death_date": "Only an event with outcome fatal has a death report."}
+            {"death_date": gettext("Only an event with outcome fatal has a death report.")}
         )
     errors = {}
     today = timezone.localdate(timezone=p.site.tz)

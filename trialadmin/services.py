@@ -71,7 +71,7 @@ def user_invite(
     email = email.strip().lower()
     if user_model.objects.filter(username__iexact=username.strip()).exists():
         raise ValidationError(
-            {"username": "This username is taken (deactivated users keep theirs)."}
+            {"username": gettext("This username is taken (deactivated users keep theirs).")}
         )
     if user_model.objects.filter(email__iexact=email).exists():
         raise ValidationError({"email": gettext("A user with this e-mail address exists already.")})
@@ -237,7 +237,12 @@ def delegation_add(
     if duty not in Duty.values:
         raise ValidationError({"duty": gettext("Choose a duty.")})
     if not StaffMembership.objects.filter(user=user, site=site, active=True).exists():
-        raise ValidationError({"user": f"{user.get_username()} holds no role at {site.code}."})
+        raise ValidationError(
+            {
+                "user": gettext("%(username)s holds no role at %(site)s.")
+                % {"username": user.get_username(), "site": site.code}
+            }
+        )
     delegation = Delegation(site=site, user=user, duty=duty, start_on=start_on, end_on=end_on)
     delegation.full_clean()
     delegation._history_user = by  # type: ignore[attr-defined]
@@ -273,7 +278,8 @@ def delegation_sign(*, by: Any, delegation: Delegation, password: str, request: 
         raise ValidationError(
             {
                 "password": (
-                    f"Only an investigator of {delegation.site.code} signs its delegation log."
+                    gettext("Only an investigator of %(site)s signs its delegation log.")
+                    % {"site": delegation.site.code}
                 )
             }
         )
@@ -347,7 +353,9 @@ def site_deactivate(*, by: Any, site: Site, reason: str) -> Site:
     """Deactivate, never delete: its participants and history stay; nobody is scoped to it."""
     why = _reason(reason)
     if not site.active:
-        raise ValidationError({"reason": f"{site.code} is already inactive."})
+        raise ValidationError(
+            {"reason": gettext("%(site)s is already inactive.") % {"site": site.code}}
+        )
     site.active = False
     saved = core_services.site_save(site=site, by=by, reason=f"Deactivated: {why}")
     log_event(

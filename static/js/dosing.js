@@ -1,4 +1,5 @@
-/* Draws the regimen chart (daily dose by drug and study day) from json_script data. */
+/* Draws the regimen chart (daily dose by drug and study day) from json_script data. The
+   words come from the canvas's data-* attributes, in the reader's language. */
 (function () {
   "use strict";
   var source = document.getElementById("regimen-chart-data");
@@ -7,6 +8,11 @@
   var data = JSON.parse(source.textContent);
   if (!data || !data.labels || data.labels.length === 0) { return; }
   var decisionDays = data.decision_days || [];
+  function words(name) { return canvas.getAttribute("data-" + name) || ""; }
+  var title = words("title");
+  if (decisionDays.length) {
+    title += " · " + words("decisions").replace("%(days)s", decisionDays.join(", "));
+  }
   new Chart(canvas, {
     type: "line",
     data: {
@@ -22,11 +28,11 @@
       animation: false,
       maintainAspectRatio: false,
       plugins: {
-        title: { display: true, text: "Daily dose (mg/day) by study day" + (decisionDays.length ? " · decisions on days " + decisionDays.join(", ") : "") }
+        title: { display: true, text: title }
       },
       scales: {
-        x: { title: { display: true, text: "Study day" } },
-        y: { title: { display: true, text: "mg/day" }, beginAtZero: true }
+        x: { title: { display: true, text: words("x-title") } },
+        y: { title: { display: true, text: words("y-title") }, beginAtZero: true }
       }
     }
   });

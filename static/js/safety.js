@@ -1,4 +1,6 @@
-/* Counts the SAE clocks down (elements .sae-clock with data-due, an ISO 8601 UTC time). */
+/* Counts the SAE clocks down (elements .sae-clock with data-due, an ISO 8601 UTC time).
+   The words come from the page, in the reader's language: data-text-left and
+   data-text-overdue, each with "%(time)s" where the time goes. */
 (function () {
   "use strict";
   function pad(n) { return (n < 10 ? "0" : "") + n; }
@@ -11,7 +13,8 @@
       var left = Math.round((due - now) / 1000);
       var abs = Math.abs(left);
       var text = Math.floor(abs / 3600) + " h " + pad(Math.floor((abs % 3600) / 60)) + " min";
-      el.textContent = left < 0 ? "overdue by " + text : text + " left";
+      var words = el.getAttribute(left < 0 ? "data-text-overdue" : "data-text-left") || "%(time)s";
+      el.textContent = words.replace("%(time)s", text);
       el.classList.toggle("text-bg-danger", left < 0);
       el.classList.toggle("text-bg-warning", left >= 0);
     });
