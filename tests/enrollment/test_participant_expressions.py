@@ -37,7 +37,7 @@ FACT_DATES = (
 @pytest.fixture
 def participant() -> Participant:
     made: Any = ParticipantFactory()
-    return made  # type: ignore[no-any-return]
+    return made
 
 
 def _sql_state(participant: Participant, today: dt.date) -> str:
