@@ -151,7 +151,8 @@ def reminder_email_send(*, reminder_id: int | None = None, connection: Any = Non
     never lost, and sent twice only if the worker died after the mail server took it and
     before the commit (docs/operations.md, "Reminder emails"). A closed reminder, or a
     user without an address, is stamped without an email.
-    Returns the id of the reminder handled, None if there is none to handle."""
+    Returns the id of the reminder handled, 0 if another sender took it first, None if
+    there is none to handle."""
     with transaction.atomic():
         rows = Reminder.objects.select_for_update(skip_locked=True, of=("self",)).filter(
             emailed_at__isnull=True
@@ -168,7 +169,7 @@ def reminder_email_send(*, reminder_id: int | None = None, connection: Any = Non
         if not Reminder.objects.filter(pk=row["pk"], emailed_at__isnull=True).update(
             emailed_at=timezone.now()
         ):
-            return None
+            return 0
         if row["status"] == Reminder.Status.OPEN and row["user__email"]:
             if connection is not None:
                 connection.open()  # once: a no-op while it is open
@@ -191,9 +192,10 @@ def reminder_emails_send(*, limit: int | None = None) -> int:
     connection = get_connection()  # opened at the first email, not for none
     try:
         while limit is None or handled < limit:
-            if reminder_email_send(connection=connection) is None:
+            done = reminder_email_send(connection=connection)
+            if done is None:
                 break
-            handled += 1
+            handled += 1 if done else 0
     finally:
         connection.close()
     return handled

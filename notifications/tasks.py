@@ -20,9 +20,8 @@ logger = logging.getLogger(__name__)
 def reminder_email(reminder_id: int) -> bool:
     """Send a reminder's email (an alert's): the row is locked, stamped and sent in one
     transaction; a repeated delivery finds it stamped (docs/operations.md)."""
-    handled = services.reminder_email_send(reminder_id=reminder_id)
-    if handled is None:
-        return False
+    if not services.reminder_email_send(reminder_id=reminder_id):
+        return False  # stamped already, or being sent by another worker
     logger.info("event=reminder_emailed reminder=%s", reminder_id)
     return True
 
