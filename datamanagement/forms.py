@@ -84,6 +84,9 @@ class AgeingForm(forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["site"]
         field.queryset = sites
+        for bound in self.fields.values():  # Bootstrap's look, like the other filters
+            select = isinstance(bound.widget, forms.Select)
+            bound.widget.attrs["class"] = "form-select" if select else "form-control"
 
 
 MANAGE_ROLES = (Role.STATISTICIAN, Role.MONITOR)

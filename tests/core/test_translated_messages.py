@@ -33,6 +33,7 @@ def fresh(user):
     new language."""
     return type(user).objects.get(pk=user.pk)
 
+
 pytestmark = pytest.mark.django_db
 
 
@@ -171,3 +172,4 @@ def test_dashboard_charts_get_their_words_from_the_page(site_a, investigator_a):
         expected = translation.gettext("Participants randomized over time")
     assert expected != "Participants randomized over time"
     assert chart_title(french) == expected
+    assert 'data-label-target="Objectif"' in french  # the goal, not a date
