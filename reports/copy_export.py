@@ -13,7 +13,7 @@ slower than COPY for the big tables.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -26,10 +26,11 @@ from reports.csvstream import (
     FORMULA_AFTER_BREAK,
     Column,
     Dataset,
+    Missing,
     Scope,
     csv_lines,
 )
-from reports.datasets import DATASETS
+from reports.datasets import DATASETS, PARTICIPANTS_QUERY, endpoint_pairs
 
 
 def _literal(char: str) -> str:
@@ -100,11 +101,16 @@ def _formatted(column: Column, expr: str, codes: tuple[str, ...] = ()) -> str:
     return f"COALESCE({', '.join([text, *codes, _literal(column.blank)])})"
 
 
-def copy_select(dataset: Dataset, scope: Scope) -> tuple[str, tuple[Any, ...]]:
-    """The COPY SELECT of a copyable dataset, and its parameters (%s placeholders)."""
+def copy_select(
+    dataset: Dataset, scope: Scope, *, order_keys: bool = False
+) -> tuple[str, tuple[Any, ...]]:
+    """The COPY SELECT of a copyable dataset, and its parameters (%s placeholders).
+    `order_keys`: also the query's order, as columns "_o0", "_o1", ... (for a query
+    built on this one)."""
     if not dataset.copyable or dataset.query is None:
         raise ValueError(f"{dataset.name} has no COPY path")
     aliases = {f"c{i}": F(c.field) for i, c in enumerate(dataset.columns)}
+    keys = {f"o{n}": F(key) for n, key in enumerate(dataset.query.order_by)} if order_keys else {}
     # each missing-code annotation once (several columns may share one)
     code_alias = {
         code: f"k{n}"
@@ -113,16 +119,57 @@ def copy_select(dataset: Dataset, scope: Scope) -> tuple[str, tuple[Any, ...]]:
         )
     }
     codes = {alias: F(code) for code, alias in code_alias.items()}
-    values = scope.queryset(dataset.query).values(**aliases, **codes)
+    values = scope.queryset(dataset.query).values(**aliases, **codes, **keys)
     inner, params = values.query.sql_with_params()
     outer = ",\n       ".join(
-        f"{_formatted(c, f't.c{i}', tuple(f't.{code_alias[k]}' for k in c.code_fields))}"
-        f' AS "{c.name}"'
-        for i, c in enumerate(dataset.columns)
+        [
+            f"{_formatted(c, f't.c{i}', tuple(f't.{code_alias[k]}' for k in c.code_fields))}"
+            f' AS "{c.name}"'
+            for i, c in enumerate(dataset.columns)
+        ]
+        + [f't.{key} AS "_{key}"' for key in keys]
     )
     # The inner query's ORDER BY gives the order: PostgreSQL keeps a sorted subquery's
     # order through a plain projection (the test compares the rows in order).
     return f"SELECT {outer}\nFROM ({inner}) AS t", tuple(params)  # noqa: S608
+
+
+def endpoints_select(scope: Scope) -> tuple[str, tuple[Any, ...]]:
+    """The long endpoints dataset: the participants dataset's written cells, unpivoted
+    in SQL as `datasets.endpoints_build` unpivots them in Python (participant, then
+    visit and endpoint in their declared order; no row for a visit not scheduled)."""
+    wide, params = copy_select(DATASETS["participants"], scope, order_keys=True)
+    pairs = list(endpoint_pairs())
+    cells = ",\n         ".join(
+        f"({n}, '{visit}', '{endpoint}', p.\"{visit}_{endpoint}\", p.\"{visit}_status\")"
+        for n, (visit, endpoint) in enumerate(pairs)
+    )
+    order = ", ".join(f'p."_o{n}"' for n in range(len(PARTICIPANTS_QUERY.order_by)))
+    names = [c.name for c in DATASETS["endpoints"].columns]
+    if names != ["study_id", "site", "arm", "visit", "endpoint", "value"]:
+        raise ValueError(f"endpoints_select writes other columns than {names}")
+    select = (
+        'SELECT p."study_id", p."site", p."arm", e.visit AS "visit", '
+        'e.endpoint AS "endpoint", e.value AS "value"\n'
+        f"FROM ({wide} OFFSET 0) AS p\n"
+        f"CROSS JOIN LATERAL (VALUES {cells})\n"
+        "  AS e(n, visit, endpoint, value, visit_status)\n"
+        f"WHERE e.visit_status <> {_literal(Missing.NOT_APPLICABLE.value)}\n"
+        f"ORDER BY {order}, e.n"
+    )
+    return select, params  # noqa: S608  (names and codes are the declarations' own)
+
+
+# Datasets whose COPY SELECT is built from another's (a long view of a wide one).
+UNPIVOTED: dict[str, Callable[[Scope], tuple[str, tuple[Any, ...]]]] = {
+    "endpoints": endpoints_select
+}
+
+
+def _select(dataset: str, scope: Scope) -> tuple[str, tuple[Any, ...]]:
+    if dataset in UNPIVOTED:
+        return UNPIVOTED[dataset](scope)
+    return copy_select(DATASETS[dataset], scope)
 
 
 class _RowCounter:
@@ -146,7 +193,7 @@ def copy_available(dataset: str, deidentify: bool) -> bool:
     return (
         connection.vendor == "postgresql"
         and dataset in DATASETS
-        and DATASETS[dataset].copyable
+        and (DATASETS[dataset].copyable or dataset in UNPIVOTED)
         and not deidentify
     )
 
@@ -164,7 +211,7 @@ def copy_lines(
     from psycopg import sql
 
     try:
-        select, params = copy_select(DATASETS[dataset], Scope(list(site_ids), start, end))
+        select, params = _select(dataset, Scope(list(site_ids), start, end))
     except EmptyResultSet:  # no site in scope: nothing to COPY, the header alone
         for line in csv_lines(
             DATASETS[dataset], list(site_ids), start, end, bom=bom, counter=counter
