@@ -447,8 +447,13 @@ def order_verify(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Order verified for dispensing: {order.get_drug_display()} {order.dose_mg} mg "
-                f"{order.route}, {order.date:%Y-%m-%d}.",
+                gettext("Order verified for dispensing: %(drug)s %(dose)s mg %(route)s, %(date)s.")
+                % {
+                    "drug": order.get_drug_display(),
+                    "dose": order.dose_mg,
+                    "route": order.route,
+                    "date": f"{order.date:%Y-%m-%d}",
+                },
             )
             return redirect(f"{request.path}")
     return render(

@@ -190,7 +190,9 @@ class ScreeningForm(forms.Form):
             if not low <= creatinine <= high:
                 label = dict(CREATININE_UNIT_CHOICES)[unit]
                 self.add_error(
-                    "creatinine", f"Creatinine must be between {low} and {high} {label}."
+                    "creatinine",
+                    gettext("Creatinine must be between %(low)s and %(high)s %(unit)s.")
+                    % {"low": low, "high": high, "unit": label},
                 )
         if not self.errors:
             try:
@@ -265,7 +267,7 @@ BASELINE_LABS = {
 def _baseline_lab(name: str) -> forms.DecimalField:
     label, low, high, places = BASELINE_LABS[name]
     return forms.DecimalField(
-        label=f"Baseline {label}",
+        label=gettext("Baseline %(lab)s") % {"lab": gettext(label)},
         required=False,
         min_value=low,
         max_value=high,

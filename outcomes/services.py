@@ -83,9 +83,11 @@ def _date_problem(participant: Participant, value: dt.date | None) -> str | None
         return None
     enrolled = timezone.localtime(participant.enrolled_at, participant.site.tz).date()
     if value < enrolled:
-        return f"The date is before enrolment ({enrolled:%Y-%m-%d})."
+        return gettext("The date is before enrolment (%(date)s).") % {
+            "date": f"{enrolled:%Y-%m-%d}"
+        }
     if value > site_today(participant.site):
-        return "The date cannot be in the future."
+        return gettext("The date cannot be in the future.")
     return None
 
 
@@ -196,9 +198,13 @@ def visit_problems(
         if not planned.in_window(completed_on) and not out_of_window_reason.strip():
             problems.add(
                 "out_of_window_reason",
-                f"The visit date is outside its window "
-                f"({planned.window_opens:%Y-%m-%d} to "
-                f"{planned.window_closes:%Y-%m-%d}): give a reason.",
+                gettext(
+                    "The visit date is outside its window (%(opens)s to %(closes)s): give a reason."
+                )
+                % {
+                    "opens": f"{planned.window_opens:%Y-%m-%d}",
+                    "closes": f"{planned.window_closes:%Y-%m-%d}",
+                },
             )
     return problems.by_field
 

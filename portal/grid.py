@@ -105,13 +105,13 @@ class GridFilter(forms.Form):
         site_field.label_from_instance = lambda s: f"{s.code} · {s.name}"
         status_field: Any = self.fields["status"]
         status_field.choices = [("", gettext("Any status"))] + [
-            (s.value, STATE_LABELS[s]) for s in State if s is not State.SCREENED
+            (s.value, gettext(STATE_LABELS[s])) for s in State if s is not State.SCREENED
         ]
         arm_field: Any = self.fields["arm"]
         arm_field.choices = [
             ("", gettext("Any arm")),
-            *((a.value, ARM_LABELS[a]) for a in Arm),
-            ("none", "Not randomized"),
+            *((a.value, gettext(ARM_LABELS[a])) for a in Arm),
+            ("none", gettext("Not randomized")),
         ]
 
 

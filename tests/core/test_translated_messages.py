@@ -173,3 +173,32 @@ def test_dashboard_charts_get_their_words_from_the_page(site_a, investigator_a):
     assert expected != "Participants randomized over time"
     assert chart_title(french) == expected
     assert 'data-label-target="Objectif"' in french  # the goal, not a date
+
+
+def test_out_of_window_visit_error_in_french(site_a, coordinator_a):
+    from outcomes import services as outcome_services
+    from tests.datamanagement.helpers import DAY7, visit
+
+    participant = followed(site_a, coordinator_a, days_ago=40)
+    day7 = visit(participant, "day7")
+    late = day7.target_date + dt.timedelta(days=20)
+    for language, expected in (
+        ("en", "The visit date is outside its window ("),
+        ("fr", "La date de visite est hors de sa fenêtre (du "),
+    ):
+        with translation.override(language), pytest.raises(ValidationError) as caught:
+            outcome_services.visit_record(
+                visit=day7, user=coordinator_a, completed_on=late, endpoints=dict(DAY7)
+            )
+        message = caught.value.message_dict["out_of_window_reason"][0]
+        assert message.startswith(expected), message
+        assert f"{day7.window_opens:%Y-%m-%d}" in message
+
+
+def test_grid_filter_choices_in_french(site_a, coordinator_a):
+    site_a.language = "fr"
+    site_a.save()
+    page = client_for(fresh(coordinator_a)).get("/records/").content.decode()
+    assert '<option value="none">Non randomisé</option>' in page
+    assert '<option value="cyclosporine">Ciclosporine</option>' in page
+    assert ">Not randomized<" not in page
