@@ -10,7 +10,7 @@ import django_filters
 from django import forms
 from django.db.models import Count, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from dressdb.access import sites_visible_to
 from dressdb.grid import Cell, CellState, Column, cell_url
@@ -38,14 +38,26 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ScreeningLogFilter(django_filters.FilterSet):
-    outcome = django_filters.ChoiceFilter(choices=Screening.Outcome.choices)
+    outcome = django_filters.ChoiceFilter(
+        choices=Screening.Outcome.choices,
+        label=gettext_lazy("Outcome"),
+        empty_label=gettext_lazy("Any outcome"),
+    )
     screened_from = django_filters.DateFilter(
-        field_name="screened_on", lookup_expr="gte", label="Screened from", widget=DATE
+        field_name="screened_on",
+        lookup_expr="gte",
+        label=gettext_lazy("Screened from"),
+        widget=DATE,
     )
     screened_to = django_filters.DateFilter(
-        field_name="screened_on", lookup_expr="lte", label="Screened to", widget=DATE
+        field_name="screened_on",
+        lookup_expr="lte",
+        label=gettext_lazy("Screened to"),
+        widget=DATE,
     )
-    site = django_filters.ModelChoiceFilter(queryset=None)
+    site = django_filters.ModelChoiceFilter(
+        queryset=None, label=gettext_lazy("Site"), empty_label=gettext_lazy("All my sites")
+    )
 
     class Meta:
         model = Screening

@@ -105,3 +105,12 @@ def test_another_sites_coordinator_cannot_open_the_screening(
     client = login(coordinator_b)
     assert client.get(f"/participants/screening/{screening.pk}/").status_code == 404
     assert "Active sepsis" not in client.get("/participants/screening/").content.decode()
+
+
+def test_the_log_filter_reads_french(login, coordinator_a, site_a):
+    site_a.language = "fr"
+    site_a.save()
+    page = login(coordinator_a).get("/participants/screening/").content.decode()
+    for french in ("Issue", "Pré-inclus à partir du", "Toutes les issues", "Tous mes centres"):
+        assert french in page, french
+    assert "Screened from" not in page and "---------" not in page
