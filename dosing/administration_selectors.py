@@ -97,16 +97,17 @@ def _orders_to_date(participant_ids: Iterable[int], today_by_site: dict[int, dt.
 def participant_adherence(participant: Participant) -> rules.Adherence:
     """Doses given / doses ordered to date, and mg per drug against the plan: 2 queries."""
     today = timezone.localdate(timezone=participant.site.tz)
-    orders = Order.objects.filter(participant=participant, date__lte=today)
+    # One participant: their Meta ordering without its join to the participant and site.
+    orders = Order.objects.filter(participant=participant, date__lte=today).order_by("day", "drug")
     ordered = [
         rules.OrderedDoses(drug=o["drug"], dose_mg=o["dose_mg"], times_per_day=o["times_per_day"])
         for o in orders.values("drug", "dose_mg", "times_per_day")
     ]
     given = [
         rules.GivenDose(drug=a["order__drug"], status=a["status"], dose_mg=a["dose_mg"])
-        for a in Administration.objects.filter(
-            participant=participant, order__date__lte=today
-        ).values("order__drug", "status", "dose_mg")
+        for a in Administration.objects.filter(participant=participant, order__date__lte=today)
+        .order_by("order__date", "order__drug", "number")
+        .values("order__drug", "status", "dose_mg")
     ]
     return rules.adherence(ordered, given)
 

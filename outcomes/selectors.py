@@ -131,10 +131,23 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
     by_pk = {p.pk: p for p in participants}
     cells: dict[int, dict[str, Cell]] = {pk: {} for pk in by_pk}
     today = {p.pk: timezone.localdate(timezone=p.site.tz) for p in participants}
-    visits = Visit.objects.filter(participant_id__in=list(by_pk)).only(
-        "participant_id", "name", "study_day", "target_date", "window_opens", "window_closes",
-        "completed_on", "missed", "missed_reason", "missed_reason_code", "locked",
-    )  # fmt: skip
+    visits = (
+        Visit.objects.filter(participant_id__in=list(by_pk))
+        .only(
+            "participant_id",
+            "name",
+            "study_day",
+            "target_date",
+            "window_opens",
+            "window_closes",
+            "completed_on",
+            "missed",
+            "missed_reason",
+            "missed_reason_code",
+            "locked",
+        )
+        .order_by()
+    )  # fmt: skip  (keyed by name below: no need for Meta's join to the sites)
     what: dict[int, str] = {}  # "Day 7 visit": translated once a page
     for v in visits:
         p = by_pk[v.participant_id]

@@ -73,20 +73,23 @@ def enrollment_counts(
 
 def participant_states(site_ids: list[int]) -> tuple[list[State], int]:
     """Each participant's status today (derived from its facts in its site's time zone),
-    and the number of screenings that did not become a participant: 2 queries. The facts
-    are read as values, not as model instances (10,000 of them on every dashboard view),
-    and each site's today is worked out once."""
+    and the number of screenings that did not become a participant: 2 queries. A state
+    depends only on the milestone facts and the site's today (day 1 only words the
+    details), so the participants are counted per distinct facts in SQL and each distinct
+    set is derived once: at 10,000 participants, about 1,500 derivations, not 10,000
+    model instances, on every dashboard view."""
     today_in: dict[str, dt.date] = {}
-    states = []
-    for time_zone, day1, *values in (
+    states: list[State] = []
+    for time_zone, *values, n in (
         Participant.objects.filter(site_id__in=site_ids)
         .order_by()
-        .values_list("site__time_zone", "study_day_1", *FACT_FIELDS)
+        .values_list("site__time_zone", *FACT_FIELDS)
+        .annotate(n=Count("id"))
     ):
         if time_zone not in today_in:
             today_in[time_zone] = timezone.localdate(timezone=_tz(time_zone))
-        facts = Facts(enrolled=True, day1=day1, **dict(zip(FACT_FIELDS, values, strict=True)))
-        states.append(participant_status(facts, today_in[time_zone]).state)
+        facts = Facts(enrolled=True, **dict(zip(FACT_FIELDS, values, strict=True)))
+        states.extend([participant_status(facts, today_in[time_zone]).state] * n)
     screened_only = Screening.objects.filter(site_id__in=site_ids, participant__isnull=True).count()
     return states, screened_only
 
