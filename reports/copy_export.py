@@ -160,16 +160,25 @@ def endpoints_select(scope: Scope) -> tuple[str, tuple[Any, ...]]:
     return select, params  # noqa: S608  (names and codes are the declarations' own)
 
 
-# Datasets whose COPY SELECT is built from another's (a long view of a wide one).
-UNPIVOTED: dict[str, Callable[[Scope], tuple[str, tuple[Any, ...]]]] = {
-    "endpoints": endpoints_select
+def _audit(scope: Scope) -> list[tuple[str, tuple[Any, ...]]]:
+    from reports.audit_copy import audit_selects
+
+    return list(audit_selects(DATASETS["audit"], scope))
+
+
+# Datasets built by code rather than declared columns, with their COPY SELECTs: a long
+# view of a wide one; the audit trail, one SELECT per history table.
+UNPIVOTED: dict[str, Callable[[Scope], list[tuple[str, tuple[Any, ...]]]]] = {
+    "endpoints": lambda scope: [endpoints_select(scope)],
+    "audit": _audit,
 }
 
 
-def _select(dataset: str, scope: Scope) -> tuple[str, tuple[Any, ...]]:
+def _selects(dataset: str, scope: Scope) -> list[tuple[str, tuple[Any, ...]]]:
+    """The SELECTs whose COPY output, one after the other, is the dataset."""
     if dataset in UNPIVOTED:
         return UNPIVOTED[dataset](scope)
-    return copy_select(DATASETS[dataset], scope)
+    return [copy_select(DATASETS[dataset], scope)]
 
 
 class _RowCounter:
@@ -182,6 +191,10 @@ class _RowCounter:
         self.quoted = False
 
     def feed(self, data: bytes) -> None:
+        if b'"' not in data:  # most blocks: no quoted field starts or ends in them
+            if not self.quoted:
+                self.lines += data.count(b"\n")
+            return
         for n, part in enumerate(data.split(b'"')):
             if n:
                 self.quoted = not self.quoted
@@ -207,11 +220,12 @@ def copy_lines(
     bom: bool = False,
     counter: list[int] | None = None,
 ) -> Iterator[bytes]:
-    """Stream COPY's CSV blocks as they come (constant memory)."""
+    """Stream COPY's CSV blocks as they come (constant memory); a dataset of several
+    SELECTs is their COPYs one after the other, under one header."""
     from psycopg import sql
 
     try:
-        select, params = _select(dataset, Scope(list(site_ids), start, end))
+        selects = _selects(dataset, Scope(list(site_ids), start, end))
     except EmptyResultSet:  # no site in scope: nothing to COPY, the header alone
         for line in csv_lines(
             DATASETS[dataset], list(site_ids), start, end, bom=bom, counter=counter
@@ -223,13 +237,15 @@ def copy_lines(
         yield "\ufeff".encode()
     connection.ensure_connection()
     with connection.connection.cursor() as cursor:
-        # psycopg binds the parameters client-side into the COPY statement
-        bound = sql.SQL(cursor.mogrify(select, params))
-        query = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER)").format(bound)
-        with cursor.copy(query) as copy:
-            for block in copy:
-                data = bytes(block)
-                rows.feed(data)
-                yield data
+        for n, (select, params) in enumerate(selects):
+            # psycopg binds the parameters client-side into the COPY statement
+            bound = sql.SQL(cursor.mogrify(select, params))
+            header = sql.SQL(", HEADER" if n == 0 else "")
+            query = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv{})").format(bound, header)
+            with cursor.copy(query) as copy:
+                for block in copy:
+                    data = bytes(block)
+                    rows.feed(data)
+                    yield data
     if counter is not None:
         counter.append(max(0, rows.lines - 1))

@@ -608,7 +608,8 @@ AUDIT_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 def _audit_text(value: Any) -> str:
-    """A field's value as the audit trail shows it: the stored value, as text."""
+    """A field's value as the audit trail shows it: the stored value, as text (JSON as
+    PostgreSQL's jsonb writes it, so that the COPY path says the same)."""
     import json
 
     if value is None or value == "":
@@ -620,12 +621,23 @@ def _audit_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list | dict):
-        return json.dumps(value, sort_keys=True, default=str)
+        return json.dumps(_jsonb_order(value), ensure_ascii=False, default=str)
     return str(value)
 
 
+def _jsonb_order(value: Any) -> Any:
+    """A JSON value with its objects' keys in jsonb's order: shorter keys first, then
+    by their bytes."""
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (len(str(k).encode()), str(k).encode()))
+        return {k: _jsonb_order(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [_jsonb_order(v) for v in value]
+    return value
+
+
 def _audit_sources(scope: Scope) -> Iterator[tuple[Any, str, list[str], Any]]:
-    """(historical model, form label, tracked attnames, its rows in scope and order) for
+    """(historical model, form label, tracked attnames, its queryset in scope and order) for
     every clinical record with history: those with a participant, the participant's own
     and the screening's. The rows carry the participant's study ID and study day 1."""
     from django.apps import apps
@@ -662,7 +674,18 @@ def _audit_sources(scope: Scope) -> Iterator[tuple[Any, str, list[str], Any]]:
         qs = scope.in_sites(qs, site)
         if scope.end:  # the earlier versions before the start are read, to compare
             qs = qs.filter(history_date__date__lte=scope.end)
-        rows = qs.order_by("id", "history_date", "history_id").values(
+        label = str(original._meta.verbose_name).capitalize()
+        yield model, label, tracked, qs.order_by("id", "history_date", "history_id")
+
+
+def audit_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
+    """One row per changed field, like the participant's audit page: each history row
+    compared with the previous version of the same record. Streams: one query per
+    history table, read in record then time order; only the previous version is kept."""
+    from django.utils import timezone
+
+    for _model, label, tracked, qs in _audit_sources(scope):
+        rows = qs.values(
             "id",
             "history_date",
             "history_type",
@@ -672,17 +695,6 @@ def _audit_sources(scope: Scope) -> Iterator[tuple[Any, str, list[str], Any]]:
             "_day1",
             *tracked,
         )
-        label = str(original._meta.verbose_name).capitalize()
-        yield model, label, tracked, rows
-
-
-def audit_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
-    """One row per changed field, like the participant's audit page: each history row
-    compared with the previous version of the same record. Streams: one query per
-    history table, read in record then time order; only the previous version is kept."""
-    from django.utils import timezone
-
-    for _model, label, tracked, rows in _audit_sources(scope):
         previous: dict[str, Any] | None = None
         for h in rows.iterator(chunk_size=CHUNK):
             before = previous if previous is not None and previous["id"] == h["id"] else None

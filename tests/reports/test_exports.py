@@ -416,3 +416,61 @@ def test_stream_reads_only_sites_in_the_users_scope(statistician, coordinator_a,
     }
     # a user without an export role reaches no site, whatever the options say
     assert parse(stream_csv(coordinator_a, "orders", options, "o.csv")) == []
+
+
+@pytest.mark.postgres
+def test_audit_copy_path_gives_the_same_bytes_for_hard_values(trial, site_a, site_b):
+    """The audit trail's SQL diff (reports/audit_copy.py) against the Python diff, with
+    values that are hard to write the same: text with quotes, commas, line breaks and
+    formula starts, non-ASCII, JSON lists, a deleted record, a change with no reason."""
+    from enrollment.models import DeathEvidence, Participant
+    from reports.copy_export import copy_available, copy_lines
+    from reports.exports import csv_lines
+
+    assert copy_available("audit", deidentify=False)
+    participant = Participant.objects.filter(site=site_a).order_by("pk").first()
+    assert participant is not None
+    participant.death_discrepancy = 'Day 30 says "died", AE says alive\n=1+1 é'
+    participant._change_reason = "Reconciled, see 'notes'"  # type: ignore[attr-defined]
+    participant.save()
+    participant.death_discrepancy = ""
+    participant.save()  # no reason
+    screening = Screening.objects.filter(site=site_b).order_by("pk").first()
+    assert screening is not None
+    screening.reasons = ["régiscar", "b", "=cmd"]
+    screening.save()
+    evidence = DeathEvidence.objects.create(
+        participant=participant, source="visit", source_id=999, item="vital", label="Ω visit"
+    )
+    evidence.delete()
+    ids = [site_a.pk, site_b.pk]
+    today = timezone.localdate()
+    for start, end in [(None, None), (today, today), (today - dt.timedelta(days=400), None)]:
+        python_text = "".join(csv_lines(DATASETS["audit"], ids, start, end))
+        copy_text = b"".join(copy_lines("audit", ids, start, end)).decode()
+        assert copy_text == python_text
+    assert "'=1+1 é" in python_text and "Ω visit" in python_text and ",deleted," in python_text
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"b": 1, "aa": [1, 2.5, None], "é": "x\ny", "a": {"zz": True, "y": "\u0001"}},
+        ["a", "é", {"k": "v"}],
+        {},
+        [],
+    ],
+)
+def test_audit_json_text_is_as_postgresql_writes_it(value):
+    """The Python path writes a JSON field as jsonb::text does (keys by length, then
+    bytes; UTF-8 as is), so the two paths agree on JSON too."""
+    import json
+
+    from django.db import connection
+
+    from reports.datasets import _audit_text
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s::jsonb::text", [json.dumps(value)])
+        assert cursor.fetchone()[0] == _audit_text(value)
