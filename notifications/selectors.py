@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from dressdb.access import current_membership_q
 from dressdb.models import Site, StaffMembership
 from notifications.models import Reminder
 
@@ -29,11 +30,11 @@ class SweepContext:
 
 
 def staff_by_site(roles: Iterable[str]) -> dict[tuple[int, str], list[int]]:
-    """One query: the ids of the active users with an active membership in one of
-    `roles`, by (site id, role)."""
+    """One query: the ids of the active users with an active membership in force today
+    (issue 21) in one of `roles`, by (site id, role)."""
     staff: dict[tuple[int, str], list[int]] = defaultdict(list)
     for m in StaffMembership.objects.filter(
-        active=True, user__is_active=True, role__in=list(roles)
+        current_membership_q(), active=True, user__is_active=True, role__in=list(roles)
     ).values("site_id", "role", "user_id"):
         staff[(m["site_id"], m["role"])].append(m["user_id"])
     return dict(staff)

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from dressdb.access import current_membership_q
 from dressdb.models import Role, Site, StaffMembership
 from notifications.models import Reminder
 
@@ -205,7 +206,10 @@ def users_with_roles(site: Site, roles: Iterable[str]) -> list[User]:
     roles = list(roles)
     trial_wide = [r for r in roles if r in (Role.ADMIN, Role.STATISTICIAN)]
     memberships = StaffMembership.objects.filter(
-        Q(site=site, role__in=roles) | Q(role__in=trial_wide), active=True, user__is_active=True
+        Q(site=site, role__in=roles) | Q(role__in=trial_wide),
+        current_membership_q(),  # in force today (issue 21)
+        active=True,
+        user__is_active=True,
     ).select_related("user")
     return list({m.user_id: m.user for m in memberships}.values())
 

@@ -97,3 +97,17 @@ def test_an_email_whose_send_failed_is_left_for_the_next_sweep(site_a, coordinat
     ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
     assert len(set(ids)) == len(ids)
     assert services.reminder_emails_send() == 0  # and never twice
+
+
+def test_a_membership_that_ended_gets_no_reminders(site_a, coordinator_a):
+    from dressdb.models import StaffMembership
+
+    participant, _ = started(site_a, coordinator_a, days_ago=29)  # a visit due today
+    StaffMembership.objects.filter(user=coordinator_a).update(
+        end_on=timezone.now().date() - dt.timedelta(days=1)
+    )
+    full_sweep()
+    assert not Reminder.objects.filter(user=coordinator_a).exists()
+    StaffMembership.objects.filter(user=coordinator_a).update(end_on=None)
+    full_sweep()
+    assert Reminder.objects.filter(user=coordinator_a, label=participant.study_id).exists()
