@@ -52,14 +52,14 @@ def test_screen_ineligible_then_enrol_eligible(page, live_server, demo_users):
     page.wait_for_selector("#screening-form")
 
     fill_screening(page, initials="XY", sepsis="yes")
-    page.wait_for_selector("[data-testid=live-eligibility]:has-text('Not eligible: sepsis')")
+    page.wait_for_selector("[data-testid=live-eligibility]:has-text('Not eligible: Active sepsis')")
     shot(page, "screening-form-ineligible")
     page.click("button:has-text('Save screening')")
-    page.wait_for_selector("[data-testid=reasons]:has-text('sepsis')")
+    page.wait_for_selector("[data-testid=reasons]:has-text('Active sepsis')")
     shot(page, "screening-ineligible-detail")
 
     page.click("text=Back to the screening log")
-    assert "sepsis" in page.inner_text("[data-testid=screening-log]")
+    assert "Active sepsis" in page.inner_text("[data-testid=screening-log]")
 
     page.click("text=Screen a patient")
     fill_screening(page, initials="AB", sepsis="no")
@@ -77,6 +77,6 @@ def test_screen_ineligible_then_enrol_eligible(page, live_server, demo_users):
 
     page.goto(f"{live_server.url}/participants/screening/")
     log = page.inner_text("[data-testid=screening-log]")
-    assert "USC-001" in log and "sepsis" in log
+    assert "USC-001" in log and "Active sepsis" in log
     shot(page, "screening-log")
     assert page.console_errors == []
