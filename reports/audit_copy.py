@@ -81,17 +81,34 @@ def audit_selects(dataset: Dataset, scope: Scope) -> Iterator[tuple[str, tuple[A
             zone = _quoted(str(settings.TIME_ZONE))
             since = f" AND (w.h_date AT TIME ZONE {zone})::date >= %s"
             params = (*params, scope.start)
-        action = "CASE w.h_type WHEN '+' THEN 'created' WHEN '~' THEN 'changed' ELSE 'deleted' END"
+        action = "CASE s.h_type WHEN '+' THEN 'created' WHEN '~' THEN 'changed' ELSE 'deleted' END"
+        # The version's own cells, written once per version (not once per field row).
+        per_version = {
+            "study_id": "s.h_study",
+            "form": _quoted(label),
+            "record_id": "s.h_id",
+            "who": "COALESCE(NULLIF(s.h_user, ''), 'system')",
+            "when": "s.h_date",
+            "action": action,
+            "reason": "s.h_reason",
+        }
+        per_field = {"field": "f.field", "old_value": "f.old", "new_value": "f.new"}
+        by_name = {c.name: c for c in columns}
+        written = "".join(
+            f', {_formatted(by_name[name], expr)} AS "x_{name}"'
+            for name, expr in per_version.items()
+        )
+        outer = ", ".join(
+            (f'w."x_{c.name}"' if c.name in per_version else _formatted(c, per_field[c.name]))
+            + f' AS "{c.name}"'
+            for c in columns
+        )
         # the names and labels are the models' own, quoted
-        rows = (
-            f"SELECT w.h_study AS study_id, {_quoted(label)} AS form, w.h_id AS record_id, "  # noqa: S608
-            "f.field AS field, f.old AS old_value, f.new AS new_value, "
-            "COALESCE(NULLIF(w.h_user, ''), 'system') AS who, w.h_date AS \"when\", "
-            f"{action} AS action, w.h_reason AS reason "
-            f"FROM (SELECT s.*, row_number() OVER w AS rn{lags} FROM ({inner}) AS s "
+        select = (
+            f"SELECT {outer} "  # noqa: S608
+            f"FROM (SELECT s.*, row_number() OVER w AS rn{lags}{written} FROM ({inner}) AS s "
             "WINDOW w AS (PARTITION BY s.h_id ORDER BY s.h_date, s.h_hid)) AS w "
             f"CROSS JOIN LATERAL (VALUES {', '.join(cells)}) AS f(n, field, old, new, keep) "
             f"WHERE f.keep{since} ORDER BY w.h_id, w.h_date, w.h_hid, f.n"
         )
-        outer = ", ".join(_formatted(c, 't."' + c.name + '"') + f' AS "{c.name}"' for c in columns)
-        yield f"SELECT {outer} FROM ({rows}) AS t", tuple(params)  # noqa: S608
+        yield select, tuple(params)
