@@ -204,7 +204,8 @@ def cap_errors(errors: list[str], limit: int = UPLOAD_MAX_ERRORS) -> list[str]:
     """The first `limit` errors, then one line saying how many more there are."""
     if len(errors) <= limit:
         return errors
-    return [*errors[:limit], f"… and {len(errors) - limit} more errors (fix these first)."]
+    more = gettext("… and %(n)s more errors (fix these first).") % {"n": len(errors) - limit}
+    return [*errors[:limit], more]
 
 
 def parse_upload(text: str, factors: list[str]) -> tuple[list[UploadRow], list[str]]:
@@ -214,14 +215,21 @@ def parse_upload(text: str, factors: list[str]) -> tuple[list[UploadRow], list[s
     for number, line_text in enumerate(text.splitlines(), start=1):
         if len(line_text) > UPLOAD_MAX_FIELD_LENGTH * len(UPLOAD_COLUMNS) * 2:
             return [], [
-                f"row {number}: the line is {len(line_text):,} characters long; a list row "
-                f"is a few dozen (is this the allocation list CSV?)"
+                gettext(
+                    "row %(row)s: the line is %(length)s characters long; a list row is a few "
+                    "dozen (is this the allocation list CSV?)"
+                )
+                % {"row": number, "length": f"{len(line_text):,}"}
             ]
     reader = csv.DictReader(io.StringIO(text))
     try:
         return _parse_rows(reader, factors, errors, rows)
     except csv.Error as exc:  # e.g. an unterminated quote running past the field limit
-        return [], [*errors, f"row {reader.line_num}: not readable as CSV ({exc})"]
+        unreadable = gettext("row %(row)s: not readable as CSV (%(error)s)") % {
+            "row": reader.line_num,
+            "error": exc,
+        }
+        return [], [*errors, unreadable]
 
 
 def _parse_rows(
@@ -233,7 +241,8 @@ def _parse_rows(
         missing.remove("renal_impairment")
     if missing:
         return [], [
-            f"header: missing column(s) {', '.join(missing)}; expected {', '.join(UPLOAD_COLUMNS)}"
+            gettext("header: missing column(s) %(missing)s; expected %(expected)s")
+            % {"missing": ", ".join(missing), "expected": ", ".join(UPLOAD_COLUMNS)}
         ]
     for line, raw in enumerate(reader, start=2):
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
@@ -241,43 +250,51 @@ def _parse_rows(
         long_fields = [k for k, v in row.items() if len(v) > UPLOAD_MAX_FIELD_LENGTH]
         if long_fields:
             errors.append(
-                f"row {line}: {', '.join(long_fields[:5])} longer than "
-                f"{UPLOAD_MAX_FIELD_LENGTH} characters"
+                gettext("row %(row)s: %(fields)s longer than %(n)s characters")
+                % {"row": line, "fields": ", ".join(long_fields[:5]), "n": UPLOAD_MAX_FIELD_LENGTH}
             )
             continue
         unsafe = [k for k, v in row.items() if problem_in(v) is not None]
         if unsafe:
             errors.append(
-                f"row {line}: {', '.join(unsafe[:5])} contains a NUL byte or invalid character"
+                gettext("row %(row)s: %(fields)s contains a NUL byte or invalid character")
+                % {"row": line, "fields": ", ".join(unsafe[:5])}
             )
             continue
         renal: bool | None = None
         if "renal_impairment" in factors:
             value = row.get("renal_impairment", "").lower()
             if value not in ("yes", "no"):
-                problems.append("renal_impairment must be yes or no")
+                problems.append(gettext("renal_impairment must be yes or no"))
             renal = value == "yes"
         try:
             position = _bounded_int(row.get("position", ""))
         except ValueError:
-            problems.append(f"position must be a whole number from 1 to {UPLOAD_MAX_NUMBER}")
+            problems.append(
+                gettext("position must be a whole number from 1 to %(n)s")
+                % {"n": UPLOAD_MAX_NUMBER}
+            )
             position = 0
         try:
             block_number = _bounded_int(row.get("block", ""))
         except ValueError:
-            problems.append(f"block must be a whole number from 1 to {UPLOAD_MAX_NUMBER}")
+            problems.append(
+                gettext("block must be a whole number from 1 to %(n)s") % {"n": UPLOAD_MAX_NUMBER}
+            )
             block_number = 0
         arm = row.get("arm", "").lower()
         if arm not in [a.value for a in Arm]:
-            problems.append("arm must be cyclosporine or steroids")
+            problems.append(gettext("arm must be cyclosporine or steroids"))
         if not row.get("site"):
-            problems.append("site is empty")
+            problems.append(gettext("site is empty"))
         if problems:
-            errors.extend(f"row {line}: {p}" for p in problems)
+            errors.extend(
+                gettext("row %(row)s: %(problem)s") % {"row": line, "problem": p} for p in problems
+            )
             continue
         rows.append(UploadRow(line, row["site"].upper(), renal, position, block_number, arm))
     if not rows and not errors:
-        errors.append("file: no rows")
+        errors.append(gettext("file: no rows"))
     return rows, errors
 
 
@@ -293,7 +310,10 @@ def allocation_list_upload(
     sites = {s.code: s for s in Site.objects.filter(active=True)}
     for r in rows:
         if r.site not in sites:
-            errors.append(f"row {r.line}: unknown or inactive site {r.site}")
+            errors.append(
+                gettext("row %(row)s: unknown or inactive site %(site)s")
+                % {"row": r.line, "site": r.site}
+            )
     by_stratum: dict[str, list[UploadRow]] = defaultdict(list)
     for r in rows:
         by_stratum[
@@ -309,14 +329,21 @@ def allocation_list_upload(
         expected = list(range(first, first + len(stratum_rows)))
         if sorted(positions) != expected:
             errors.append(
-                f"stratum {key}: positions must run {first}..{expected[-1]} without gaps or repeats"
+                gettext(
+                    "stratum %(stratum)s: positions must run %(first)s..%(last)s without gaps or "
+                    "repeats"
+                )
+                % {"stratum": key, "first": first, "last": expected[-1]}
             )
         per_block: dict[int, list[str]] = defaultdict(list)
         for r in stratum_rows:
             per_block[r.block_number].append(r.arm)
         for number, arms in per_block.items():
             if arms.count(Arm.CYCLOSPORINE) != arms.count(Arm.STEROIDS):
-                errors.append(f"stratum {key}: block {number} is not balanced 1:1")
+                errors.append(
+                    gettext("stratum %(stratum)s: block %(block)s is not balanced 1:1")
+                    % {"stratum": key, "block": number}
+                )
     if errors:
         raise ValidationError({"file": cap_errors(errors)})
     if allocation_list is None:

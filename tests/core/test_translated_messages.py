@@ -202,3 +202,16 @@ def test_grid_filter_choices_in_french(site_a, coordinator_a):
     assert '<option value="none">Non randomisé</option>' in page
     assert '<option value="cyclosporine">Ciclosporine</option>' in page
     assert ">Not randomized<" not in page
+
+
+def test_allocation_list_upload_errors_in_french():
+    from randomization.services import parse_upload
+
+    text = "site,renal_impairment,position,block,arm\nSITEA,maybe,0,1,placebo\n"
+    _, english = parse_upload(text, ["renal_impairment"])
+    assert "row 2: renal_impairment must be yes or no" in english
+    assert "row 2: arm must be cyclosporine or steroids" in english
+    with translation.override("fr"):
+        _, french = parse_upload(text, ["renal_impairment"])
+    assert "ligne 2 : renal_impairment doit valoir yes ou no" in french
+    assert any(e.startswith("ligne 2 : position doit être un nombre entier") for e in french)
