@@ -63,8 +63,8 @@ def invite(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Invitation sent to {invitation.email}: the link works once, for "
-                f"{services.INVITATION_HOURS} hours.",
+                gettext("Invitation sent to %(email)s: the link works once, for %(hours)s hours.")
+                % {"email": invitation.email, "hours": services.INVITATION_HOURS},
             )
             return redirect("trialadmin:person", pk=invitation.user_id)
     return render(request, "trialadmin/invite.html", {"form": form})
@@ -280,8 +280,11 @@ def site_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             if pk is None:
                 messages.info(
                     request,
-                    f"Site {saved.code} created. Its allocation list strata are not extended "
-                    "here: a statistician appends them on the allocation list page.",
+                    gettext(
+                        "Site %(code)s created. Its allocation list strata are not extended "
+                        "here: a statistician appends them on the allocation list page."
+                    )
+                    % {"code": saved.code},
                 )
             else:
                 messages.success(request, gettext("Site %(code)s saved.") % {"code": saved.code})
@@ -297,7 +300,8 @@ def site_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         forms.DeactivateForm(request.POST),
         lambda **data: services.site_deactivate(by=request.user, site=site, **data),
-        f"Site {site.code} deactivated (kept, with its participants and history).",
+        gettext("Site %(code)s deactivated (kept, with its participants and history).")
+        % {"code": site.code},
     )
     return redirect("trialadmin:sites")
 
