@@ -102,11 +102,12 @@ def _formatted(column: Column, expr: str, codes: tuple[str, ...] = ()) -> str:
 
 
 def copy_select(
-    dataset: Dataset, scope: Scope, *, order_keys: bool = False
+    dataset: Dataset, scope: Scope, *, order_keys: bool = False, formatted: bool = True
 ) -> tuple[str, tuple[Any, ...]]:
     """The COPY SELECT of a copyable dataset, and its parameters (%s placeholders).
     `order_keys`: also the query's order, as columns "_o0", "_o1", ... (for a query
-    built on this one)."""
+    built on this one). `formatted=False`: the same rows as they are stored, as text
+    (the bench's baseline: what COPY costs without the dataset's formatting)."""
     if not dataset.copyable or dataset.query is None:
         raise ValueError(f"{dataset.name} has no COPY path")
     aliases = {f"c{i}": F(c.field) for i, c in enumerate(dataset.columns)}
@@ -121,12 +122,14 @@ def copy_select(
     codes = {alias: F(code) for code, alias in code_alias.items()}
     values = scope.queryset(dataset.query).values(**aliases, **codes, **keys)
     inner, params = values.query.sql_with_params()
+
+    def cell(i: int, c: Column) -> str:
+        if not formatted:
+            return f"t.c{i}::text"
+        return _formatted(c, f"t.c{i}", tuple(f"t.{code_alias[k]}" for k in c.code_fields))
+
     outer = ",\n       ".join(
-        [
-            f"{_formatted(c, f't.c{i}', tuple(f't.{code_alias[k]}' for k in c.code_fields))}"
-            f' AS "{c.name}"'
-            for i, c in enumerate(dataset.columns)
-        ]
+        [f'{cell(i, c)} AS "{c.name}"' for i, c in enumerate(dataset.columns)]
         + [f't.{key} AS "_{key}"' for key in keys]
     )
     # The inner query's ORDER BY gives the order: PostgreSQL keeps a sorted subquery's
@@ -134,11 +137,13 @@ def copy_select(
     return f"SELECT {outer}\nFROM ({inner}) AS t", tuple(params)  # noqa: S608
 
 
-def endpoints_select(scope: Scope) -> tuple[str, tuple[Any, ...]]:
+def endpoints_select(scope: Scope, *, formatted: bool = True) -> tuple[str, tuple[Any, ...]]:
     """The long endpoints dataset: the participants dataset's written cells, unpivoted
     in SQL as `datasets.endpoints_build` unpivots them in Python (participant, then
     visit and endpoint in their declared order; no row for a visit not scheduled)."""
-    wide, params = copy_select(DATASETS["participants"], scope, order_keys=True)
+    wide, params = copy_select(
+        DATASETS["participants"], scope, order_keys=True, formatted=formatted
+    )
     pairs = list(endpoint_pairs())
     cells = ",\n         ".join(
         f"({n}, '{visit}', '{endpoint}', p.\"{visit}_{endpoint}\", p.\"{visit}_status\")"
