@@ -73,11 +73,10 @@ def _boolean(expr: str) -> str:
 
 
 def _datetime(expr: str) -> str:
+    """ISO 8601 in UTC with a Z, microseconds only when there are any (as Python's
+    isoformat): one to_char, and '.000000' (only ever the microseconds) taken out."""
     utc = f"({expr} AT TIME ZONE 'UTC')"
-    return (
-        f"to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || "
-        f"CASE WHEN to_char({utc}, 'US') = '000000' THEN '' ELSE to_char({utc}, '.US') END || 'Z'"
-    )
+    return f"replace(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || 'Z'"
 
 
 def _formatted(column: Column, expr: str, codes: tuple[str, ...] = ()) -> str:
