@@ -13,7 +13,7 @@ from dosing.models import Regimen
 from dosing.selectors import adherence_by_arm
 from enrollment.models import Participant, Screening
 from enrollment.selectors import death_evidence_of
-from enrollment.status import Facts, State, participant_status
+from enrollment.status import Facts, State
 from outcomes.models import ENDPOINTS_BY_VISIT, HospitalCourse, Visit
 from randomization.models import Allocation
 from reports.analysis import ParticipantRow, ScreeningRow
@@ -73,23 +73,21 @@ def enrollment_counts(
 
 def participant_states(site_ids: list[int]) -> tuple[list[State], int]:
     """Each participant's status today (derived from its facts in its site's time zone),
-    and the number of screenings that did not become a participant: 2 queries. A state
-    depends only on the milestone facts and the site's today (day 1 only words the
-    details), so the participants are counted per distinct facts in SQL and each distinct
-    set is derived once: at 10,000 participants, about 1,500 derivations, not 10,000
-    model instances, on every dashboard view."""
-    today_in: dict[str, dt.date] = {}
+    and the number of screenings that did not become a participant: 3 queries. The
+    status is counted in SQL (enrollment.expressions.participant_state, the pure rule
+    written as a CASE and tested against it): no participant is read into Python."""
+    from enrollment.expressions import participant_state, site_today
+
     states: list[State] = []
-    for time_zone, *values, n in (
+    counts = (
         Participant.objects.filter(site_id__in=site_ids)
+        .annotate(state=participant_state(site_today(site_ids)))
         .order_by()
-        .values_list("site__time_zone", *FACT_FIELDS)
+        .values_list("state")
         .annotate(n=Count("id"))
-    ):
-        if time_zone not in today_in:
-            today_in[time_zone] = timezone.localdate(timezone=_tz(time_zone))
-        facts = Facts(enrolled=True, **dict(zip(FACT_FIELDS, values, strict=True)))
-        states.extend([participant_status(facts, today_in[time_zone]).state] * n)
+    )
+    for state, n in counts:
+        states.extend([State(state)] * n)
     screened_only = Screening.objects.filter(site_id__in=site_ids, participant__isnull=True).count()
     return states, screened_only
 
