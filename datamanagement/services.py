@@ -24,8 +24,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from datamanagement import catalogue, rules
 from datamanagement.checks import case_facts
@@ -51,9 +51,10 @@ KIND_TO_ANSWER = "query_to_answer"
 KIND_TO_CLOSE = "query_to_close"
 
 
-def _require(user: Any, roles: Iterable[str], what: str) -> None:
+def _require(user: Any, roles: Iterable[str], refusal: str) -> None:
+    """`refusal`: the whole sentence, marked with gettext_noop, translated when raised."""
     if not has_role(user, *roles):
-        raise PermissionDenied(f"Your role does not allow you to {what}.")
+        raise PermissionDenied(gettext(refusal))
 
 
 def _text(value: Any, field: str = "text", *, required: bool = True) -> str:
@@ -79,13 +80,19 @@ def _participant_url(query: Query) -> str:
     return reverse("datamanagement:participant_queries", kwargs={"pk": query.participant_id})
 
 
-def _where(query: Query) -> str:
-    """The query's record and field in words, for the to-do list ('Day 7 visit ·
-    Eosinophil count (x10⁹/L)'), not the codes. Stored, so in English."""
+def _query_text(query: Query, *, with_question: bool = False) -> notify.Text:
+    """The to-do item of a query in each language (notifications.in_languages): the study
+    ID, the record and field in words ('Day 7 visit · Eosinophil count (x10⁹/L)', not the
+    codes) and, to answer, the question. The record is read once."""
     model = query.content_type.model_class()
     record = model._default_manager.filter(pk=query.object_id).first() if model else None
-    with translation.override(None):
-        return catalogue.where_label(query.form, record, query.field)
+
+    def words() -> str:
+        where = catalogue.where_label(query.form, record, query.field)
+        text = f"{query.participant.study_id}, {where}"
+        return f"{text}: {query.text}" if with_question else text
+
+    return notify.in_languages(words)
 
 
 def _notify_to_answer(query: Query) -> None:
@@ -95,8 +102,8 @@ def _notify_to_answer(query: Query) -> None:
         site=participant.site,
         subject=query,
         kind=KIND_TO_ANSWER,
-        title="Query to answer",
-        message=f"{participant.study_id}, {_where(query)}: {query.text}"[:500],
+        title=gettext_noop("Query to answer"),
+        message=_query_text(query, with_question=True),
         roles=QUERY_ANSWERERS,
         label=participant.study_id,
         url=_participant_url(query),
@@ -113,9 +120,9 @@ def _notify_to_close(query: Query) -> None:
                     user_id=query.opened_by_id,
                     subject=query,
                     kind=KIND_TO_CLOSE,
-                    title="Query answered: review and close",
+                    title=gettext_noop("Query answered: review and close"),
                     due_date=site_today(participant.site),
-                    message=f"{participant.study_id}, {_where(query)}"[:500],
+                    message=_query_text(query),
                     site_id=participant.site_id,
                     label=participant.study_id,
                     url=_participant_url(query),
@@ -127,8 +134,8 @@ def _notify_to_close(query: Query) -> None:
             site=participant.site,
             subject=query,
             kind=KIND_TO_CLOSE,
-            title="Query answered: review and close",
-            message=f"{participant.study_id}, {_where(query)}"[:500],
+            title=gettext_noop("Query answered: review and close"),
+            message=_query_text(query),
             roles=QUERY_MANAGERS,
             label=participant.study_id,
             url=_participant_url(query),
@@ -149,7 +156,7 @@ def query_open(
     text: str,
 ) -> Query:
     """A data manager or monitor raises a query on one field of one record."""
-    _require(user, QUERY_MANAGERS, "raise queries")
+    _require(user, QUERY_MANAGERS, gettext_noop("Your role does not allow you to raise queries."))
     text = _text(text)
     record = catalogue.record_for(participant, form, record_id)
     if not isinstance(field, str) or not field:
@@ -195,7 +202,7 @@ def correction_history_id(query: Query) -> int | None:
 def query_answer(*, query: Query, user: Any, text: str) -> Query:
     """A coordinator or investigator answers; a correction of the field made since the
     query was opened is linked to it (the record's history row)."""
-    _require(user, QUERY_ANSWERERS, "answer queries")
+    _require(user, QUERY_ANSWERERS, gettext_noop("Your role does not allow you to answer queries."))
     text = _text(text)
     locked = _locked(query)
     if locked.status not in (Query.Status.OPEN, Query.Status.ANSWERED):
@@ -239,7 +246,7 @@ def _finish(query: Query, user: Any, status: str, kind: str, text: str) -> Query
 @transaction.atomic
 def query_close(*, query: Query, user: Any, text: str = "") -> Query:
     """The data manager or monitor accepts the answer (or the data) and closes."""
-    _require(user, QUERY_MANAGERS, "close queries")
+    _require(user, QUERY_MANAGERS, gettext_noop("Your role does not allow you to close queries."))
     text = _text(text, required=False) or "Closed"
     return _finish(query, user, Query.Status.CLOSED, QueryMessage.Kind.CLOSED, text)
 
@@ -247,7 +254,7 @@ def query_close(*, query: Query, user: Any, text: str = "") -> Query:
 @transaction.atomic
 def query_cancel(*, query: Query, user: Any, text: str) -> Query:
     """Withdraw a query raised in error (a reason is required)."""
-    _require(user, QUERY_MANAGERS, "cancel queries")
+    _require(user, QUERY_MANAGERS, gettext_noop("Your role does not allow you to cancel queries."))
     text = _text(text)
     return _finish(query, user, Query.Status.CANCELLED, QueryMessage.Kind.CANCELLED, text)
 
@@ -371,7 +378,7 @@ def sdv_refresh(*, participant: Participant) -> list[SdvRecord]:
 @transaction.atomic
 def sdv_verify(*, participant: Participant, user: Any, form: str, record_id: Any) -> SdvRecord:
     """A monitor marks a form record verified against the source."""
-    _require(user, SDV_ROLES, "verify source data")
+    _require(user, SDV_ROLES, gettext_noop("Your role does not allow you to verify source data."))
     sdv_refresh(participant=participant)
     items = {(i.form, i.record.pk): i for i in catalogue.sdv_items(participant)}
     try:
@@ -448,7 +455,9 @@ def casebook_sign(
     *, participant: Participant, user: Any, password: str, meaning: str, request: Any = None
 ) -> Signature:
     """The investigator signs the casebook (Part 11: password last, through dressdb.signing)."""
-    _require(user, (Role.INVESTIGATOR,), "sign casebooks")
+    _require(
+        user, (Role.INVESTIGATOR,), gettext_noop("Your role does not allow you to sign casebooks.")
+    )
     blockers = casebook_blockers(participant)
     if blockers:
         raise ValidationError({"casebook": blockers})
@@ -506,7 +515,7 @@ def active_freezes(participant: Participant | None = None) -> list[EditFreeze]:
 @transaction.atomic
 def freeze(*, user: Any, reason: str, participant: Participant | None = None) -> EditFreeze:
     """A data manager freezes a participant (or the study, `participant=None`)."""
-    _require(user, FREEZE_ROLES, "freeze data")
+    _require(user, FREEZE_ROLES, gettext_noop("Your role does not allow you to freeze data."))
     reason = _text(reason, "reason")
     if EditFreeze.objects.filter(
         active=True, kind=EditFreeze.Kind.FREEZE, participant_id=getattr(participant, "pk", None)
@@ -524,7 +533,7 @@ def freeze(*, user: Any, reason: str, participant: Participant | None = None) ->
 
 @transaction.atomic
 def unfreeze(*, row: EditFreeze, user: Any, reason: str) -> EditFreeze:
-    _require(user, FREEZE_ROLES, "unfreeze data")
+    _require(user, FREEZE_ROLES, gettext_noop("Your role does not allow you to unfreeze data."))
     reason = _text(reason, "reason")
     locked = EditFreeze.objects.select_for_update().get(pk=row.pk)
     if locked.kind != EditFreeze.Kind.FREEZE or not locked.active:
@@ -556,7 +565,7 @@ def export_snapshot() -> dict[str, str]:
 def database_lock(*, user: Any, reason: str) -> EditFreeze:
     """An admin locks the whole study for analysis; the export snapshot's SHA-256 per file
     goes in the lock's history row and the security log."""
-    _require(user, LOCK_ROLES, "lock the database")
+    _require(user, LOCK_ROLES, gettext_noop("Your role does not allow you to lock the database."))
     reason = _text(reason, "reason")
     if EditFreeze.objects.filter(active=True, kind=EditFreeze.Kind.LOCK).exists():
         raise ValidationError({"reason": gettext("The database is already locked.")})
@@ -569,7 +578,11 @@ def database_lock(*, user: Any, reason: str) -> EditFreeze:
 
 @transaction.atomic
 def database_unlock_request(*, row: EditFreeze, user: Any, reason: str) -> EditFreeze:
-    _require(user, LOCK_ROLES, "ask to unlock the database")
+    _require(
+        user,
+        LOCK_ROLES,
+        gettext_noop("Your role does not allow you to ask to unlock the database."),
+    )
     reason = _text(reason, "reason")
     locked = EditFreeze.objects.select_for_update().get(pk=row.pk)
     if locked.kind != EditFreeze.Kind.LOCK or not locked.active:
@@ -583,7 +596,9 @@ def database_unlock_request(*, row: EditFreeze, user: Any, reason: str) -> EditF
 @transaction.atomic
 def database_unlock_approve(*, row: EditFreeze, user: Any) -> EditFreeze:
     """A second admin approves the unlock (not the one who asked)."""
-    _require(user, LOCK_ROLES, "approve a database unlock")
+    _require(
+        user, LOCK_ROLES, gettext_noop("Your role does not allow you to approve a database unlock.")
+    )
     locked = EditFreeze.objects.select_for_update().get(pk=row.pk)
     if locked.kind != EditFreeze.Kind.LOCK or not locked.active:
         raise ValidationError({"reason": gettext("This is not an active database lock.")})

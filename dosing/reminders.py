@@ -14,6 +14,8 @@ import datetime as dt
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop, ngettext
 
 from dosing.administration_rules import DISCREPANCY_LABELS, MONITORING_LABELS
 from dosing.models import Order, Regimen
@@ -22,23 +24,45 @@ from dressdb.models import Role
 from enrollment.models import Participant
 from notifications.models import Reminder
 from notifications.selectors import sweep_context
-from notifications.services import alert_raise, reminder_new, reminders_close, reminders_raise
+from notifications.services import (
+    Text,
+    alert_raise,
+    in_languages,
+    reminder_new,
+    reminders_close,
+    reminders_raise,
+)
 
-# The kinds this app raises, and the title each shows on the to-do list.
+# The kinds this app raises, and the title each shows on the to-do list (stored in
+# English, translated when shown).
 DECISION_DUE = "decision_due"
 ORDERS_TOMORROW = "orders_tomorrow"
 SWITCH = "switch"
 OFF_PROTOCOL = "off_protocol"
 TITLES = {
-    DECISION_DUE: "Dosing decision due today",
-    ORDERS_TOMORROW: "Orders for tomorrow",
-    SWITCH: "Arm switch",
-    OFF_PROTOCOL: "Off protocol",
+    DECISION_DUE: gettext_noop("Dosing decision due today"),
+    ORDERS_TOMORROW: gettext_noop("Orders for tomorrow"),
+    SWITCH: gettext_noop("Arm switch"),
+    OFF_PROTOCOL: gettext_noop("Off protocol"),
 }
 
 
 def _participant_url(participant_id: int) -> str:
     return reverse("participant_detail", kwargs={"pk": participant_id})
+
+
+def _decision_message(regimen: Regimen) -> str:
+    return gettext("%(study_id)s: dosing decision due today (study day %(day)s, %(block)s).") % {
+        "study_id": regimen.participant.study_id,
+        "day": regimen.next_decision_day,
+        "block": gettext(label_of(regimen.current_block, BLOCK_LABELS)),
+    }
+
+
+def _orders_message(n: int, tomorrow: dt.date) -> str:
+    return ngettext(
+        "%(n)s order to prepare for %(date)s.", "%(n)s orders to prepare for %(date)s.", n
+    ) % {"n": n, "date": date_format(tomorrow, "SHORT_DATE_FORMAT")}
 
 
 def dosing_reminders_sweep() -> dict[str, int]:
@@ -61,6 +85,7 @@ def dosing_reminders_sweep() -> dict[str, int]:
     )
     for regimen in regimens:
         p = regimen.participant
+        message = in_languages(_decision_message, regimen)
         wanted += [
             reminder_new(
                 user_id=user_id,
@@ -69,9 +94,7 @@ def dosing_reminders_sweep() -> dict[str, int]:
                 kind=DECISION_DUE,
                 title=TITLES[DECISION_DUE],
                 due_date=context.today[p.site_id],
-                message=f"{p.study_id}: dosing decision due today (study day "
-                f"{regimen.next_decision_day}, "
-                f"{label_of(regimen.current_block, BLOCK_LABELS)}).",
+                message=message,
                 label=p.study_id,
                 url=reverse("assessment_new", kwargs={"pk": p.pk}),  # the form that closes it
             )
@@ -96,6 +119,7 @@ def dosing_reminders_sweep() -> dict[str, int]:
     for site_id, n in counts.items():
         site = context.sites[site_id]
         tomorrow = context.today[site_id] + dt.timedelta(days=1)
+        orders_message = in_languages(_orders_message, n, tomorrow)
         wanted += [
             reminder_new(
                 user_id=user_id,
@@ -104,7 +128,7 @@ def dosing_reminders_sweep() -> dict[str, int]:
                 kind=ORDERS_TOMORROW,
                 title=TITLES[ORDERS_TOMORROW],
                 due_date=context.today[site_id],
-                message=f"{n} order(s) to prepare for {tomorrow:%Y-%m-%d}.",
+                message=orders_message,
                 label=site.code,
                 url=reverse("todays_orders"),
             )
@@ -118,7 +142,7 @@ def decision_reminders_close(participant: Participant) -> int:
     return reminders_close(subject=participant, kind=DECISION_DUE)
 
 
-def regimen_alert(participant: Participant, kind: str, message: str) -> None:
+def regimen_alert(participant: Participant, kind: str, message: str | Text) -> None:
     """An immediate alert to the site's investigators (arm switch, off protocol)."""
     alert_raise(
         site=participant.site,
@@ -141,7 +165,7 @@ ADMINISTRATION_TITLES = {
 
 
 def administration_alert(
-    participant: Participant, *, subject: models.Model, kind: str, message: str
+    participant: Participant, *, subject: models.Model, kind: str, message: str | Text
 ) -> None:
     """A discrepancy of an administration: to the site's investigators and pharmacists."""
     alert_raise(
@@ -157,7 +181,7 @@ def administration_alert(
 
 
 def monitoring_alert(
-    participant: Participant, *, subject: models.Model, kind: str, message: str
+    participant: Participant, *, subject: models.Model, kind: str, message: str | Text
 ) -> None:
     """A cyclosporine monitoring value past its threshold: to the site's investigators."""
     alert_raise(

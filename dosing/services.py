@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,7 +20,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, pgettext
 
 from dosing import administration_rules as rules
 from dosing import protocol
@@ -39,6 +41,7 @@ from dressdb.audit import require_reason, save_clinical
 from dressdb.delegation import Duty, require_duty
 from enrollment.models import Participant
 from enrollment.services import data_entry_allowed, participant_record_milestones
+from notifications.services import Text, in_languages
 
 logger = logging.getLogger(__name__)
 
@@ -242,7 +245,25 @@ def regimen_start(*, participant: Participant, arm: str, day1: dt.date, user: An
     return regimen
 
 
-def _alert(participant: Participant, kind: str, message: str) -> None:
+def _choose(labels: Iterable[str]) -> str:
+    """'Choose one of: Down-trending; Flat; Up-trending.', in words, not the codes."""
+    separator = pgettext("between the choices of a list", "; ")  # French: " ; "
+    return gettext("Choose one of: %(choices)s.") % {
+        "choices": separator.join(gettext(label) for label in labels)
+    }
+
+
+def _switch_message(study_id: str, plan: Any, point: Any) -> str:
+    """The arm-switch alert, in the language in force (notifications.in_languages)."""
+    return gettext("%(study_id)s switched to %(arm)s after day %(day)s (%(block)s).") % {
+        "study_id": study_id,
+        "arm": gettext(protocol.label_of(plan.current_arm, protocol.ARM_LABELS)).lower(),
+        "day": point.day,
+        "block": gettext(protocol.label_of(point.block, protocol.BLOCK_LABELS)),
+    }
+
+
+def _alert(participant: Participant, kind: str, message: Text) -> None:
     from dosing.reminders import regimen_alert
 
     regimen_alert(participant, kind, message)
@@ -272,7 +293,7 @@ def _decision_due(participant: Participant, regimen: Regimen | None) -> Regimen:
                 )
                 % {
                     "day": regimen.next_decision_day,
-                    "date": f"{regimen.next_decision_date:%Y-%m-%d}",
+                    "date": date_format(regimen.next_decision_date, "SHORT_DATE_FORMAT"),
                 }
             }
         )
@@ -291,10 +312,10 @@ def assessment_problems(
     problems: dict[str, list[str]] = {}
     if "improvement" not in skip:
         if improvement not in {str(i) for i in protocol.Improvement}:
-            problems["improvement"] = [gettext("Choose complete, gt25, le25 or none.")]
+            problems["improvement"] = [_choose(protocol.IMPROVEMENT_LABELS.values())]
     if "labs_trend" not in skip:
         if labs_trend not in {str(t) for t in protocol.LabsTrend}:
-            problems["labs_trend"] = [gettext("Choose down, flat or up.")]
+            problems["labs_trend"] = [_choose(protocol.LABS_TREND_LABELS.values())]
     current = Participant.objects.select_related("site").get(pk=participant.pk)
     try:
         _decision_due(current, Regimen.objects.filter(participant=current).first())
@@ -416,20 +437,22 @@ def _assessment_write(*, user: Any, participant: Participant, build: Any) -> Ass
 
     decision_reminders_close(locked)
     if point.result == protocol.Outcome.SWITCH:
-        _alert(
-            locked,
-            "switch",
-            f"{locked.study_id} switched to "
-            f"{protocol.label_of(plan.current_arm, protocol.ARM_LABELS).lower()} after "
-            f"day {point.day} ({protocol.label_of(point.block, protocol.BLOCK_LABELS)}).",
-        )
+        _alert(locked, "switch", in_languages(_switch_message, locked.study_id, plan, point))
     elif point.result == protocol.Outcome.OFF_PROTOCOL:
         _alert(
             locked,
             "off_protocol",
-            f"{locked.study_id} is OFF PROTOCOL: a second switch "
-            f"was indicated on day {point.day}. No further protocol "
-            f"orders.",
+            in_languages(
+                lambda study_id, day: (
+                    gettext(
+                        "%(study_id)s is OFF PROTOCOL: a second switch was indicated on day "
+                        "%(day)s. No further protocol orders."
+                    )
+                    % {"study_id": study_id, "day": day}
+                ),
+                locked.study_id,
+                point.day,
+            ),
         )
     return assessment
 
@@ -674,24 +697,24 @@ def _check_entry(
     errors: dict[str, str] = {}
     statuses = {str(s) for s in rules.Status}
     if entry.status not in statuses:
-        return {"status": gettext("Choose given, given late, held, refused or missed.")}
+        return {"status": _choose(rules.STATUS_LABELS.values())}
     given = entry.status in rules.GIVEN_STATUSES
     if given:
         if not verified:
-            errors["status"] = (
+            errors["status"] = gettext(
                 "This order is waiting for the pharmacist's verification: no dose can be "
                 "recorded as given before it."
             )
         if entry.dose_mg is None:
-            errors["dose_mg"] = "Enter the dose given (mg)."
+            errors["dose_mg"] = gettext("Enter the dose given (mg).")
         elif entry.dose_mg <= 0:
-            errors["dose_mg"] = "The dose given must be more than 0 mg."
+            errors["dose_mg"] = gettext("The dose given must be more than 0 mg.")
         if entry.route not in {str(r) for r in protocol.Route}:
-            errors["route"] = "Choose the route (PO or IV)."
+            errors["route"] = gettext("Choose the route (PO or IV).")
         if entry.given_at is None:
-            errors["given_at"] = "Enter the time it was given."
+            errors["given_at"] = gettext("Enter the time it was given.")
         elif timezone.is_naive(entry.given_at):
-            errors["given_at"] = "Give the time with its time zone."
+            errors["given_at"] = gettext("Give the time with its time zone.")
         else:
             local = timezone.localtime(entry.given_at, participant.site.tz)
             if entry.given_at > now:
@@ -699,13 +722,13 @@ def _check_entry(
             elif entry.status == rules.Status.GIVEN and local.date() != date:
                 errors["given_at"] = gettext(
                     "Given on %(date)s (site time), or say given late."
-                ) % {"date": f"{date:%Y-%m-%d}"}
+                ) % {"date": date_format(date, "SHORT_DATE_FORMAT")}
             elif entry.status == rules.Status.GIVEN_LATE and not (
                 date <= local.date() <= date + dt.timedelta(days=1)
             ):
-                errors["given_at"] = "A late dose is given on the day or the day after."
+                errors["given_at"] = gettext("A late dose is given on the day or the day after.")
         if not entry.given_by.strip():
-            errors["given_by"] = "Enter who gave it."
+            errors["given_by"] = gettext("Enter who gave it.")
     needs = rules.needs_reason(
         status=entry.status,
         ordered_mg=order.dose_mg,
@@ -714,7 +737,7 @@ def _check_entry(
         route=entry.route if given else "",
     )
     if needs and not entry.reason.strip():
-        errors["reason"] = "Give the reason: this dose was not given as ordered."
+        errors["reason"] = gettext("Give the reason: this dose was not given as ordered.")
     return errors
 
 
@@ -756,7 +779,7 @@ def administrations_record(
         raise ValidationError(
             {
                 "date": gettext("No orders on %(date)s for this participant.")
-                % {"date": f"{date:%Y-%m-%d}"}
+                % {"date": date_format(date, "SHORT_DATE_FORMAT")}
             }
         )
     if not entries:
@@ -775,7 +798,7 @@ def administrations_record(
         order = orders.get(entry.order_id)
         if order is None:
             errors[entry_key(i, "order_id")] = gettext("No order of %(date)s with this id.") % {
-                "date": f"{date:%Y-%m-%d}"
+                "date": date_format(date, "SHORT_DATE_FORMAT")
             }
             continue
         if not 1 <= entry.number <= order.times_per_day:
@@ -864,19 +887,38 @@ def _administration_alert(
 ) -> None:
     from dosing.reminders import administration_alert
 
-    order = record.order
-    given = f"{record.dose_mg} mg {record.route}" if record.dose_mg is not None else "nothing"
     administration_alert(
         participant,
         subject=record,
         kind=str(kind),
-        message=(
-            f"{participant.study_id}, {order.date:%Y-%m-%d} (study day {order.day}): "
-            f"{order.get_drug_display()} dose {record.number} of {order.times_per_day}, "
-            f"ordered {order.dose_mg} mg {order.route}, {record.get_status_display().lower()}: "
-            f"{given}. {record.reason}"
-        ),
+        message=in_languages(_administration_message, participant.study_id, record),
     )
+
+
+def _administration_message(study_id: str, record: Administration) -> str:
+    """A discrepancy alert, in the language in force (notifications.in_languages)."""
+    order = record.order
+    given = (
+        f"{number_format(record.dose_mg)} mg {record.route}"
+        if record.dose_mg is not None
+        else gettext("nothing")
+    )
+    return gettext(
+        "%(study_id)s, %(date)s (study day %(day)s): %(drug)s dose %(number)s of %(per_day)s, "
+        "ordered %(ordered)s mg %(route)s, %(status)s: %(given)s. %(reason)s"
+    ) % {
+        "study_id": study_id,
+        "date": date_format(order.date, "SHORT_DATE_FORMAT"),
+        "day": order.day,
+        "drug": order.get_drug_display(),
+        "number": record.number,
+        "per_day": order.times_per_day,
+        "ordered": number_format(order.dose_mg),
+        "route": order.route,
+        "status": str(record.get_status_display()).lower(),
+        "given": given,
+        "reason": record.reason,
+    }
 
 
 def baseline_creatinine_mg_dl(participant: Participant) -> Decimal | None:
@@ -906,10 +948,25 @@ def _monitoring_alerts(participant: Participant, daily: DailyMonitoring) -> None
             participant,
             subject=daily,
             kind=str(kind),
-            message=(
-                f"{participant.study_id}, {daily.date:%Y-%m-%d}: "
-                f"{rules.MONITORING_LABELS[kind]} (trough {daily.csa_trough_ng_ml} ng/mL, "
-                f"BP {daily.systolic_mmhg}/{daily.diastolic_mmhg} mmHg, creatinine "
-                f"{daily.creatinine_mg_dl} mg/dL)."
-            ),
+            message=in_languages(_monitoring_message, participant.study_id, daily, kind),
         )
+
+
+def _monitoring_message(study_id: str, daily: DailyMonitoring, kind: Any) -> str:
+    """A monitoring alert, in the language in force (notifications.in_languages)."""
+
+    def number(value: Any) -> str:
+        return "—" if value is None else str(number_format(value))
+
+    return gettext(
+        "%(study_id)s, %(date)s: %(alert)s (trough %(trough)s ng/mL, BP %(systolic)s/"
+        "%(diastolic)s mmHg, creatinine %(creatinine)s mg/dL)."
+    ) % {
+        "study_id": study_id,
+        "date": date_format(daily.date, "SHORT_DATE_FORMAT"),
+        "alert": gettext(rules.MONITORING_LABELS[kind]),
+        "trough": number(daily.csa_trough_ng_ml),
+        "systolic": number(daily.systolic_mmhg),
+        "diastolic": number(daily.diastolic_mmhg),
+        "creatinine": number(daily.creatinine_mg_dl),
+    }

@@ -10,6 +10,7 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from dosing import administration_selectors, protocol, selectors, services
@@ -397,7 +398,10 @@ def administrations_day(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request,
                 gettext("Doses of %(date)s saved for %(study_id)s.")
-                % {"date": f"{date:%Y-%m-%d}", "study_id": participant.study_id},
+                % {
+                    "date": date_format(date, "SHORT_DATE_FORMAT"),
+                    "study_id": participant.study_id,
+                },
             )
             return redirect(f"{request.path}?date={date:%Y-%m-%d}")
     rows = list(zip(open_slots, formset.forms, strict=True))
@@ -452,7 +456,7 @@ def order_verify(request: HttpRequest, pk: int) -> HttpResponse:
                     "drug": order.get_drug_display(),
                     "dose": order.dose_mg,
                     "route": order.route,
-                    "date": f"{order.date:%Y-%m-%d}",
+                    "date": date_format(order.date, "SHORT_DATE_FORMAT"),
                 },
             )
             return redirect(f"{request.path}")

@@ -14,7 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 
 from dressdb.access import has_role
 from dressdb.audit import save_clinical
@@ -26,7 +27,7 @@ from enrollment.freeze import edits_allowed
 from enrollment.models import ConsentVersion, Participant, ParticipantConsent
 from enrollment.status import WithdrawalKind
 from notifications.selectors import staff_by_site
-from notifications.services import reminder_new, reminders_close, reminders_raise
+from notifications.services import in_languages, reminder_new, reminders_close, reminders_raise
 
 TEXT_MAX = 200
 
@@ -157,6 +158,17 @@ def consent_record(
     return consent
 
 
+def _reconsent_message(study_id: str, version: Any) -> str:
+    """In the language in force (notifications.in_languages)."""
+    return gettext(
+        "%(study_id)s must re-consent on consent form %(version)s (effective %(date)s)."
+    ) % {
+        "study_id": study_id,
+        "version": version.label,
+        "date": date_format(version.effective_on, "SHORT_DATE_FORMAT"),
+    }
+
+
 def reconsent_reminders_raise() -> dict[str, int]:
     """A to-do item for the site's coordinators about each participant who must
     re-consent (run when a version is defined, and nightly). Idempotent: one item per
@@ -166,15 +178,20 @@ def reconsent_reminders_raise() -> dict[str, int]:
     if not flags:
         return {"candidates": 0, "unsent": 0}
     coordinators = staff_by_site([Role.COORDINATOR])
+    messages = {
+        (participant.pk, version.label): in_languages(
+            _reconsent_message, participant.study_id, version
+        )
+        for participant, version in flags
+    }
     wanted = [
         reminder_new(
             user_id=user_id,
             subject=participant,
             kind=RECONSENT_KIND,
-            title="Re-consent needed",
+            title=gettext_noop("Re-consent needed"),
             due_date=version.effective_on,  # one item per version, not per day
-            message=f"{participant.study_id} must re-consent on consent form "
-            f"{version.label} (effective {version.effective_on:%Y-%m-%d}).",
+            message=messages[(participant.pk, version.label)],
             site_id=participant.site_id,
             label=participant.study_id,
             url=reverse("participant_consents", kwargs={"pk": participant.pk}),

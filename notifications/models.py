@@ -4,13 +4,20 @@ A reminder is about a generic subject (a visit, a participant, a site: any row, 
 the content types framework), so this app knows no domain model. The domain rule that
 raises it stores what the to-do list shows: a title (the kind's label), a label (e.g. the
 study ID), the message and the URL of the page to open.
+
+Languages (issue 16 item 9): the title and the message are stored in English (emails,
+exports, rows written before). The title is a constant marked with gettext_noop where it
+is made, translated when shown; the message, which has parameters (dates, visit names,
+block names), is also written in each other language of the trial when it is raised
+(`translations`), and shown in the reader's language, else as stored.
 """
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.utils.translation import gettext_lazy
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 
 class Reminder(models.Model):
@@ -38,6 +45,11 @@ class Reminder(models.Model):
     url = models.CharField(max_length=200, blank=True, help_text=gettext_lazy("The page to open"))
     due_date = models.DateField()
     message = models.CharField(max_length=500)
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text=gettext_lazy("The message in the other languages, by language code"),
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -65,3 +77,17 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}: {self.message}"
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the reader's language (a catalogue entry), else as stored."""
+        return gettext(self.title) if self.title else ""
+
+    @property
+    def message_shown(self) -> str:
+        """The message in the reader's language when it was written in it, else as stored
+        (English; rows raised before the translations were kept)."""
+        language = translation.get_language() or ""
+        texts = self.translations if isinstance(self.translations, dict) else {}
+        shown = texts.get(language) or texts.get(language.split("-")[0])
+        return str(shown) if shown else self.message

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -20,7 +21,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from dressdb.access import current_membership_q
@@ -34,6 +35,41 @@ def site_today(site: Site) -> dt.date:
     return timezone.localdate(timezone=site.tz)
 
 
+@dataclass(frozen=True)
+class Text:
+    """A reminder's message in English (stored as `message`) and in each other language
+    of the trial (stored in `translations`), made once per subject by `in_languages`."""
+
+    english: str
+    others: dict[str, str] = field(default_factory=dict)
+
+
+def in_languages(build: Callable[..., object], /, *args: Any, **kwargs: Any) -> Text:
+    """The message `build(*args, **kwargs)` makes (with gettext and the page formats) in
+    every language of settings.LANGUAGES: English to store, the others to show."""
+    with translation.override(settings.LANGUAGE_CODE):
+        english = str(build(*args, **kwargs))[:500]
+    others = {}
+    for code, _name in settings.LANGUAGES:
+        if code != settings.LANGUAGE_CODE:
+            with translation.override(code):
+                others[code] = str(build(*args, **kwargs))[:500]
+    return Text(english, others)
+
+
+def _english(title: object) -> str:
+    """A title as stored: English (a lazy label made during a French page is still
+    written in English; the to-do list translates it when shown)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(title)[:100]
+
+
+def _message(message: str | Text) -> tuple[str, dict[str, str]]:
+    if isinstance(message, Text):
+        return message.english[:500], dict(message.others)
+    return message[:500], {}
+
+
 def reminder_new(
     *,
     user_id: int,
@@ -41,23 +77,27 @@ def reminder_new(
     kind: str,
     title: str,
     due_date: dt.date,
-    message: str,
+    message: str | Text,
     site_id: int | None = None,
     label: str = "",
     url: str = "",
 ) -> Reminder:
-    """An unsaved reminder, for `reminders_raise` (content types are cached per process)."""
+    """An unsaved reminder, for `reminders_raise` (content types are cached per process).
+    The title is an English constant marked with gettext_noop (translated when shown);
+    the message a `Text` from `in_languages` (or plain English)."""
+    english, others = _message(message)
     return Reminder(
         user_id=user_id,
         site_id=site_id,
         subject_type=ContentType.objects.get_for_model(subject),
         subject_id=subject.pk,
         kind=kind,
-        title=title[:100],
+        title=_english(title),
         label=label[:40],
         url=url[:200],
         due_date=due_date,
-        message=message[:500],
+        message=english,
+        translations=others,
     )
 
 
@@ -220,14 +260,17 @@ def alert_raise(
     subject: models.Model | None,
     kind: str,
     title: str,
-    message: str,
+    message: str | Text,
     roles: tuple[str, ...],
     label: str = "",
     url: str = "",
 ) -> None:
     """An immediate to-do item and email for every user with those roles at that site.
 
-    The subject is the record the alert is about (the site itself if None)."""
+    The subject is the record the alert is about (the site itself if None). The title
+    is an English constant marked with gettext_noop; the message a `Text` from
+    `in_languages` (or plain English)."""
+    english, others = _message(message)
     today = site_today(site)
     about = subject if subject is not None else site
     subject_type = ContentType.objects.get_for_model(about)
@@ -242,10 +285,11 @@ def alert_raise(
                 due_date=today,
                 defaults={
                     "site": site,
-                    "title": title[:100],
+                    "title": _english(title),
                     "label": label[:40],
                     "url": url[:200],
-                    "message": message[:500],
+                    "message": english,
+                    "translations": others,
                 },
             )
             if new:

@@ -12,27 +12,52 @@ import datetime as dt
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 
 from dressdb.models import Role
 from notifications.models import Reminder
 from notifications.selectors import SweepContext, sweep_context
-from notifications.services import reminder_new, reminders_raise
+from notifications.services import Text, in_languages, reminder_new, reminders_raise
 from outcomes.models import Visit
 
 ESCALATE_AFTER_DAYS = 2
 WINDOW_NOTICE_DAYS = 2
 
-# The kinds this app raises, and the title each shows on the to-do list.
+# The kinds this app raises, and the title each shows on the to-do list (stored in
+# English, translated when shown).
 WINDOW_OPENS = "window_opens"
 VISIT_DUE = "visit_due"
 VISIT_OVERDUE = "visit_overdue"
 VISIT_OVERDUE_ESCALATED = "visit_overdue_escalated"
 TITLES = {
-    WINDOW_OPENS: "Visit window opens in 2 days",
-    VISIT_DUE: "Visit due today",
-    VISIT_OVERDUE: "Visit overdue",
-    VISIT_OVERDUE_ESCALATED: "Visit overdue 2+ days (escalated)",
+    WINDOW_OPENS: gettext_noop("Visit window opens in 2 days"),
+    VISIT_DUE: gettext_noop("Visit due today"),
+    VISIT_OVERDUE: gettext_noop("Visit overdue"),
+    VISIT_OVERDUE_ESCALATED: gettext_noop("Visit overdue 2+ days (escalated)"),
 }
+
+# The message of each kind, in the language in force (notifications.in_languages).
+MESSAGES = {
+    WINDOW_OPENS: gettext_noop("%(study_id)s: Day %(day)s window opens on %(date)s."),
+    VISIT_DUE: gettext_noop("%(study_id)s: Day %(day)s visit is due today."),
+    VISIT_OVERDUE: gettext_noop(
+        "%(study_id)s: Day %(day)s visit is overdue (window closed %(date)s)."
+    ),
+    VISIT_OVERDUE_ESCALATED: gettext_noop(
+        "%(study_id)s: Day %(day)s visit overdue for more than %(days)s days."
+    ),
+}
+
+
+def _message(kind: str, visit: Visit) -> str:
+    date = visit.window_opens if kind == WINDOW_OPENS else visit.window_closes
+    return gettext(MESSAGES[kind]) % {
+        "study_id": visit.participant.study_id,
+        "day": visit.study_day,
+        "date": date_format(date, "SHORT_DATE_FORMAT"),
+        "days": ESCALATE_AFTER_DAYS,
+    }
 
 
 # What the rules read of a visit and its participant (a lighter row than the whole model).
@@ -48,10 +73,12 @@ VISIT_FIELDS = (
 
 
 def _reminders(
-    context: SweepContext, visit: Visit, role: str, kind: str, due_date: dt.date, message: str
+    context: SweepContext, visit: Visit, role: str, kind: str, due_date: dt.date
 ) -> list[Reminder]:
     """One reminder about the visit for each user with `role` at its site."""
     site_id = visit.participant.site_id
+    users = context.users(site_id, role)
+    message: Text | str = in_languages(_message, kind, visit) if users else ""
     # The form that closes it: the visit form.
     url = reverse("visit_edit", kwargs={"pk": visit.participant_id, "visit_pk": visit.pk})
     return [
@@ -66,7 +93,7 @@ def _reminders(
             label=visit.participant.study_id,
             url=url,
         )
-        for user_id in context.users(site_id, role)
+        for user_id in users
     ]
 
 
@@ -95,7 +122,6 @@ def visit_reminders_sweep() -> dict[str, int]:
     )
     for visit in visits:
         today = context.today[visit.participant.site_id]
-        sid = visit.participant.study_id
 
         if visit.window_opens == today + dt.timedelta(days=WINDOW_NOTICE_DAYS):
             wanted += _reminders(
@@ -104,7 +130,6 @@ def visit_reminders_sweep() -> dict[str, int]:
                 Role.COORDINATOR,
                 WINDOW_OPENS,
                 today,
-                f"{sid}: {visit.label} window opens on {visit.window_opens:%Y-%m-%d}.",
             )
         if visit.target_date == today:
             wanted += _reminders(
@@ -113,7 +138,6 @@ def visit_reminders_sweep() -> dict[str, int]:
                 Role.COORDINATOR,
                 VISIT_DUE,
                 today,
-                f"{sid}: {visit.label} visit is due today.",
             )
         if visit.window_closes < today:
             # one overdue reminder per visit (dated when the window closed)
@@ -124,8 +148,6 @@ def visit_reminders_sweep() -> dict[str, int]:
                 Role.COORDINATOR,
                 VISIT_OVERDUE,
                 overdue_since,
-                f"{sid}: {visit.label} visit is overdue (window closed "
-                f"{visit.window_closes:%Y-%m-%d}).",
             )
             if (today - visit.window_closes).days > ESCALATE_AFTER_DAYS:
                 wanted += _reminders(
@@ -134,6 +156,5 @@ def visit_reminders_sweep() -> dict[str, int]:
                     Role.INVESTIGATOR,
                     VISIT_OVERDUE_ESCALATED,
                     overdue_since + dt.timedelta(days=ESCALATE_AFTER_DAYS),
-                    f"{sid}: {visit.label} visit overdue for more than {ESCALATE_AFTER_DAYS} days.",
                 )
     return reminders_raise(wanted)

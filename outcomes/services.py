@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 
 from dressdb import signing
@@ -84,7 +85,7 @@ def _date_problem(participant: Participant, value: dt.date | None) -> str | None
     enrolled = timezone.localtime(participant.enrolled_at, participant.site.tz).date()
     if value < enrolled:
         return gettext("The date is before enrolment (%(date)s).") % {
-            "date": f"{enrolled:%Y-%m-%d}"
+            "date": date_format(enrolled, "SHORT_DATE_FORMAT")
         }
     if value > site_today(participant.site):
         return gettext("The date cannot be in the future.")
@@ -202,8 +203,8 @@ def visit_problems(
                     "The visit date is outside its window (%(opens)s to %(closes)s): give a reason."
                 )
                 % {
-                    "opens": f"{planned.window_opens:%Y-%m-%d}",
-                    "closes": f"{planned.window_closes:%Y-%m-%d}",
+                    "opens": date_format(planned.window_opens, "SHORT_DATE_FORMAT"),
+                    "closes": date_format(planned.window_closes, "SHORT_DATE_FORMAT"),
                 },
             )
     return problems.by_field

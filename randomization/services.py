@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from simple_history.utils import bulk_create_with_history
 
 from dressdb.audit import save_clinical
@@ -497,7 +497,7 @@ def _alert_no_slot(participant: Participant, exc: NoSlotError) -> None:
             site=participant.site,
             subject=participant,
             kind="no_slot",
-            title="No allocation slot left",
+            title=gettext_noop("No allocation slot left"),
             message=str(exc),
             roles=("admin", "statistician"),
             label=participant.study_id,

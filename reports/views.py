@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from dressdb.access import dashboard_sites, has_role, require_role, site_ids_for
 from dressdb.models import Role
@@ -57,10 +59,12 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     per_day, by_arm, screened = selectors.enrollment_counts(scope["site_ids"])
     states, screened_only = selectors.participant_states(scope["site_ids"])
     series = analysis.cumulative_from_counts(per_day)
+    # Dates in the reader's language on the page (the series itself is ISO: CSV, JSON).
+    days = [dt.date.fromisoformat(d) for d, _ in series]
     by_site = analysis.by_site_from_counts(by_arm, screened, scope["site_codes"])
     chart = {
         "cumulative": {
-            "labels": [d for d, _ in series],
+            "labels": [date_format(d, "SHORT_DATE_FORMAT") for d in days],
             "values": [n for _, n in series],
             "target": settings.TRIAL_TARGET_ENROLLMENT,
         },
@@ -85,7 +89,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
         {
             **scope,
             "tab": "enrollment",
-            "series": series,
+            "series": [(day, n) for day, (_, n) in zip(days, series, strict=True)],
             "by_site": by_site,
             "chart": chart,
             "randomized": sum(by_arm.values()),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 from simple_history.models import HistoricalRecords
 
 from dressdb.choices import choices
@@ -30,9 +30,13 @@ from safety.rules import (
 RELATEDNESS_CHOICES = choices(Relatedness, RELATEDNESS_LABELS)
 ACTION_CHOICES = choices(Action, ACTION_LABELS)
 OUTCOME_CHOICES = choices(Outcome, OUTCOME_LABELS)
-GRADE_CHOICES = [(int(g), label) for g, label in GRADE_LABELS.items()]
+GRADE_CHOICES = [(int(g), gettext_lazy(label)) for g, label in GRADE_LABELS.items()]
 DEVIATION_KIND_CHOICES = choices(Kind, KIND_LABELS)
-AUTOPSY_CHOICES = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+AUTOPSY_CHOICES = [
+    ("yes", gettext_lazy("Yes")),
+    ("no", gettext_lazy("No")),
+    ("unknown", gettext_lazy("Unknown")),
+]
 
 
 class SystemOrganClass(models.Model):
@@ -43,7 +47,9 @@ class SystemOrganClass(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        """The name in the reader's language (the names are marked in safety/terms.py),
+        else as stored."""
+        return gettext(self.name)
 
 
 class AeTerm(models.Model):
@@ -161,7 +167,9 @@ class AdverseEvent(models.Model):
     @property
     def criteria_labels(self) -> list[str]:
         return [
-            CRITERION_LABELS[Criterion(name)] for name in CRITERIA_FIELDS if name in self.criteria
+            gettext(CRITERION_LABELS[Criterion(name)])
+            for name in CRITERIA_FIELDS
+            if name in self.criteria
         ]
 
 

@@ -11,14 +11,15 @@ Two queries for the events, two for the context, whatever the number of events.
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from dressdb.models import Role
 from notifications.models import Reminder
 from notifications.selectors import sweep_context
-from notifications.services import reminder_new, reminders_raise
+from notifications.services import in_languages, reminder_new, reminders_raise
 from safety import rules
 from safety.models import AdverseEvent
-from safety.services import SAE_DUE, SAE_OVERDUE, TITLES, ae_url
+from safety.services import SAE_DUE, SAE_OVERDUE, TITLES, ae_url, clock_words, due_utc_words
 
 
 def open_clocks() -> list[AdverseEvent]:
@@ -27,6 +28,18 @@ def open_clocks() -> list[AdverseEvent]:
             serious=True, reported_at__isnull=True, participant__site__active=True
         ).select_related("participant", "term")
     )
+
+
+def _clock_message(ae: AdverseEvent, state: rules.Clock) -> str:
+    return gettext(
+        "%(study_id)s: initial report of the serious adverse event %(term)s due %(due)s "
+        "(%(clock)s)."
+    ) % {
+        "study_id": ae.participant.study_id,
+        "term": ae.term_name,
+        "due": due_utc_words(ae.report_due_at) if ae.report_due_at else "—",
+        "clock": clock_words(state),
+    }
 
 
 def sae_clock_sweep() -> dict[str, int]:
@@ -39,6 +52,7 @@ def sae_clock_sweep() -> dict[str, int]:
             continue
         state = rules.clock(ae.report_due_at, now, None)
         kind = SAE_OVERDUE if state.overdue else SAE_DUE
+        message = in_languages(_clock_message, ae, state)
         wanted += [
             reminder_new(
                 user_id=user_id,
@@ -47,8 +61,7 @@ def sae_clock_sweep() -> dict[str, int]:
                 kind=kind,
                 title=TITLES[kind],
                 due_date=context.today[p.site_id],
-                message=f"{p.study_id}: initial report of the serious adverse event "
-                f"{ae.term_name} due {ae.report_due_at:%Y-%m-%d %H:%M} UTC ({state.label}).",
+                message=message,
                 label=p.study_id,
                 url=ae_url(ae),
             )

@@ -20,7 +20,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_noop
 
 from dressdb import signing
 from dressdb.audit import require_reason, save_clinical
@@ -33,7 +34,7 @@ from enrollment.services import (
     death_evidence_sync,
     participant_death_sync,
 )
-from notifications.services import alert_raise, reminders_close
+from notifications.services import alert_raise, in_languages, reminders_close
 from safety import deviations, rules
 from safety.config import safety_contact_email, safety_settings
 from safety.models import (
@@ -55,10 +56,48 @@ SAE_NEW = "sae_new"
 SAE_DUE = "sae_report_due"
 SAE_OVERDUE = "sae_report_overdue"
 TITLES = {
-    SAE_NEW: "Serious adverse event: report due",
-    SAE_DUE: "SAE report due",
-    SAE_OVERDUE: "SAE report OVERDUE",
+    SAE_NEW: gettext_noop("Serious adverse event: report due"),
+    SAE_DUE: gettext_noop("SAE report due"),
+    SAE_OVERDUE: gettext_noop("SAE report OVERDUE"),
 }
+
+
+def due_utc_words(due: dt.datetime) -> str:
+    """A due time in UTC, labelled, the date in the language in force."""
+    due = timezone.localtime(due, dt.UTC)
+    return f"{date_format(due, 'SHORT_DATE_FORMAT')} {due:%H:%M} UTC"
+
+
+def clock_words(state: rules.Clock) -> str:
+    """The clock's state in the language in force ('3 h 05 min left')."""
+    if state.reported:
+        return gettext("reported")
+    hours, rest = divmod(abs(state.seconds_left), 3600)
+    time = f"{hours} h {rest // 60:02d} min"
+    if state.overdue:
+        return gettext("overdue by %(time)s") % {"time": time}
+    return gettext("%(time)s left") % {"time": time}
+
+
+def sae_new_message(ae: AdverseEvent) -> str:
+    """The new-SAE alert, in the language in force (notifications.in_languages)."""
+    text = gettext(
+        "%(study_id)s: serious adverse event %(term)s (grade %(grade)s); initial report "
+        "due %(due)s."
+    )
+    if ae.susar:
+        text = gettext(
+            "%(study_id)s: serious adverse event %(term)s (grade %(grade)s) - SUSAR; initial "
+            "report due %(due)s."
+        )
+    return text % {
+        "study_id": ae.participant.study_id,
+        "term": ae.term_name,
+        "grade": ae.grade,
+        "due": due_utc_words(ae.report_due_at) if ae.report_due_at else "—",
+    }
+
+
 SIGN_MEANINGS = (signing.Meaning.REVIEWED_APPROVED,)
 
 
@@ -203,7 +242,7 @@ def _sae_alert(ae: AdverseEvent) -> None:
         subject=ae,
         kind=SAE_NEW,
         title=TITLES[SAE_NEW],
-        message=message,
+        message=in_languages(sae_new_message, ae),
         roles=(Role.INVESTIGATOR,),
         label=p.study_id,
         url=ae_url(ae),
@@ -233,7 +272,7 @@ def ae_create(*, participant: Participant, user: Any, data: AeInput) -> AdverseE
     locked = Participant.objects.select_for_update().select_related("site").get(pk=participant.pk)
     ae = AdverseEvent(created_by=user)
     _apply(ae, locked, data)
-    save_clinical(ae, user=user, reason="Initial report")
+    save_clinical(ae, user=user, reason=gettext_noop("Initial report"))
     if ae.serious:
         _sae_alert(ae)
     return ae
@@ -264,6 +303,7 @@ def ae_update(
     _apply(ae, ae.participant, data)
     if follow_up:
         ae.version += 1
+        # English as stored; safety_labels.change_reason shows it in the reader's language.
         final_reason = f"Follow-up report {ae.version}: {final_reason}"
     changed = follow_up or signing.fingerprint(ae) != before
     save_clinical(ae, user=user, reason=final_reason)

@@ -1,0 +1,28 @@
+"""Dates and times with seconds in the reader's language (issue 16 item 9): the date in
+the language's SHORT_DATE_FORMAT (ISO in English, dd/mm/yyyy in French), the time to the
+second (audit trail, signatures, security log).
+
+    {% load local_dates %}{{ signature.signed_at|utc|date_seconds }}  ->  27/11/2026 17:46:03
+
+An aware datetime is shown in the current time zone, as the `date` filter does (pass it
+through `utc` or `timezone` first to choose the zone). CSV, JSON and the API keep ISO.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.timezone import template_localtime
+
+register = template.Library()
+
+
+@register.filter
+def date_seconds(value: Any) -> str:
+    if not isinstance(value, dt.datetime):
+        return "" if value in (None, "") else str(value)
+    value = template_localtime(value)
+    return f"{date_format(value, 'SHORT_DATE_FORMAT')} {value:%H:%M:%S}"
