@@ -90,7 +90,9 @@ def _query_text(query: Query, *, with_question: bool = False) -> notify.Text:
     def words() -> str:
         where = catalogue.where_label(query.form, record, query.field)
         text = f"{query.participant.study_id}, {where}"
-        return f"{text}: {query.text}" if with_question else text
+        if not with_question:
+            return text
+        return gettext("%(place)s: %(question)s") % {"place": text, "question": query.text}
 
     return notify.in_languages(words)
 

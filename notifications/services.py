@@ -22,6 +22,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 
 from dressdb.access import current_membership_q
@@ -75,7 +76,7 @@ def reminder_new(
     user_id: int,
     subject: models.Model,
     kind: str,
-    title: str,
+    title: str | Promise,
     due_date: dt.date,
     message: str | Text,
     site_id: int | None = None,
@@ -259,7 +260,7 @@ def alert_raise(
     site: Site,
     subject: models.Model | None,
     kind: str,
-    title: str,
+    title: str | Promise,
     message: str | Text,
     roles: tuple[str, ...],
     label: str = "",

@@ -14,8 +14,8 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.timezone import template_localtime
 
 register = template.Library()
 
@@ -24,5 +24,7 @@ register = template.Library()
 def date_seconds(value: Any) -> str:
     if not isinstance(value, dt.datetime):
         return "" if value in (None, "") else str(value)
-    value = template_localtime(value)
+    # As the `date` filter does: to the current zone, unless `utc`/`timezone` chose one.
+    if timezone.is_aware(value) and getattr(value, "convert_to_local_time", True):
+        value = timezone.localtime(value)
     return f"{date_format(value, 'SHORT_DATE_FORMAT')} {value:%H:%M:%S}"
