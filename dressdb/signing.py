@@ -38,7 +38,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from dressdb import lockout
 from dressdb.models import SecurityEvent, Signature
@@ -244,12 +244,12 @@ class SignForm(forms.Form):
     """The signer's input for a record signed on its own page: the meaning, the password."""
 
     meaning = forms.ChoiceField(
-        label="Meaning of your signature",
+        label=gettext_lazy("Meaning of your signature"),
         widget=forms.RadioSelect,
         choices=Meaning.choices,
     )
     password = forms.CharField(
-        label="Your password (e-signature)",
+        label=gettext_lazy("Your password (e-signature)"),
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "current-password"}),
         strip=False,
         max_length=512,

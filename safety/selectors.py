@@ -259,12 +259,19 @@ def dashboard(participants: QuerySet[Participant]) -> dict[str, Any]:
         return {"label": label, "cells": cells}
 
     table = [
-        line("At least one adverse event", "any"),
-        *(line(f"Worst grade {g}", f"grade:{g}") for g in range(1, 6)),
-        line("At least one serious adverse event", "serious"),
-        line("At least one related adverse event (possible or more, either drug)", "related"),
+        line(gettext("At least one adverse event"), "any"),
+        *(
+            line(gettext("Worst grade %(grade)s") % {"grade": g}, f"grade:{g}")
+            for g in range(1, 6)
+        ),
+        line(gettext("At least one serious adverse event"), "serious"),
+        line(
+            gettext("At least one related adverse event (possible or more, either drug)"),
+            "related",
+        ),
     ]
-    aesi = [line(name, f"aesi:{name}") for name in SPECIAL_INTEREST]
+    # The groups' names are marked in safety/terms.py; the key stays English.
+    aesi = [line(gettext(name), f"aesi:{name}") for name in SPECIAL_INTEREST]
     now = timezone.now()
     clocks = [
         (ae, rules.clock(ae.report_due_at, now, None))

@@ -161,13 +161,13 @@ EXPECTED: dict[Drug, frozenset[str]] = {
 
 # Adverse events of special interest (dashboard rows): name -> term codes or "soc:".
 SPECIAL_INTEREST: dict[str, frozenset[str]] = {
-    "Nephrotoxicity": frozenset(
+    gettext_noop("Nephrotoxicity"): frozenset(
         {"acute_kidney_injury", "chronic_kidney_disease", "creatinine_increased"}
     ),
-    "Hypertension": frozenset({"hypertension"}),
-    "Hyperglycaemia": frozenset({"hyperglycemia"}),
-    "Serious infection": frozenset({INFECTIONS}),
-    "Viral reactivation": frozenset({"viral_reactivation"}),
+    gettext_noop("Hypertension"): frozenset({"hypertension"}),
+    gettext_noop("Hyperglycaemia"): frozenset({"hyperglycemia"}),
+    gettext_noop("Serious infection"): frozenset({INFECTIONS}),
+    gettext_noop("Viral reactivation"): frozenset({"viral_reactivation"}),
 }
 SERIOUS_ONLY = frozenset({"Serious infection"})
 

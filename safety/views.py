@@ -170,7 +170,7 @@ def ae_sign(request: HttpRequest, pk: int, ae_pk: int) -> HttpResponse:
             "ae": ae,
             "sign_form": form,
             "sign_summary": services.sign_summary(ae),
-            "sign_button": "Sign the review",
+            "sign_button": gettext("Sign the review"),
             "signatures": signing.signatures_for(ae),
         },
     )
@@ -355,7 +355,7 @@ def deviation_sign(request: HttpRequest, pk: int, dev_pk: int) -> HttpResponse:
             "deviation": deviation,
             "sign_form": form,
             "sign_summary": services.deviation_summary(deviation),
-            "sign_button": "Sign the review",
+            "sign_button": gettext("Sign the review"),
         },
     )
 

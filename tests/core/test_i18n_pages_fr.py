@@ -250,3 +250,26 @@ def test_the_dosing_answers_are_named_in_words(site_a, coordinator_a):
             participant=participant, improvement="bad", labs_trend="sideways"
         )
     assert problems["labs_trend"] == ["Choose one of: Down-trending; Flat; Up-trending."]
+
+
+def test_the_safety_dashboard_and_forms_read_french(login, site_a, coordinator_a, investigator_a):
+    participant = recent_participant(site_a, coordinator_a)
+    ae = safety_services.ae_create(
+        participant=participant, user=coordinator_a, data=ae_input(participant)
+    )
+    client = login(french(investigator_a))
+    dashboard = _text(client.get(reverse("safety:dashboard")).content.decode())
+    for words in ("Au moins un événement indésirable", "Grade le plus élevé 3", "Néphrotoxicité"):
+        assert words in dashboard, words
+    assert "Worst grade" not in dashboard and "Nephrotoxicity" not in dashboard
+    form = _text(
+        client.get(reverse("safety:ae_new", kwargs={"pk": participant.pk})).content.decode()
+    )
+    assert f"Déclarer un événement indésirable : {participant.study_id}" in form
+    assert "3 Sévère" in form  # the grade choices
+    sign = _text(
+        client.get(
+            reverse("safety:ae_sign", kwargs={"pk": participant.pk, "ae_pk": ae.pk})
+        ).content.decode()
+    )
+    assert "Signification de votre signature" in sign and "Sign the review" not in sign
