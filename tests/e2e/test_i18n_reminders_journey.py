@@ -16,6 +16,7 @@ from dressdb.models import UserPreference
 from enrollment.models import Participant
 from safety import services as safety_services
 from tests.e2e.conftest import log_in, shot
+from tests.e2e.test_safety_journey import _load_terms
 from tests.notifications.helpers import full_sweep
 from tests.safety.helpers import ae_input
 
@@ -26,6 +27,7 @@ WIDTHS = (1366, 820)
 
 
 def test_reminders_and_the_sae_page_read_in_french(page, live_server, demo_users):
+    _load_terms()  # flushed by an earlier browser test's database
     seed_stories()
     participant = Participant.objects.filter(site__code="PAR", status="enrolled").first()
     assert participant is not None
