@@ -260,10 +260,7 @@ def dashboard(participants: QuerySet[Participant]) -> dict[str, Any]:
 
     table = [
         line(gettext("At least one adverse event"), "any"),
-        *(
-            line(gettext("Worst grade %(grade)s") % {"grade": g}, f"grade:{g}")
-            for g in range(1, 6)
-        ),
+        *(line(gettext("Worst grade %(grade)s") % {"grade": g}, f"grade:{g}") for g in range(1, 6)),
         line(gettext("At least one serious adverse event"), "serious"),
         line(
             gettext("At least one related adverse event (possible or more, either drug)"),
