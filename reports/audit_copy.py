@@ -15,8 +15,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F
 
+from reports.copy_sql import column_sql, datetime_sql
 from reports.csvstream import Dataset, Missing, Scope
-from reports.datasets import _audit_sources
+from reports.datasets import audit_sources
 
 NOT_APPLICABLE = f"'{Missing.NOT_APPLICABLE.value}'"
 EMPTY = f"'{Missing.EMPTY.value}'"
@@ -45,10 +46,8 @@ def _text_of(field: Any, expr: str, datetime_sql: Any) -> str:  # noqa: ANN401
 
 def audit_selects(dataset: Dataset, scope: Scope) -> Iterator[tuple[str, tuple[Any, ...]]]:
     """One SELECT per history table, each giving the dataset's columns, formatted."""
-    from reports.copy_export import _datetime, _formatted
-
     columns = dataset.columns
-    for model, label, tracked, qs in _audit_sources(scope):
+    for model, label, tracked, qs in audit_sources(scope):
         fields = {f.attname: f for f in model._meta.concrete_fields}
         values = qs.values(
             h_id=F("id"),
@@ -66,8 +65,8 @@ def audit_selects(dataset: Dataset, scope: Scope) -> Iterator[tuple[str, tuple[A
             f"(0, {NOT_APPLICABLE}, {NOT_APPLICABLE}, {NOT_APPLICABLE}, w.h_type = '-')",
         ]
         for n, name in enumerate(tracked):
-            new = _text_of(fields[name], f"w.f{n}", _datetime)
-            old = _text_of(fields[name], f"w.p{n}", _datetime)
+            new = _text_of(fields[name], f"w.f{n}", datetime_sql)
+            old = _text_of(fields[name], f"w.p{n}", datetime_sql)
             raw_new = f"NULLIF(({'w.f' + str(n)})::text, '')"
             keep = (
                 f"w.h_type <> '-' AND CASE WHEN w.rn = 1 "
@@ -95,11 +94,11 @@ def audit_selects(dataset: Dataset, scope: Scope) -> Iterator[tuple[str, tuple[A
         per_field = {"field": "f.field", "old_value": "f.old", "new_value": "f.new"}
         by_name = {c.name: c for c in columns}
         written = "".join(
-            f', {_formatted(by_name[name], expr)} AS "x_{name}"'
+            f', {column_sql(by_name[name], expr)} AS "x_{name}"'
             for name, expr in per_version.items()
         )
         outer = ", ".join(
-            (f'w."x_{c.name}"' if c.name in per_version else _formatted(c, per_field[c.name]))
+            (f'w."x_{c.name}"' if c.name in per_version else column_sql(c, per_field[c.name]))
             + f' AS "{c.name}"'
             for c in columns
         )

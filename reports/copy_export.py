@@ -20,84 +20,9 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import F
 
-from reports.csvstream import (
-    CELL_STARTS_AFTER_BREAK,
-    DANGEROUS_PREFIXES,
-    FORMULA_AFTER_BREAK,
-    Column,
-    Dataset,
-    Missing,
-    Scope,
-    csv_lines,
-)
+from reports.copy_sql import column_sql, literal
+from reports.csvstream import Column, Dataset, Missing, Scope, csv_lines
 from reports.datasets import DATASETS, PARTICIPANTS_QUERY, endpoint_pairs
-
-
-def _literal(char: str) -> str:
-    return "E'" + char.encode("unicode_escape").decode().replace("'", "''") + "'"
-
-
-def _bracket(chars: str) -> str:
-    """The characters as a regular-expression bracket list (a '-' goes first)."""
-    return ("-" if "-" in chars else "") + chars.replace("-", "")
-
-
-# A line break (CR or LF) then a formula start gets a ' between them
-# (regexp_replace: \1'\2).
-_CELL_THEN_FORMULA = _literal(f"([{CELL_STARTS_AFTER_BREAK}])([{_bracket(FORMULA_AFTER_BREAK)}])")
-_QUOTE_BETWEEN = r"E'\\1''\\2'"
-
-
-def _neutralised(expr: str) -> str:
-    """`csvstream.neutralise` in SQL: a ' before a formula start after any CR or LF
-    inside the cell, and before a dangerous first character. The regular expression
-    runs only on a cell that holds a line break (few do; it is the costly part)."""
-    # ascii() reads the first character's code point: no substring is made
-    starts = ", ".join(str(ord(c)) for c in DANGEROUS_PREFIXES)
-    dangerous = f"ascii({expr}) IN ({starts})"
-    breaks = f"strpos({expr}, E'\\r') > 0 OR strpos({expr}, E'\\n') > 0"
-    safe = f"regexp_replace({expr}, {_CELL_THEN_FORMULA}, {_QUOTE_BETWEEN}, 'g')"
-    return (
-        f"CASE WHEN {breaks} THEN (CASE WHEN {dangerous} THEN '''' ELSE '' END) || {safe} "
-        f"WHEN {dangerous} THEN '''' || {expr} ELSE {expr} END"
-    )
-
-
-def _number(expr: str, decimals: int) -> str:
-    """`csvstream.decimal_text`: exactly `decimals` digits (round half away from zero)."""
-    return f"round(({expr})::numeric, {int(decimals)})::text"
-
-
-def _boolean(expr: str) -> str:
-    return f"CASE WHEN {expr} THEN 'true' WHEN NOT {expr} THEN 'false' END"
-
-
-def _datetime(expr: str) -> str:
-    """ISO 8601 in UTC with a Z, microseconds only when there are any (as Python's
-    isoformat): one to_char, and '.000000' (only ever the microseconds) taken out."""
-    utc = f"({expr} AT TIME ZONE 'UTC')"
-    return f"replace(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US'), '.000000', '') || 'Z'"
-
-
-def _formatted(column: Column, expr: str, codes: tuple[str, ...] = ()) -> str:
-    """The SQL of one declared column, written as `format_value` writes it: an absent
-    value (NULL, or empty text) is the row's first missing code that is not NULL
-    (`codes`, the column's `code_fields`), or else the column's."""
-    if column.convert:
-        expr = column.convert.sql.format(expr)
-    if column.type == "decimal":
-        text = _number(expr, column.decimals or 0)
-    elif column.type == "boolean":
-        text = _boolean(expr)
-    elif column.type == "date":
-        text = f"to_char({expr}, 'YYYY-MM-DD')"
-    elif column.type == "datetime":
-        text = _datetime(expr)
-    elif column.type == "integer":
-        text = f"{expr}::text"
-    else:  # text and factor (a missing code is never neutralised: it starts with N)
-        text = f"NULLIF({_neutralised(expr)}, '')"
-    return f"COALESCE({', '.join([text, *codes, _literal(column.blank)])})"
 
 
 def copy_select(
@@ -125,7 +50,7 @@ def copy_select(
     def cell(i: int, c: Column) -> str:
         if not formatted:
             return f"t.c{i}::text"
-        return _formatted(c, f"t.c{i}", tuple(f"t.{code_alias[k]}" for k in c.code_fields))
+        return column_sql(c, f"t.c{i}", tuple(f"t.{code_alias[k]}" for k in c.code_fields))
 
     outer = ",\n       ".join(
         [f'{cell(i, c)} AS "{c.name}"' for i, c in enumerate(dataset.columns)]
@@ -158,7 +83,7 @@ def endpoints_select(scope: Scope, *, formatted: bool = True) -> tuple[str, tupl
         f"FROM ({wide} OFFSET 0) AS p\n"
         f"CROSS JOIN LATERAL (VALUES {cells})\n"
         "  AS e(n, visit, endpoint, value, visit_status)\n"
-        f"WHERE e.visit_status <> {_literal(Missing.NOT_APPLICABLE.value)}\n"
+        f"WHERE e.visit_status <> {literal(Missing.NOT_APPLICABLE.value)}\n"
         f"ORDER BY {order}, e.n"
     )
     return select, params  # noqa: S608  (names and codes are the declarations' own)

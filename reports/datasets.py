@@ -636,7 +636,7 @@ def _jsonb_order(value: Any) -> Any:
     return value
 
 
-def _audit_sources(scope: Scope) -> Iterator[tuple[Any, str, list[str], Any]]:
+def audit_sources(scope: Scope) -> Iterator[tuple[Any, str, list[str], Any]]:
     """(historical model, form label, tracked attnames, its queryset in scope and order) for
     every clinical record with history: those with a participant, the participant's own
     and the screening's. The rows carry the participant's study ID and study day 1."""
@@ -684,7 +684,7 @@ def audit_build(dataset: Dataset, scope: Scope) -> Iterator[Row]:
     history table, read in record then time order; only the previous version is kept."""
     from django.utils import timezone
 
-    for _model, label, tracked, qs in _audit_sources(scope):
+    for _model, label, tracked, qs in audit_sources(scope):
         rows = qs.values(
             "id",
             "history_date",

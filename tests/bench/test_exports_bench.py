@@ -29,7 +29,7 @@ from django.db.models import F
 
 from reports.copy_export import copy_available, copy_lines, copy_select, endpoints_select
 from reports.csvstream import Scope
-from reports.datasets import _audit_sources
+from reports.datasets import audit_sources
 from reports.exports import DATASETS, csv_lines
 from tests.bench.seeding import seed_bench_trial
 
@@ -66,7 +66,7 @@ def _same_rows_unformatted(name: str, scope: Scope) -> list[tuple[str, tuple[Any
         return [endpoints_select(scope, formatted=False)]
     if name == "audit":
         selects = []
-        for model, _label, _tracked, qs in _audit_sources(scope):
+        for model, _label, _tracked, qs in audit_sources(scope):
             fields = {f.attname: F(f.attname) for f in model._meta.concrete_fields}
             inner, params = qs.values(
                 **{f"c_{k}": v for k, v in fields.items()}

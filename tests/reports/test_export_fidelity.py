@@ -250,10 +250,10 @@ def test_audit_csv_has_one_row_per_changed_field(trial, coordinator_a, site_a):
 
 def test_audit_csv_reads_each_history_table_once(site_a, site_b, trial_admin):
     from reports.csvstream import Scope
-    from reports.datasets import _audit_sources
+    from reports.datasets import audit_sources
 
     seed_trial(sites=[site_a], participants=2, user=trial_admin, seed=1)
-    tables = len(list(_audit_sources(Scope([site_a.pk, site_b.pk]))))
+    tables = len(list(audit_sources(Scope([site_a.pk, site_b.pk]))))
     counts = []
     for extra in (0, 6):
         if extra:

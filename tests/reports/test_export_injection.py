@@ -235,10 +235,10 @@ def test_no_export_starts_a_formula_in_any_cell(small_trial, texts):
 def test_copy_neutralises_as_the_python_path(value):
     from django.db import connection
 
-    from reports.copy_export import _neutralised
+    from reports.copy_sql import neutralised_sql
 
     with connection.cursor() as cursor:
-        select = f"SELECT {_neutralised('t.x')} FROM (SELECT %s::text AS x) AS t"  # noqa: S608
+        select = f"SELECT {neutralised_sql('t.x')} FROM (SELECT %s::text AS x) AS t"  # noqa: S608
         cursor.execute(select, [value])
         assert cursor.fetchone()[0] == neutralise(value)
 
