@@ -25,6 +25,7 @@ from dressdb.models import Site
 from enrollment.models import Participant
 from safety import services as safety_services
 from tests.e2e.conftest import log_in, shot
+from tests.e2e.test_safety_journey import _load_terms
 from tests.safety.helpers import ae_input
 
 pytestmark = pytest.mark.browser
@@ -61,6 +62,7 @@ def no_codes(page: Any) -> None:
 
 
 def test_the_demo_reads_in_words(browser, page, live_server, demo_users):
+    _load_terms()  # the CTCAE terms: flushed by an earlier browser test's database
     assert seed_stories()
     base = live_server.url
 
