@@ -11,16 +11,13 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
@@ -175,72 +172,6 @@ def enqueue_email_sweep() -> None:
     from notifications.tasks import reminder_emails_send
 
     transaction.on_commit(lambda: _enqueue_now(reminder_emails_send))
-
-
-def _message_id(reminder_id: int, created_at: dt.datetime) -> str:
-    """The same Message-ID for every copy of a reminder's email: a copy sent again after
-    a worker died between the send and the commit is recognisable as the same message."""
-    host = urlsplit(settings.SITE_URL).hostname or "dressdb.invalid"
-    return f"<reminder-{reminder_id}.{created_at:%Y%m%d%H%M%S}@{host}>"
-
-
-def reminder_email_send(*, reminder_id: int | None = None, connection: Any = None) -> int | None:
-    """Email one reminder (that one, or the oldest open one not yet emailed), at least once.
-
-    One transaction: lock the row (a concurrent sender skips it), stamp `emailed_at`, send,
-    commit. A worker that dies before the commit leaves the row unstamped and unlocked
-    (the database rolls the transaction back), so the next sweep sends it: an email is
-    never lost, and sent twice only if the worker died after the mail server took it and
-    before the commit (docs/operations.md, "Reminder emails"). A closed reminder, or a
-    user without an address, is stamped without an email.
-    Returns the id of the reminder handled, 0 if another sender took it first, None if
-    there is none to handle."""
-    with transaction.atomic():
-        rows = Reminder.objects.select_for_update(skip_locked=True, of=("self",)).filter(
-            emailed_at__isnull=True
-        )
-        if reminder_id is not None:
-            rows = rows.filter(pk=reminder_id)
-        else:
-            rows = rows.filter(status=Reminder.Status.OPEN).order_by("pk")
-        row = rows.values("pk", "status", "title", "message", "created_at", "user__email").first()
-        if row is None:
-            return None
-        # The conditional update also claims the row where SELECT FOR UPDATE is a no-op
-        # (SQLite: the write lock); 0 rows means another sender stamped it first.
-        if not Reminder.objects.filter(pk=row["pk"], emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        ):
-            return 0
-        if row["status"] == Reminder.Status.OPEN and row["user__email"]:
-            if connection is not None:
-                connection.open()  # once: a no-op while it is open
-            EmailMessage(
-                subject=f"[dressdb] {row['title']}",
-                body=f"{row['message']}\n\nYour to-do list: "
-                f"{settings.SITE_URL}{reverse('todo_list')}\n",
-                to=[row["user__email"]],
-                headers={"Message-ID": _message_id(row["pk"], row["created_at"])},
-                connection=connection,
-            ).send()
-    return int(row["pk"])
-
-
-def reminder_emails_send(*, limit: int | None = None) -> int:
-    """Email every open reminder not yet emailed (up to `limit`), one transaction each,
-    over one mail-server connection. Several workers may run it at once: each skips the
-    rows another is sending. Returns the number handled."""
-    handled = 0
-    connection = get_connection()  # opened at the first email, not for none
-    try:
-        while limit is None or handled < limit:
-            done = reminder_email_send(connection=connection)
-            if done is None:
-                break
-            handled += 1 if done else 0
-    finally:
-        connection.close()
-    return handled
 
 
 def users_with_roles(site: Site, roles: Iterable[str]) -> list[User]:

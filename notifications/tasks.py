@@ -6,7 +6,7 @@ import logging
 
 from celery import shared_task
 
-from notifications import services
+from notifications import sending
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 def reminder_email(reminder_id: int) -> bool:
     """Send a reminder's email (an alert's): the row is locked, stamped and sent in one
     transaction; a repeated delivery finds it stamped (docs/operations.md)."""
-    if not services.reminder_email_send(reminder_id=reminder_id):
+    if not sending.reminder_email_send(reminder_id=reminder_id):
         return False  # stamped already, or being sent by another worker
     logger.info("event=reminder_emailed reminder=%s", reminder_id)
     return True
@@ -34,6 +34,6 @@ def reminder_email(reminder_id: int) -> bool:
 )
 def reminder_emails_send() -> int:
     """Every open reminder not yet emailed (enqueued once by each sweep that leaves some)."""
-    handled = services.reminder_emails_send()
+    handled = sending.reminder_emails_send()
     logger.info("event=reminder_emails_sent handled=%s", handled)
     return handled

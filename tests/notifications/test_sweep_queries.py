@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from dressdb.models import Site
 from enrollment.models import ConsentVersion, Participant
-from notifications import services
+from notifications import sending
 from notifications.models import Reminder
 from outcomes.models import Visit
 from safety import services as safety_services
@@ -88,15 +88,15 @@ def test_an_email_whose_send_failed_is_left_for_the_next_sweep(site_a, coordinat
     waiting = Reminder.objects.filter(status="open", emailed_at__isnull=True)
     assert waiting.exists()
     with pytest.raises(OSError):
-        services.reminder_email_send(connection=get_connection())
+        sending.reminder_email_send(connection=get_connection())
     assert waiting.count() == Reminder.objects.filter(status="open").count()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    assert services.reminder_emails_send() == Reminder.objects.count()
+    assert sending.reminder_emails_send() == Reminder.objects.count()
     assert not waiting.exists()
     assert len(mail.outbox) == Reminder.objects.filter(user__email__gt="").count()
     ids = [m.extra_headers["Message-ID"] for m in mail.outbox]
     assert len(set(ids)) == len(ids)
-    assert services.reminder_emails_send() == 0  # and never twice
+    assert sending.reminder_emails_send() == 0  # and never twice
 
 
 def test_a_membership_that_ended_gets_no_reminders(site_a, coordinator_a):
