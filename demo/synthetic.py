@@ -30,6 +30,7 @@ from dosing import protocol
 from dosing.administration_rules import slot_times
 from dosing.config import dosing_settings
 from dosing.models import Administration, Assessment, Order, Regimen
+from dosing.services import order_values
 from dressdb.models import Site
 from enrollment.models import DeathEvidence, Participant, Screening
 from outcomes.models import HospitalCourse, Visit
@@ -502,18 +503,12 @@ def seed_trial(
             for o in plan.orders:
                 orders.append(
                     {
+                        **order_values(o),  # as the dosing service writes an order
                         "participant_id": regimen.participant_id,
                         "regimen_id": regimen.pk,
                         "day": o.day,
                         "date": o.date or day1_of[regimen.pk],
                         "drug": str(o.drug),
-                        "route": str(o.route),
-                        "dose_mg": o.dose_mg.quantize(Decimal("0.01")),
-                        "calculated_dose_mg": o.calculated_dose_mg.quantize(Decimal("0.001")),
-                        "times_per_day": o.times_per_day,
-                        "daily_dose_mg": o.daily_dose_mg.quantize(Decimal("0.01")),
-                        "block": str(o.block),
-                        "pharmacist_to_verify": o.pharmacist_to_verify,
                     }
                 )
         order_ids = write.rows(Order, orders)

@@ -83,7 +83,7 @@ ORDER_FIELDS = (
 )
 
 
-def _order_values(o: protocol.Order) -> dict[str, Any]:
+def order_values(o: protocol.Order) -> dict[str, Any]:
     return {
         "date": o.date,
         "route": str(o.route),
@@ -132,7 +132,7 @@ def _sync(
         key = (po.day, str(po.drug))
         planned_keys.add(key)
         order = stored.get(key)
-        values = _order_values(po)
+        values = order_values(po)
         values["pharmacist_to_verify"] = _verify_flag(po, participant, order, weight_changed)
         if order is None:
             order = Order(

@@ -16,51 +16,25 @@ class AddDays(Func):
     """`expression` + `days` days, as a date (NULL stays NULL)."""
 
     output_field = DateField()
+    template = "((%(expressions)s) + %(days)d)"
 
     def __init__(self, expression: Any, days: int, **extra: Any) -> None:
-        self.days = int(days)
-        super().__init__(expression, **extra)
+        super().__init__(expression, days=int(days), **extra)
 
-    def as_sql(
-        self,
-        compiler: Any,
-        connection: Any,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra: Any,
-    ) -> tuple[str, Any]:
-        inner, params = compiler.compile(self.source_expressions[0])
-        return f"(({inner}) + {self.days})", params
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        inner, params = compiler.compile(self.source_expressions[0])
-        return f"date({inner}, '{self.days:+d} days')", params
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # noqa: ANN401
+        return self.as_sql(compiler, connection, template="date(%(expressions)s, '%(days)+d days')")
 
 
 class DaysBetween(Func):
     """`end` - `start` in whole days (NULL if either is NULL)."""
 
     output_field = IntegerField()
+    arg_joiner = ") - ("
+    template = "((%(expressions)s))"
 
     def __init__(self, end: Any, start: Any, **extra: Any) -> None:
         super().__init__(end, start, **extra)
 
-    def as_sql(
-        self,
-        compiler: Any,
-        connection: Any,
-        function: str | None = None,
-        template: str | None = None,
-        arg_joiner: str | None = None,
-        **extra: Any,
-    ) -> tuple[str, Any]:
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
-        return f"(({end}) - ({start}))", (*end_params, *start_params)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
-        end, end_params = compiler.compile(self.source_expressions[0])
-        start, start_params = compiler.compile(self.source_expressions[1])
-        sql = f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
-        return sql, (*end_params, *start_params)
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # noqa: ANN401
+        template = "CAST(julianday(%(expressions)s) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, arg_joiner=") - julianday(")

@@ -67,7 +67,7 @@ def audit_selects(dataset: Dataset, scope: Scope) -> Iterator[tuple[str, tuple[A
         for n, name in enumerate(tracked):
             new = _text_of(fields[name], f"w.f{n}", datetime_sql)
             old = _text_of(fields[name], f"w.p{n}", datetime_sql)
-            raw_new = f"NULLIF(({'w.f' + str(n)})::text, '')"
+            raw_new = f"NULLIF((w.f{n})::text, '')"
             keep = (
                 f"w.h_type <> '-' AND CASE WHEN w.rn = 1 "
                 f"THEN w.h_type = '+' AND {raw_new} IS NOT NULL "

@@ -97,7 +97,7 @@ def _audit(scope: Scope) -> list[tuple[str, tuple[Any, ...]]]:
 
 # Datasets built by code rather than declared columns, with their COPY SELECTs: a long
 # view of a wide one; the audit trail, one SELECT per history table.
-UNPIVOTED: dict[str, Callable[[Scope], list[tuple[str, tuple[Any, ...]]]]] = {
+BUILT: dict[str, Callable[[Scope], list[tuple[str, tuple[Any, ...]]]]] = {
     "endpoints": lambda scope: [endpoints_select(scope)],
     "audit": _audit,
 }
@@ -105,8 +105,8 @@ UNPIVOTED: dict[str, Callable[[Scope], list[tuple[str, tuple[Any, ...]]]]] = {
 
 def _selects(dataset: str, scope: Scope) -> list[tuple[str, tuple[Any, ...]]]:
     """The SELECTs whose COPY output, one after the other, is the dataset."""
-    if dataset in UNPIVOTED:
-        return UNPIVOTED[dataset](scope)
+    if dataset in BUILT:
+        return BUILT[dataset](scope)
     return [copy_select(DATASETS[dataset], scope)]
 
 
@@ -135,7 +135,7 @@ def copy_available(dataset: str, deidentify: bool) -> bool:
     return (
         connection.vendor == "postgresql"
         and dataset in DATASETS
-        and (DATASETS[dataset].copyable or dataset in UNPIVOTED)
+        and (DATASETS[dataset].copyable or dataset in BUILT)
         and not deidentify
     )
 

@@ -32,7 +32,7 @@ the COPY path follow.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -50,7 +50,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from enrollment.status import STATE_LABELS, WITHDRAWAL_LABELS, WithdrawalKind
-from outcomes.models import ANSWER_MISSING_CODES, ENDPOINTS_BY_VISIT, SHOWN_WHEN, VIRUSES
+from outcomes.models import ENDPOINTS_BY_VISIT, VIRUSES
 from outcomes.schedule import MISSED_REASON_LABELS
 from reports.csvstream import (
     CHUNK,
@@ -139,32 +139,9 @@ PARTICIPANT_KEYS = [STUDY_ID, SITE, ITT_ARM]
 
 def missing_code(status: str) -> str | None:
     """The missing code of a visit's empty cells, from the visit's status."""
-    return {
-        "missed": "NA_MISSED",
-        "upcoming": "NA_NOT_DUE",
-        "not_expected": "NA_NOT_EXPECTED",
-        "open": "NA_NOT_ENTERED",
-        "overdue": "NA_NOT_ENTERED",
-    }.get(status)
+    from outcomes.expressions import STATUS_MISSING_CODES
 
-
-def endpoint_cell(visit: Mapping[str, Any], status: str, endpoint: str) -> Any:
-    """One endpoint of a visit as exported: the value, or the missing code that says why
-    there is none (visit status; then the answers unknown and not assessed; then the
-    form's branching; else not entered)."""
-    from outcomes.models import not_applicable
-
-    value = visit[endpoint]
-    if value in ANSWER_MISSING_CODES:
-        return ANSWER_MISSING_CODES[value]
-    if value not in ("", None):
-        return value
-    code = missing_code(status)
-    if code is not None:
-        return code
-    if endpoint in not_applicable(visit, SHOWN_WHEN):
-        return NA.NOT_APPLICABLE.value
-    return NA.NOT_ENTERED.value
+    return STATUS_MISSING_CODES.get(status)  # type: ignore[call-overload]
 
 
 # --- participants: wide, one row per randomized participant ---------------------------

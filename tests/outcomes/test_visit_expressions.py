@@ -2,8 +2,8 @@
 
 The exports compute a visit's status and its cells' missing codes in the database (so
 that PostgreSQL COPY can write them); these tests hold that SQL to the pure functions
-(outcomes.schedule.visit_status, reports.datasets.endpoint_cell), for a table of cases
-and for generated ones, on whichever database the suite runs (SQLite or PostgreSQL).
+(outcomes.schedule.visit_status, and the export's cell rule `endpoint_cell` below), for
+a table of cases and for generated ones, on whichever database the suite runs.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.db.models import CharField, Value
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from outcomes import expressions, schedule
-from outcomes.models import Visit
-from reports.datasets import endpoint_cell
+from outcomes import expressions, selectors
+from outcomes.models import ANSWER_MISSING_CODES, SHOWN_WHEN, Visit, not_applicable
+from reports.datasets import missing_code
 from tests.factories import ParticipantFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,18 +48,7 @@ def _sql_status(visit: Visit, today: dt.date) -> str:
 def _pure_status(visit: Visit, today: dt.date) -> str:
     visit.refresh_from_db()
     visit.participant.refresh_from_db()
-    planned = schedule.ScheduledVisit(
-        visit.name, visit.study_day, visit.target_date, visit.window_opens, visit.window_closes
-    )
-    return str(
-        schedule.visit_status(
-            planned,
-            today=today,
-            completed_on=visit.completed_on,
-            missed=visit.missed,
-            death_date=visit.participant.died_on,
-        )
-    )
+    return selectors.visit_status(visit, today, visit.participant.died_on)
 
 
 def _set(visit: Visit, died_on: dt.date | None, **fields: Any) -> None:
@@ -118,6 +107,23 @@ def test_visit_status_in_sql_equals_the_pure_rule(
     # a visit is never both missed and completed (a database constraint)
     _set(visit, died_on, completed_on=completed_on, missed=missed and completed_on is None)
     assert _sql_status(visit, today) == _pure_status(visit, today)
+
+
+def endpoint_cell(visit: dict[str, Any], status: str, endpoint: str) -> Any:
+    """The export's rule for one endpoint cell, in Python: the value, or the missing code
+    that says why there is none (the answers unknown and not assessed; the visit status;
+    the form's branching; else not entered)."""
+    value = visit[endpoint]
+    if value in ANSWER_MISSING_CODES:
+        return ANSWER_MISSING_CODES[value]
+    if value not in ("", None):
+        return value
+    code = missing_code(status)
+    if code is not None:
+        return code
+    if endpoint in not_applicable(visit, SHOWN_WHEN):
+        return "NA_NOT_APPLICABLE"
+    return "NA_NOT_ENTERED"
 
 
 answers = st.sampled_from(["", "yes", "no", "unknown", "not_assessed"])
