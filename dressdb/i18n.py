@@ -7,6 +7,10 @@ out once at login and kept in the session, so a page costs no query for it; chan
 one's own choice updates the session at once (a change of a site's language applies
 from the next login). A visitor who is not logged in gets their browser's language.
 
+The emails follow the same rule (`languages_for_users`, read once per batch of emails):
+a reminder's email goes out in its recipient's language; an address that is no user
+(the sponsor's safety contact) gets the trial's default language.
+
 The JSON API stays English whoever calls it: its messages are part of the contract.
 CSV exports are written without localisation (ISO dates, '.' decimals), whatever the
 language of the page that asked for them.
@@ -14,7 +18,7 @@ language of the page that asked for them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
@@ -24,8 +28,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dressdb.access import active_memberships
-from dressdb.models import UserPreference
+from dressdb.access import current_membership_q
+from dressdb.models import StaffMembership, UserPreference
 
 SESSION_KEY = "dressdb_language"
 
@@ -40,17 +44,46 @@ def supported(code: str | None) -> str | None:
         return None
 
 
-def language_for_user(user: Any) -> str:
-    """The user's own choice, else their sites' common language, else the default."""
-    own = UserPreference.objects.filter(user=user).values_list("language", flat=True).first()
-    if supported(own):
-        return str(supported(own))
-    languages = {supported(m.site.language) for m in active_memberships(user)}
+def language_of(own: str | None, site_languages: Iterable[str | None]) -> str:
+    """The rule: the user's own choice, else their sites' language when all of them agree,
+    else the default (settings.LANGUAGE_CODE)."""
+    chosen = supported(own)
+    if chosen:
+        return chosen
+    languages = {supported(code) for code in site_languages}
     if len(languages) == 1:
         (language,) = languages
         if language:
             return language
     return settings.LANGUAGE_CODE
+
+
+def languages_for_users(user_ids: Iterable[int]) -> dict[int, str]:
+    """Each user's language (`language_of`), for any number of users in two queries: their
+    own choices, then the sites of their memberships in force (active, on an active site,
+    started and not ended, of an active user: those of dressdb.access.active_memberships).
+    The pages (at login) and the emails (once per batch) both read it."""
+    ids = {int(i) for i in user_ids}
+    if not ids:
+        return {}
+    own = dict(UserPreference.objects.filter(user_id__in=ids).values_list("user_id", "language"))
+    sites: dict[int, list[str]] = {i: [] for i in ids}
+    memberships = StaffMembership.objects.filter(
+        current_membership_q(),
+        user_id__in=ids,
+        user__is_active=True,
+        active=True,
+        site__active=True,
+    ).values_list("user_id", "site__language")
+    for user_id, language in memberships:
+        sites[user_id].append(language)
+    return {i: language_of(own.get(i), sites[i]) for i in ids}
+
+
+def language_for_user(user: Any) -> str:
+    """One user's language (a user or a user id): `languages_for_users` for one."""
+    user_id = user if isinstance(user, int) else user.pk
+    return languages_for_users([user_id])[user_id]
 
 
 def remember_language(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:

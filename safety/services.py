@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_noop
 
@@ -34,7 +35,7 @@ from enrollment.services import (
     death_evidence_sync,
     participant_death_sync,
 )
-from notifications.services import alert_raise, in_languages, reminders_close
+from notifications.services import Text, alert_raise, in_languages, reminders_close
 from safety import deviations, rules
 from safety.config import safety_contact_email, safety_settings
 from safety.models import (
@@ -230,19 +231,16 @@ def _apply(ae: AdverseEvent, participant: Participant, data: AeInput) -> None:
 
 
 def _sae_alert(ae: AdverseEvent) -> None:
-    """At once: the site's investigators (to-do + email) and the sponsor's safety contact."""
+    """At once: the site's investigators (to-do + email, each in their own language) and
+    the sponsor's safety contact (in the trial's default language)."""
     p = ae.participant
-    due = timezone.localtime(ae.report_due_at, dt.UTC) if ae.report_due_at else None
-    message = (
-        f"{p.study_id}: serious adverse event {ae.term_name} (grade {ae.grade})"
-        f"{' - SUSAR' if ae.susar else ''}; initial report due {due:%Y-%m-%d %H:%M} UTC."
-    )
+    message = in_languages(sae_new_message, ae)
     alert_raise(
         site=p.site,
         subject=ae,
         kind=SAE_NEW,
         title=TITLES[SAE_NEW],
-        message=in_languages(sae_new_message, ae),
+        message=message,
         roles=(Role.INVESTIGATOR,),
         label=p.study_id,
         url=ae_url(ae),
@@ -252,11 +250,16 @@ def _sae_alert(ae: AdverseEvent) -> None:
         transaction.on_commit(lambda: _email_contact(contact, message))
 
 
-def _email_contact(address: str, message: str) -> None:
+def _email_contact(address: str, message: Text) -> None:
+    """The sponsor's safety contact is an address, not a user: the email is in the
+    trial's default language (settings.LANGUAGE_CODE, the language `message.english`
+    was written in), its due time in that language's date format."""
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = f"[dressdb] {gettext('Serious adverse event')}"
     try:
         send_mail(
-            subject="[dressdb] Serious adverse event",
-            message=message,
+            subject=subject,
+            message=message.english,
             from_email=None,
             recipient_list=[address],
         )
