@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -23,7 +22,7 @@ from dosing.administration_selectors import (  # noqa: F401  (re-exported: issue
 from dosing.models import Administration, Assessment, Order, Regimen, RegimenEvent
 from dosing.protocol import BLOCK_LABELS, DRUG_LABELS, Drug, State, label_of
 from dressdb.access import has_role
-from dressdb.grid import Cell, CellState, Column
+from dressdb.grid import Cell, CellState, Column, cell_url_maker
 from dressdb.models import Role
 from enrollment.access import participants_visible_to
 from enrollment.models import Participant
@@ -214,20 +213,21 @@ def grid_cells(
     ids = [p.pk for p in participants]
     by_pk = {p.pk: p for p in participants}
     cells: dict[int, dict[str, Cell]] = {pk: {} for pk in ids}
-    signed = (
-        Assessment.objects.none()
+    signed: Iterable[tuple[int, int, int, str, str]] = (
+        ()
         if open_only
         else Assessment.objects.filter(participant_id__in=ids)
-        .only("id", "participant_id", "number", "study_day", "block", "printed_name")
+        .values_list("participant_id", "number", "study_day", "block", "printed_name")
         .order_by("participant_id", "number")
     )
-    for a in signed:
-        cells[a.participant_id][f"decision_{a.number}"] = Cell(
+    participant_url = cell_url_maker("participant_detail", 1)
+    for pk, number, study_day, block, printed_name in signed:
+        cells[pk][f"decision_{number}"] = Cell(
             CellState.SIGNED,
-            reverse("participant_detail", args=[a.participant_id]) + "#assessments",
-            f"study day {a.study_day}, {label_of(a.block, BLOCK_LABELS)}, "
-            f"signed by {a.printed_name}",
+            participant_url(pk) + "#assessments",
+            f"study day {study_day}, {label_of(block, BLOCK_LABELS)}, signed by {printed_name}",
         )
+    new_url = cell_url_maker("assessment_new", 1)
     for r in _awaiting(participants):
         p = by_pk[r.participant_id]
         if p.status != "enrolled" or p.died_on is not None:
@@ -244,7 +244,7 @@ def grid_cells(
         n = len(cells[p.pk]) + 1
         cells[p.pk][f"decision_{n}"] = Cell(
             state,
-            reverse("assessment_new", args=[p.pk]),
+            new_url(p.pk),
             f"study day {r.next_decision_day}, {label_of(r.current_block, BLOCK_LABELS)}",
             due=due,
             what=gettext("Dosing decision")

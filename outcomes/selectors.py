@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 
 from dressdb import signing
 from dressdb.access import has_role
-from dressdb.grid import Cell, CellState, Column, cell_url
+from dressdb.grid import Cell, CellState, Column, cell_url_maker
 from dressdb.models import Role
 from enrollment.access import participants_visible_to
 from enrollment.models import Participant
@@ -127,13 +127,18 @@ def grid_columns() -> list[Column]:
 
 
 def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:
-    """The day 7/30/60/90 visits and the hospital course: two queries."""
+    """The day 7/30/60/90 visits and the hospital course: two queries (one when the
+    caller select_related("hospital_course")). The visits are read as tuples (a page of
+    50 participants has 200: no model instance each)."""
     by_pk = {p.pk: p for p in participants}
     cells: dict[int, dict[str, Cell]] = {pk: {} for pk in by_pk}
     today = {p.pk: timezone.localdate(timezone=p.site.tz) for p in participants}
+    ends = {p.pk: follow_up_ends(p) for p in participants}
+    visit_url = cell_url_maker("visit_edit", 2)
     visits = (
         Visit.objects.filter(participant_id__in=list(by_pk))
-        .only(
+        .values_list(
+            "pk",
             "participant_id",
             "name",
             "study_day",
@@ -149,28 +154,48 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
         .order_by()
     )  # fmt: skip  (keyed by name below: no need for Meta's join to the sites)
     what: dict[int, str] = {}  # "Day 7 visit": translated once a page
-    for v in visits:
-        p = by_pk[v.participant_id]
-        if v.study_day not in what:
-            what[v.study_day] = gettext("Day %(n)s visit") % {"n": v.study_day}
-        status = visit_status(v, today[p.pk], *follow_up_ends(p))
+    for (
+        visit_pk,
+        pk,
+        name,
+        study_day,
+        target_date,
+        window_opens,
+        window_closes,
+        completed_on,
+        missed,
+        missed_reason,
+        missed_reason_code,
+        locked,
+    ) in visits:
+        if study_day not in what:
+            what[study_day] = gettext("Day %(n)s visit") % {"n": study_day}
+        death_date, ended = ends[pk]
+        status = str(
+            schedule.visit_status(
+                schedule.ScheduledVisit(name, study_day, target_date, window_opens, window_closes),
+                today=today[pk],
+                completed_on=completed_on,
+                missed=missed,
+                death_date=death_date,
+                follow_up_ended_on=ended,
+            )
+        )
         state = VISIT_CELL_STATES[status]
         note = ""
-        if v.locked:
+        if locked:
             state, note = CellState.LOCKED, "signed off and locked"
         elif status == "completed_out_of_window":
             note = "completed out of window"
-        elif status == "missed":
-            note = v.missed_label
+        elif status == "missed":  # as Visit.missed_label
+            note = schedule.missed_label(missed_reason_code, missed_reason) if missed else ""
         is_open = state in (CellState.NOT_DUE, CellState.DUE, CellState.OVERDUE)
-        cells[p.pk][v.name] = Cell(
+        cells[pk][name] = Cell(
             state,
-            cell_url("visit_edit", p.pk, v.pk),
+            visit_url(pk, visit_pk),
             note,
-            due=(v.window_closes if state == CellState.OVERDUE else v.target_date)
-            if is_open
-            else None,
-            what=what[v.study_day],
+            due=(window_closes if state == CellState.OVERDUE else target_date) if is_open else None,
+            what=what[study_day],
         )
     descriptor: Any = Participant.hospital_course
     if participants and all(descriptor.is_cached(p) for p in participants):
@@ -184,8 +209,9 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
                 "participant_id", "discharge_date", "death_date"
             )
         }
+    course_url = cell_url_maker("hospital_course", 1)
     for pk, p in by_pk.items():
-        url = cell_url("hospital_course", pk)
+        url = course_url(pk)
         course = courses.get(pk)
         if course is not None and (course.discharge_date or course.death_date):
             cell = Cell(CellState.COMPLETE, url)
