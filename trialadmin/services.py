@@ -16,11 +16,12 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from dressdb import services as core_services
 from dressdb import signing
+from dressdb.i18n import language_of
 from dressdb.models import Delegation, Duty, Role, SecurityEvent, Site, StaffMembership
 from dressdb.security_log import log_event
 from trialadmin.models import Invitation
@@ -113,16 +114,28 @@ def user_invite(
         reason=why,
     )
     link = accept_url(token)
+    # A new user has chosen no language yet: the invitation reads in the site's (the
+    # rule of dressdb.i18n.language_of, which the pages follow after the first login).
+    with translation.override(language_of(None, [site.language])):
+        subject = gettext("dressdb: your invitation to the DRESS trial")
+        body = gettext(
+            "Hello %(name)s,\n\n"
+            "You are invited to dressdb as %(role)s at %(site)s.\n"
+            "Your username: %(username)s\n"
+            "Choose your password here (the link works once, for %(hours)s hours):\n"
+            "%(link)s\n"
+        ) % {
+            "name": first_name or user.get_username(),
+            "role": Role(role).label,
+            "site": site.code,
+            "username": user.get_username(),
+            "hours": INVITATION_HOURS,
+            "link": link,
+        }
     transaction.on_commit(
         lambda: send_mail(
-            subject="dressdb: your invitation to the DRESS trial",
-            message=(
-                f"Hello {first_name or user.get_username()},\n\n"
-                f"You are invited to dressdb as {Role(role).label} at {site.code}.\n"
-                f"Your username: {user.get_username()}\n"
-                f"Choose your password here (the link works once, for {INVITATION_HOURS} "
-                f"hours):\n{link}\n"
-            ),
+            subject=subject,
+            message=body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[email],
         )

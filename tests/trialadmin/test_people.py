@@ -79,6 +79,34 @@ def test_invite_creates_user_membership_and_hashed_token_and_mails_the_link(
     assert invitation.history.first().history_change_reason == "Joins the USC team"
 
 
+def test_the_invitation_reads_in_the_sites_language(
+    trial_admin, site_a, django_capture_on_commit_callbacks
+):
+    """The invitee has chosen no language yet: a French site's invitation is French,
+    with its role named in French; an English site's stays English."""
+    site_a.language = "fr"
+    site_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(trial_admin, site_a)
+    french = mail.outbox[0]
+    assert french.subject == "dressdb : votre invitation à l'essai DRESS"
+    assert "Bonjour New," in french.body
+    assert "comme Coordinateur de centre au site" in french.body, french.body
+    assert "Votre nom d'utilisateur : newperson" in french.body
+    assert "pendant 72 heures" in french.body
+    assert link_in_mail()
+
+    site_a.language = "en"
+    site_a.save()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(trial_admin, site_a, username="second", email="second@example.org")
+    english = mail.outbox[0]
+    assert english.subject == "dressdb: your invitation to the DRESS trial"
+    assert "You are invited to dressdb as Site coordinator at" in english.body, english.body
+    assert "Your username: second" in english.body
+
+
 def test_invite_without_reason_or_with_a_taken_username_writes_nothing(trial_admin, site_a):
     response = invite(trial_admin, site_a, reason="")
     assert response.status_code == 200
