@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django import forms
@@ -69,21 +70,21 @@ class Row:
     cells: list[Cell] = field(default_factory=list)
     next_due: Cell | None = None
 
-    @property
+    @cached_property  # read more than once a row by the templates
     def status_short(self) -> str:
         return gettext(STATE_LABELS[self.status.state])
 
-    @property
+    @cached_property  # read more than once a row by the templates
     def arm_label(self) -> str:
         arm = self.participant.current_arm
         return gettext(ARM_LABELS.get(Arm(arm), arm)) if arm in set(Arm) else ""
 
-    @property
+    @cached_property  # read more than once a row by the templates
     def switched(self) -> bool:
         p = self.participant
         return bool(p.randomized_arm) and p.current_arm != p.randomized_arm
 
-    @property
+    @cached_property  # read more than once a row by the templates
     def study_day(self) -> int | None:
         day1 = self.participant.study_day_1
         if day1 is None or self.status.state in (State.SCREENED, State.ENROLLED):

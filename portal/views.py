@@ -25,6 +25,7 @@ from dressdb.access import (
 from dressdb.models import Role
 from enrollment import selectors as enrollment_selectors
 from enrollment.access import participant_for_user, participants_visible_to
+from enrollment.models import Screening
 from enrollment.status import State
 from notifications import selectors as notifications_selectors
 from outcomes import selectors as outcomes_selectors
@@ -64,6 +65,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     participant = participant_for_user(request.user, pk)
+    if participant.screening_id is not None:
+        # The page shows the screening's label (its site's code): one query, not two.
+        participant.screening = Screening.objects.select_related("site").get(
+            pk=participant.screening_id
+        )
     context: dict[str, object] = {"participant": participant}
     context |= randomization_selectors.participant_panel(participant=participant, user=request.user)
     context |= dosing_selectors.participant_panel(participant=participant, user=request.user)
