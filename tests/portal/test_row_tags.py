@@ -97,3 +97,22 @@ def test_grid_rows_as_the_template_wrote_them(trial_rows, language):
     assert ("· jour " if language == "fr" else "· day ") in now
     assert "A&amp;B&lt;1&gt;" in now and "A&B<1>" not in now
     assert now.split("\n", 1)[1] == before.split("\n", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("name", "ids"),
+    [
+        ("participant_detail", (1,)),
+        ("participant_detail", (7_000_000_002,)),  # an id that is also a stand-in
+        ("assessment_new", (42,)),
+        ("hospital_course", (9,)),
+        ("visit_edit", (12, 345)),
+    ],
+)
+def test_cell_url_maker_gives_reverse(name, ids):
+    """The grid's links (dressdb.grid.cell_url_maker) are the URLs reverse() gives."""
+    from django.urls import reverse
+
+    from dressdb.grid import cell_url, cell_url_maker
+
+    assert cell_url_maker(name, len(ids))(*ids) == reverse(name, args=ids) == cell_url(name, *ids)
