@@ -12,7 +12,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
-import time
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -398,17 +398,17 @@ def test_upload_of_100000_bad_rows_reports_the_first_50_quickly(login, statistic
     errors = _upload(statistician, text)
     assert len(errors) == 51
     assert errors[-1] == "… and 99950 more errors (fix these first)."
-    # The page: was 27.7 s (every error rendered); ~1-2 s on an idle machine now. The bound
-    # is loose because CI shares its CPUs.
-    started_at = time.perf_counter()
+    # The page renders the first 50 errors and the count of the rest, never all 100,000
+    # (rendering every error took 27.7 s). Its speed is the bench's to measure: here the
+    # page is held to what makes it fast, the number of errors it writes out.
     response = login(statistician).post(
         "/randomization/lists/",
         {"upload": "1", "kind": "live", "file": SimpleUploadedFile("l.csv", text.encode())},
     )
-    elapsed = time.perf_counter() - started_at
     assert response.status_code == 200
-    assert "and 99950 more errors" in response.content.decode()
-    assert elapsed < 15, f"{elapsed:.1f} s"
+    page = response.content.decode()
+    assert "and 99950 more errors" in page
+    assert len(re.findall(r"row \d+:", page)) == 50
 
 
 @pytest.mark.parametrize("value", ["99999999999999999999999", "9223372036854775808", "-1e30"])
