@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -33,6 +32,7 @@ from datamanagement.serializers import (
     SdvVerifySerializer,
 )
 from dressdb.access import has_role
+from dressdb.api import validated
 from dressdb.api_schema import with_errors
 from dressdb.models import EditFreeze, Role
 from enrollment.access import participant_for_user
@@ -43,15 +43,6 @@ ANSWER = list(selectors.ANSWER_ROLES)
 SDV = list(services.SDV_ROLES)
 FREEZE = list(services.FREEZE_ROLES)
 LOCK = list(services.LOCK_ROLES)
-
-
-def _body(request: Request, serializer_class: Any) -> Any:
-    if not isinstance(request.data, dict):
-        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
-    serializer = serializer_class(data=request.data)
-    if not serializer.is_valid():
-        return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-    return serializer.validated_data
 
 
 def _query_for(request: Request, query_pk: int, roles: Sequence[str]) -> Query:
@@ -90,15 +81,8 @@ def participant_queries(request: Request, pk: int) -> Response:
     if not has_role(request.user, *MANAGE):
         raise PermissionDenied("Only data managers and monitors raise queries.")
     participant = participant_for_user(request.user, pk, roles=MANAGE)
-    data = _body(request, QueryOpenSerializer)
-    if isinstance(data, Response):
-        return data
-    try:
-        query = services.query_open(participant=participant, user=request.user, **data)
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from None
+    data = validated(request, QueryOpenSerializer)
+    query = services.query_open(participant=participant, user=request.user, **data)
     return _done(query, status.HTTP_201_CREATED)
 
 
@@ -110,13 +94,8 @@ def participant_queries(request: Request, pk: int) -> Response:
 @api_view(["POST"])
 def query_answer(request: Request, query_pk: int) -> Response:
     query = _query_for(request, query_pk, ANSWER)
-    data = _body(request, QueryTextSerializer)
-    if isinstance(data, Response):
-        return data
-    try:
-        query = services.query_answer(query=query, user=request.user, text=data["text"])
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    data = validated(request, QueryTextSerializer)
+    query = services.query_answer(query=query, user=request.user, text=data["text"])
     services.checks_run(participant=query.participant)
     return _done(query)
 
@@ -129,13 +108,8 @@ def query_answer(request: Request, query_pk: int) -> Response:
 @api_view(["POST"])
 def query_close(request: Request, query_pk: int) -> Response:
     query = _query_for(request, query_pk, MANAGE)
-    data = _body(request, QueryCloseSerializer)
-    if isinstance(data, Response):
-        return data
-    try:
-        query = services.query_close(query=query, user=request.user, text=data.get("text", ""))
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    data = validated(request, QueryCloseSerializer)
+    query = services.query_close(query=query, user=request.user, text=data.get("text", ""))
     return _done(query)
 
 
@@ -154,20 +128,7 @@ def _role(request: Request, roles: Sequence[str], what: str) -> None:
         raise PermissionDenied(f"Your role does not allow you to {what}.")
 
 
-def _run(call: Any) -> Any:
-    """The service's field errors as a 400 JSON object, its role refusal as a 403."""
-    try:
-        return call()
-    except ValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
-    except DjangoPermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from None
-
-
 def _freeze_answer(row: Any, code: int = status.HTTP_200_OK) -> Response:
-    if isinstance(row, Response):
-        return row
     fresh = EditFreeze.objects.select_related(
         "created_by", "release_requested_by", "released_by"
     ).get(pk=row.pk)
@@ -182,19 +143,13 @@ def _freeze_answer(row: Any, code: int = status.HTTP_200_OK) -> Response:
 @api_view(["POST"])
 def participant_sdv_verify(request: Request, pk: int) -> Response:
     participant = _participant(request, pk, SDV, "verify source data")
-    data = _body(request, SdvVerifySerializer)
-    if isinstance(data, Response):
-        return data
-    row = _run(
-        lambda: services.sdv_verify(
-            participant=participant,
-            user=request.user,
-            form=data["form"],
-            record_id=data["record_id"],
-        )
+    data = validated(request, SdvVerifySerializer)
+    row = services.sdv_verify(
+        participant=participant,
+        user=request.user,
+        form=data["form"],
+        record_id=data["record_id"],
     )
-    if isinstance(row, Response):
-        return row
     fresh = SdvRecord.objects.select_related("verified_by").get(pk=row.pk)
     return Response(SdvRecordSerializer(fresh).data)
 
@@ -208,20 +163,14 @@ def participant_sdv_verify(request: Request, pk: int) -> Response:
 @api_view(["POST"])
 def participant_casebook_sign(request: Request, pk: int) -> Response:
     participant = _participant(request, pk, [Role.INVESTIGATOR], "sign casebooks")
-    data = _body(request, CasebookSignSerializer)
-    if isinstance(data, Response):
-        return data
-    signature = _run(
-        lambda: services.casebook_sign(
-            participant=participant,
-            user=request.user,
-            password=data["password"],
-            meaning=data["meaning"],
-            request=request,
-        )
+    data = validated(request, CasebookSignSerializer)
+    signature = services.casebook_sign(
+        participant=participant,
+        user=request.user,
+        password=data["password"],
+        meaning=data["meaning"],
+        request=request,
     )
-    if isinstance(signature, Response):
-        return signature
     book = Casebook.objects.get(participant=participant)
     return Response(
         {
@@ -242,12 +191,8 @@ def participant_casebook_sign(request: Request, pk: int) -> Response:
 @api_view(["POST"])
 def participant_freeze(request: Request, pk: int) -> Response:
     participant = _participant(request, pk, FREEZE, "freeze data")
-    data = _body(request, ReasonSerializer)
-    if isinstance(data, Response):
-        return data
-    row = _run(
-        lambda: services.freeze(user=request.user, reason=data["reason"], participant=participant)
-    )
+    data = validated(request, ReasonSerializer)
+    row = services.freeze(user=request.user, reason=data["reason"], participant=participant)
     return _freeze_answer(row, status.HTTP_201_CREATED)
 
 
@@ -266,15 +211,11 @@ def _active(kind: str, participant_id: int | None, message: str) -> EditFreeze:
 @api_view(["POST"])
 def participant_unfreeze(request: Request, pk: int) -> Response:
     participant = _participant(request, pk, FREEZE, "unfreeze data")
-    data = _body(request, ReasonSerializer)
-    if isinstance(data, Response):
-        return data
-    row = _run(
-        lambda: services.unfreeze(
-            row=_active(EditFreeze.Kind.FREEZE, participant.pk, "This participant is not frozen."),
-            user=request.user,
-            reason=data["reason"],
-        )
+    data = validated(request, ReasonSerializer)
+    row = services.unfreeze(
+        row=_active(EditFreeze.Kind.FREEZE, participant.pk, "This participant is not frozen."),
+        user=request.user,
+        reason=data["reason"],
     )
     return _freeze_answer(row)
 
@@ -287,10 +228,8 @@ def participant_unfreeze(request: Request, pk: int) -> Response:
 @api_view(["POST"])
 def study_freeze(request: Request) -> Response:
     _role(request, FREEZE, "freeze data")
-    data = _body(request, ReasonSerializer)
-    if isinstance(data, Response):
-        return data
-    row = _run(lambda: services.freeze(user=request.user, reason=data["reason"]))
+    data = validated(request, ReasonSerializer)
+    row = services.freeze(user=request.user, reason=data["reason"])
     return _freeze_answer(row, status.HTTP_201_CREATED)
 
 
@@ -302,15 +241,11 @@ def study_freeze(request: Request) -> Response:
 @api_view(["POST"])
 def study_unfreeze(request: Request) -> Response:
     _role(request, FREEZE, "unfreeze data")
-    data = _body(request, ReasonSerializer)
-    if isinstance(data, Response):
-        return data
-    row = _run(
-        lambda: services.unfreeze(
-            row=_active(EditFreeze.Kind.FREEZE, None, "The study is not frozen."),
-            user=request.user,
-            reason=data["reason"],
-        )
+    data = validated(request, ReasonSerializer)
+    row = services.unfreeze(
+        row=_active(EditFreeze.Kind.FREEZE, None, "The study is not frozen."),
+        user=request.user,
+        reason=data["reason"],
     )
     return _freeze_answer(row)
 
@@ -324,10 +259,8 @@ def study_unfreeze(request: Request) -> Response:
 @api_view(["POST"])
 def database_lock(request: Request) -> Response:
     _role(request, LOCK, "lock the database")
-    data = _body(request, ReasonSerializer)
-    if isinstance(data, Response):
-        return data
-    row = _run(lambda: services.database_lock(user=request.user, reason=data["reason"]))
+    data = validated(request, ReasonSerializer)
+    row = services.database_lock(user=request.user, reason=data["reason"])
     return _freeze_answer(row, status.HTTP_201_CREATED)
 
 
@@ -339,15 +272,11 @@ def database_lock(request: Request) -> Response:
 @api_view(["POST"])
 def database_unlock_request(request: Request) -> Response:
     _role(request, LOCK, "ask to unlock the database")
-    data = _body(request, ReasonSerializer)
-    if isinstance(data, Response):
-        return data
-    row = _run(
-        lambda: services.database_unlock_request(
-            row=_active(EditFreeze.Kind.LOCK, None, "The database is not locked."),
-            user=request.user,
-            reason=data["reason"],
-        )
+    data = validated(request, ReasonSerializer)
+    row = services.database_unlock_request(
+        row=_active(EditFreeze.Kind.LOCK, None, "The database is not locked."),
+        user=request.user,
+        reason=data["reason"],
     )
     return _freeze_answer(row)
 
@@ -360,10 +289,8 @@ def database_unlock_request(request: Request) -> Response:
 @api_view(["POST"])
 def database_unlock_approve(request: Request) -> Response:
     _role(request, LOCK, "approve a database unlock")
-    row = _run(
-        lambda: services.database_unlock_approve(
-            row=_active(EditFreeze.Kind.LOCK, None, "The database is not locked."),
-            user=request.user,
-        )
+    row = services.database_unlock_approve(
+        row=_active(EditFreeze.Kind.LOCK, None, "The database is not locked."),
+        user=request.user,
     )
     return _freeze_answer(row)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -37,6 +36,7 @@ from dosing.serializers import (
 )
 from dressdb import signing
 from dressdb.access import has_role
+from dressdb.api import json_object, validated
 from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment.access import participant_for_user
@@ -121,25 +121,20 @@ def participant_assessment(request: Request, pk: int) -> Response:
     if not has_role(request.user, Role.INVESTIGATOR):
         raise PermissionDenied("Only investigators sign dosing decisions.")
     participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
-    data: Any = request.data
-    if not isinstance(data, dict):
-        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    data = json_object(request)
     missing = {
         k: ["is required"] for k in ("improvement", "labs_trend", "password") if not data.get(k)
     }
     if missing:
         return Response(missing, status=status.HTTP_400_BAD_REQUEST)
-    try:
-        assessment = services.assessment_sign(
-            participant=participant,
-            user=request.user,
-            password=str(data["password"]),
-            improvement=str(data["improvement"]),
-            labs_trend=str(data["labs_trend"]),
-            request=request,
-        )
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    assessment = services.assessment_sign(
+        participant=participant,
+        user=request.user,
+        password=str(data["password"]),
+        improvement=str(data["improvement"]),
+        labs_trend=str(data["labs_trend"]),
+        request=request,
+    )
     return Response(
         {
             "number": assessment.number,
@@ -178,13 +173,12 @@ def _course_json(participant: Any) -> dict[str, Any]:
 @api_view(["POST"])
 def participant_relapse(request: Request, pk: int) -> Response:
     participant = _course_participant(request, pk)
-    given = RelapseInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
+    given = validated(request, RelapseInputSerializer)
     services.relapse_record(
         participant=participant,
         user=request.user,
-        relapse_on=given.validated_data["relapse_on"],
-        reason=given.validated_data["reason_for_change"],
+        relapse_on=given["relapse_on"],
+        reason=given["reason_for_change"],
     )
     return Response(_course_json(participant))
 
@@ -197,13 +191,12 @@ def participant_relapse(request: Request, pk: int) -> Response:
 @api_view(["PUT"])
 def participant_npo(request: Request, pk: int) -> Response:
     participant = _course_participant(request, pk)
-    given = NpoInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
+    given = validated(request, NpoInputSerializer)
     updated = services.npo_set(
         participant=participant,
         user=request.user,
-        npo=given.validated_data["npo"],
-        reason=given.validated_data["reason_for_change"],
+        npo=given["npo"],
+        reason=given["reason_for_change"],
     )
     return Response(_course_json(updated))
 
@@ -216,13 +209,12 @@ def participant_npo(request: Request, pk: int) -> Response:
 @api_view(["PUT"])
 def participant_weight(request: Request, pk: int) -> Response:
     participant = _course_participant(request, pk)
-    given = WeightInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
+    given = validated(request, WeightInputSerializer)
     updated = services.weight_correct(
         participant=participant,
         user=request.user,
-        weight_kg=given.validated_data["weight_kg"],
-        reason=given.validated_data["reason_for_change"],
+        weight_kg=given["weight_kg"],
+        reason=given["reason_for_change"],
     )
     return Response(_course_json(updated))
 
@@ -399,9 +391,7 @@ def participant_administrations(request: Request, pk: int) -> Response:
                 {"date": ["Give the date as YYYY-MM-DD."]}, status=status.HTTP_400_BAD_REQUEST
             )
         return Response(administrations_json(participant, date))
-    given = AdministrationDayInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
-    data = given.validated_data
+    data = validated(request, AdministrationDayInputSerializer)
     services.administrations_record(
         participant=participant,
         user=request.user,
@@ -444,13 +434,12 @@ def participant_order_verify(request: Request, pk: int) -> Response:
     if not has_role(request.user, Role.PHARMACIST):
         raise PermissionDenied("Only pharmacists verify orders.")
     participant = participant_for_user(request.user, pk, roles=[Role.PHARMACIST])
-    given = VerifyInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
+    given = validated(request, VerifyInputSerializer)
     order = services.order_verify(
         participant=participant,
         user=request.user,
-        order_id=given.validated_data["order_id"],
-        password=given.validated_data["password"],
+        order_id=given["order_id"],
+        password=given["password"],
         request=request,
     )
     signature = signing.current_signature(order)

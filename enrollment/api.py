@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view
@@ -14,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dressdb.access import has_role, sites_visible_to
+from dressdb.api import json_object, validated
 from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment import services
@@ -67,9 +66,7 @@ SCREENING_OUTPUT = inline_serializer(
 def screening_create(request: Request) -> Response:
     if not has_role(request.user, Role.COORDINATOR):
         raise PermissionDenied("Only site coordinators screen patients.")
-    data: Any = request.data
-    if not isinstance(data, dict):
-        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    data = json_object(request)
     raw_site = data.get("site")
     sites = sites_visible_to(request.user, roles=[Role.COORDINATOR])
     site = None
@@ -96,16 +93,13 @@ def screening_create(request: Request) -> Response:
         answers = parse_screening_input(document)
     except InputError as exc:
         return Response({exc.field: [exc.message]}, status=status.HTTP_400_BAD_REQUEST)
-    try:
-        screening = services.screening_record(
-            site=site,
-            user=request.user,
-            answers=answers,
-            initials=str(data.get("initials") or ""),
-            screened_on=screened_on,
-        )
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    screening = services.screening_record(
+        site=site,
+        user=request.user,
+        answers=answers,
+        initials=str(data.get("initials") or ""),
+        screened_on=screened_on,
+    )
     return Response(services.screening_result_json(screening), status=status.HTTP_201_CREATED)
 
 
@@ -124,11 +118,8 @@ def screening_enrol(request: Request, pk: int) -> Response:
     if not has_role(request.user, Role.COORDINATOR):
         raise PermissionDenied("Only site coordinators enrol patients.")
     screening = screening_for_user(request.user, pk, roles=[Role.COORDINATOR])
-    given = EnrolInputSerializer(data=request.data, site_tz=screening.site.tz)
-    given.is_valid(raise_exception=True)
-    participant = services.participant_enrol(
-        screening=screening, user=request.user, **given.validated_data
-    )
+    given = validated(request, EnrolInputSerializer, site_tz=screening.site.tz)
+    participant = services.participant_enrol(screening=screening, user=request.user, **given)
     return Response(ParticipantSerializer(participant).data, status=status.HTTP_201_CREATED)
 
 
@@ -142,10 +133,9 @@ def screening_not_consented(request: Request, pk: int) -> Response:
     if not has_role(request.user, Role.COORDINATOR):
         raise PermissionDenied("Only site coordinators record consent.")
     screening = screening_for_user(request.user, pk, roles=[Role.COORDINATOR])
-    given = NotConsentedInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
+    given = validated(request, NotConsentedInputSerializer)
     updated = services.screening_mark_not_consented(
-        screening=screening, user=request.user, reason=given.validated_data["reason"]
+        screening=screening, user=request.user, reason=given["reason"]
     )
     return Response(ScreeningOutcomeSerializer(updated).data)
 
@@ -161,7 +151,7 @@ def participant_renal_impairment(request: Request, pk: int) -> Response:
     if not has_role(request.user, *roles):
         raise PermissionDenied("Only investigators and admins set renal impairment.")
     participant = participant_for_user(request.user, pk, roles=roles)
-    given = RenalImpairmentInputSerializer(data=request.data)
+    given = RenalImpairmentInputSerializer(data=json_object(request))
     given.is_valid(raise_exception=True)
     updated = services.participant_set_renal_impairment(
         participant=participant,

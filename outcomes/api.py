@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -18,6 +17,7 @@ from rest_framework.response import Response
 
 from dressdb import signing
 from dressdb.access import has_role
+from dressdb.api import json_object, validated
 from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment.access import participant_for_user
@@ -119,9 +119,7 @@ def visit_endpoints(request: Request, pk: int, visit: str) -> Response:
         raise PermissionDenied("Only site coordinators enter visits.")
     participant = participant_for_user(request.user, pk, roles=[Role.COORDINATOR])
     row = get_object_or_404(Visit, participant=participant, name=visit)
-    data: Any = request.data
-    if not isinstance(data, dict):
-        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    data = json_object(request)
     try:
         completed_on = dt.date.fromisoformat(str(data.get("completed_on")))
     except ValueError:
@@ -144,18 +142,15 @@ def visit_endpoints(request: Request, pk: int, visit: str) -> Response:
             {"endpoints": ["must be an object of endpoint values"]},
             status=status.HTTP_400_BAD_REQUEST,
         )
-    try:
-        updated = services.visit_record(
-            visit=row,
-            user=request.user,
-            completed_on=completed_on,
-            endpoints=endpoints,
-            out_of_window_reason=str(data.get("out_of_window_reason") or ""),
-            reason=str(data.get("reason_for_change") or ""),
-            death_date=death_date,
-        )
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    updated = services.visit_record(
+        visit=row,
+        user=request.user,
+        completed_on=completed_on,
+        endpoints=endpoints,
+        out_of_window_reason=str(data.get("out_of_window_reason") or ""),
+        reason=str(data.get("reason_for_change") or ""),
+        death_date=death_date,
+    )
     return Response(visit_json(updated, _status(participant, updated)))
 
 
@@ -182,18 +177,13 @@ def visit_missed(request: Request, pk: int, visit: str) -> Response:
         raise PermissionDenied("Only site coordinators enter visits.")
     participant = participant_for_user(request.user, pk, roles=[Role.COORDINATOR])
     row = get_object_or_404(Visit, participant=participant, name=visit)
-    data: Any = request.data
-    if not isinstance(data, dict):
-        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
-    try:
-        updated = services.visit_mark_missed(
-            visit=row,
-            user=request.user,
-            reason=str(data.get("missed_reason") or ""),
-            reason_code=str(data.get("reason_code") or ""),
-        )
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    data = json_object(request)
+    updated = services.visit_mark_missed(
+        visit=row,
+        user=request.user,
+        reason=str(data.get("missed_reason") or ""),
+        reason_code=str(data.get("reason_code") or ""),
+    )
     return Response(visit_json(updated, _status(participant, updated)))
 
 
@@ -214,14 +204,13 @@ def participant_hospital_course(request: Request, pk: int) -> Response:
     if not has_role(request.user, *roles):
         raise PermissionDenied("Only site coordinators and investigators enter the course.")
     participant = participant_for_user(request.user, pk, roles=roles)
-    given = HospitalCourseInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
-    values = {name: given.validated_data.get(name) for name in services.HOSPITAL_FIELDS}
+    given = validated(request, HospitalCourseInputSerializer)
+    values = {name: given.get(name) for name in services.HOSPITAL_FIELDS}
     course = services.hospital_course_save(
         participant=participant,
         user=request.user,
         values=values,
-        reason=given.validated_data.get("reason_for_change") or "",
+        reason=given.get("reason_for_change") or "",
     )
     return Response(HospitalCourseSerializer(course).data)
 
@@ -242,11 +231,8 @@ def visit_unlock(request: Request, pk: int, visit: str) -> Response:
         raise PermissionDenied("Only investigators unlock visits.")
     participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
     row = get_object_or_404(Visit, participant=participant, name=visit)
-    given = UnlockInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
-    updated = services.visit_unlock(
-        visit=row, user=request.user, reason=given.validated_data["reason_for_change"]
-    )
+    given = validated(request, UnlockInputSerializer)
+    updated = services.visit_unlock(visit=row, user=request.user, reason=given["reason_for_change"])
     return Response(visit_json(updated, _status(participant, updated)))
 
 
@@ -289,22 +275,17 @@ def visit_sign_off(request: Request, pk: int, visit: str) -> Response:
         raise PermissionDenied("Only investigators sign off visits.")
     participant = participant_for_user(request.user, pk, roles=[Role.INVESTIGATOR])
     row = get_object_or_404(Visit, participant=participant, name=visit)
-    data: Any = request.data
-    if not isinstance(data, dict):
-        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
+    data = json_object(request)
     missing = {k: ["is required"] for k in ("meaning", "password") if not data.get(k)}
     if missing:
         return Response(missing, status=status.HTTP_400_BAD_REQUEST)
-    try:
-        signed = services.visit_sign_off(
-            visit=row,
-            user=request.user,
-            password=str(data["password"]),
-            meaning=str(data["meaning"]),
-            request=request,
-        )
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    signed = services.visit_sign_off(
+        visit=row,
+        user=request.user,
+        password=str(data["password"]),
+        meaning=str(data["meaning"]),
+        request=request,
+    )
     signature = signing.current_signature(signed)
     return Response(
         {

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dressdb.access import has_role
+from dressdb.api import validated
 from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment.access import participant_for_user
@@ -42,8 +43,6 @@ def participant_randomize(request: Request, pk: int) -> Response:
         allocation = services.participant_randomize(participant=participant, user=request.user)
     except services.NoSlotError as exc:
         return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
     body = {
         "arm": allocation.arm,
         "randomized_at": allocation.randomized_at.isoformat(),
@@ -70,12 +69,9 @@ def participant_withdraw(request: Request, pk: int) -> Response:
     if not has_role(request.user, *roles):
         raise PermissionDenied("Only site coordinators and investigators record withdrawals.")
     participant = participant_for_user(request.user, pk, roles=roles)
-    given = WithdrawInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
+    given = validated(request, WithdrawInputSerializer)
     try:
-        updated = services.participant_withdraw(
-            participant=participant, user=request.user, **given.validated_data
-        )
+        updated = services.participant_withdraw(participant=participant, user=request.user, **given)
     except ValidationError as exc:
         # The service names the reason `reason_for_change`; this route's field is `reason`.
         errors = {

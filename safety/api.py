@@ -15,7 +15,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -27,6 +26,7 @@ from rest_framework.response import Response
 
 from dressdb import signing
 from dressdb.access import has_role
+from dressdb.api import validated
 from dressdb.api_schema import with_errors
 from dressdb.models import Role
 from enrollment.access import participant_for_user
@@ -104,14 +104,6 @@ def _deviation_input(data: dict[str, Any]) -> services.DeviationInput:
     )
 
 
-def _bad(errors: Any) -> Response:
-    return Response(errors, status=status.HTTP_400_BAD_REQUEST)
-
-
-def _not_an_object() -> Response:
-    return _bad({"input": ["must be a JSON object"]})
-
-
 def _gate(request: Request, roles: Sequence[str], message: str) -> None:
     """The page's roles: 403 for any other role (before the scope, as the pages do)."""
     if not has_role(request.user, *roles):
@@ -158,17 +150,9 @@ def _create(request: Request, pk: int) -> Response:
     if not has_role(request.user, *EDIT):
         raise PermissionDenied("Only site coordinators and investigators record adverse events.")
     participant = participant_for_user(request.user, pk, roles=EDIT)
-    if not isinstance(request.data, dict):
-        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
     with timezone.override(participant.site.tz):  # a time without offset: the site's zone
-        serializer = AdverseEventInputSerializer(data=request.data)
-        if not serializer.is_valid():
-            return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-    data: dict[str, Any] = serializer.validated_data
-    try:
-        ae = services.ae_create(participant=participant, user=request.user, data=_ae_input(data))
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+        data = validated(request, AdverseEventInputSerializer)
+    ae = services.ae_create(participant=participant, user=request.user, data=_ae_input(data))
     ae = selectors.events_for(participant).get(pk=ae.pk)
     return Response(AdverseEventSerializer(ae).data, status=status.HTTP_201_CREATED)
 
@@ -211,18 +195,8 @@ def participant_conmeds(request: Request, pk: int) -> Response:
     participant = participant_for_user(request.user, pk, roles=roles)
     if request.method == "GET":
         return Response(ConmedSerializer(selectors.conmeds_for(participant), many=True).data)
-    if not isinstance(request.data, dict):
-        return Response({"input": ["must be a JSON object"]}, status=status.HTTP_400_BAD_REQUEST)
-    serializer = ConmedInputSerializer(data=request.data)
-    if not serializer.is_valid():
-        return Response(serializer.errors, status=status.HTTP_400_BAD_REQUEST)
-    data: dict[str, Any] = serializer.validated_data
-    try:
-        row = services.conmed_save(
-            participant=participant, user=request.user, data=_conmed_input(data)
-        )
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    data = validated(request, ConmedInputSerializer)
+    row = services.conmed_save(participant=participant, user=request.user, data=_conmed_input(data))
     return Response(ConmedSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
@@ -248,24 +222,16 @@ def participant_adverse_event(request: Request, pk: int, ae_pk: int) -> Response
     ae = _event_for(request, pk, ae_pk, roles)
     if request.method == "GET":
         return Response(AdverseEventSerializer(ae).data)
-    if not isinstance(request.data, dict):
-        return _not_an_object()
     with timezone.override(ae.participant.site.tz):  # a time without offset: the site's zone
-        serializer = AdverseEventUpdateSerializer(data=request.data)
-        if not serializer.is_valid():
-            return _bad(serializer.errors)
-    data: dict[str, Any] = serializer.validated_data
-    try:
-        services.ae_update(
-            adverse_event=ae,
-            user=request.user,
-            data=_ae_input(data),
-            reason=data["reason_for_change"],
-            follow_up=bool(data.get("follow_up")),
-            request=request,
-        )
-    except ValidationError as exc:
-        return _bad(exc.message_dict)
+        data = validated(request, AdverseEventUpdateSerializer)
+    services.ae_update(
+        adverse_event=ae,
+        user=request.user,
+        data=_ae_input(data),
+        reason=data["reason_for_change"],
+        follow_up=bool(data.get("follow_up")),
+        request=request,
+    )
     ae = selectors.events_for(ae.participant).get(pk=ae.pk)
     return Response(AdverseEventSerializer(ae).data)
 
@@ -281,21 +247,14 @@ def adverse_event_sign(request: Request, pk: int, ae_pk: int) -> Response:
     investigator = [str(Role.INVESTIGATOR)]
     _gate(request, investigator, "Only investigators sign the review of an adverse event.")
     ae = _event_for(request, pk, ae_pk, investigator)
-    if not isinstance(request.data, dict):
-        return _not_an_object()
-    serializer = SignInputSerializer(data=request.data)
-    if not serializer.is_valid():
-        return _bad(serializer.errors)
-    try:
-        signed = services.ae_sign(
-            adverse_event=ae,
-            user=request.user,
-            password=serializer.validated_data["password"],
-            meaning=serializer.validated_data["meaning"],
-            request=request,
-        )
-    except ValidationError as exc:
-        return _bad(exc.message_dict)
+    data = validated(request, SignInputSerializer)
+    signed = services.ae_sign(
+        adverse_event=ae,
+        user=request.user,
+        password=data["password"],
+        meaning=data["meaning"],
+        request=request,
+    )
     signature = signing.current_signature(signed)
     event = selectors.events_for(ae.participant).get(pk=ae.pk)
     return Response(
@@ -329,25 +288,17 @@ def adverse_event_death_report(request: Request, pk: int, ae_pk: int) -> Respons
             DeathReport.objects.select_related("adverse_event__participant"), adverse_event=ae
         )
         return Response(DeathReportSerializer(report).data)
-    if not isinstance(request.data, dict):
-        return _not_an_object()
-    serializer = DeathReportInputSerializer(data=request.data)
-    if not serializer.is_valid():
-        return _bad(serializer.errors)
-    data: dict[str, Any] = serializer.validated_data
-    try:
-        report = services.death_report_save(
-            adverse_event=ae,
-            user=request.user,
-            death_date=data["death_date"],
-            primary_cause=data["primary_cause"],
-            related_cyclosporine=data["related_cyclosporine"],
-            related_corticosteroids=data["related_corticosteroids"],
-            autopsy=data["autopsy"],
-            reason=data.get("reason_for_change") or "",
-        )
-    except ValidationError as exc:
-        return _bad(exc.message_dict)
+    data = validated(request, DeathReportInputSerializer)
+    report = services.death_report_save(
+        adverse_event=ae,
+        user=request.user,
+        death_date=data["death_date"],
+        primary_cause=data["primary_cause"],
+        related_cyclosporine=data["related_cyclosporine"],
+        related_corticosteroids=data["related_corticosteroids"],
+        autopsy=data["autopsy"],
+        reason=data.get("reason_for_change") or "",
+    )
     report = DeathReport.objects.select_related("adverse_event__participant").get(pk=report.pk)
     return Response(DeathReportSerializer(report).data)
 
@@ -365,22 +316,14 @@ def participant_conmed(request: Request, pk: int, conmed_pk: int) -> Response:
     _gate(request, EDIT, "Only site coordinators and investigators correct medications.")
     participant = participant_for_user(request.user, pk, roles=EDIT)
     medication = get_object_or_404(ConcomitantMedication, pk=conmed_pk, participant=participant)
-    if not isinstance(request.data, dict):
-        return _not_an_object()
-    serializer = ConmedUpdateSerializer(data=request.data)
-    if not serializer.is_valid():
-        return _bad(serializer.errors)
-    data: dict[str, Any] = serializer.validated_data
-    try:
-        row = services.conmed_save(
-            participant=participant,
-            user=request.user,
-            data=_conmed_input(data),
-            medication=medication,
-            reason=data["reason_for_change"],
-        )
-    except ValidationError as exc:
-        return _bad(exc.message_dict)
+    data = validated(request, ConmedUpdateSerializer)
+    row = services.conmed_save(
+        participant=participant,
+        user=request.user,
+        data=_conmed_input(data),
+        medication=medication,
+        reason=data["reason_for_change"],
+    )
     return Response(ConmedSerializer(row).data)
 
 
@@ -415,20 +358,13 @@ def participant_deviations(request: Request, pk: int) -> Response:
         return Response(
             DeviationSerializer(rows, many=True, context={"signatures": signatures}).data
         )
-    if not isinstance(request.data, dict):
-        return _not_an_object()
-    serializer = DeviationInputSerializer(data=request.data)
-    if not serializer.is_valid():
-        return _bad(serializer.errors)
-    try:
-        row = services.deviation_save(
-            participant=participant,
-            user=request.user,
-            data=_deviation_input(serializer.validated_data),
-            request=request,
-        )
-    except ValidationError as exc:
-        return _bad(exc.message_dict)
+    data = validated(request, DeviationInputSerializer)
+    row = services.deviation_save(
+        participant=participant,
+        user=request.user,
+        data=_deviation_input(data),
+        request=request,
+    )
     return Response(_deviation_json(row), status=status.HTTP_201_CREATED)
 
 
@@ -442,23 +378,15 @@ def participant_deviations(request: Request, pk: int) -> Response:
 def participant_deviation(request: Request, pk: int, dev_pk: int) -> Response:
     _gate(request, EDIT, "Only site coordinators and investigators correct deviations.")
     deviation = _deviation_for(request, pk, dev_pk, EDIT)
-    if not isinstance(request.data, dict):
-        return _not_an_object()
-    serializer = DeviationUpdateSerializer(data=request.data)
-    if not serializer.is_valid():
-        return _bad(serializer.errors)
-    data: dict[str, Any] = serializer.validated_data
-    try:
-        row = services.deviation_save(
-            participant=deviation.participant,
-            user=request.user,
-            data=_deviation_input(data),
-            deviation=deviation,
-            reason=data["reason_for_change"],
-            request=request,
-        )
-    except ValidationError as exc:
-        return _bad(exc.message_dict)
+    data = validated(request, DeviationUpdateSerializer)
+    row = services.deviation_save(
+        participant=deviation.participant,
+        user=request.user,
+        data=_deviation_input(data),
+        deviation=deviation,
+        reason=data["reason_for_change"],
+        request=request,
+    )
     return Response(_deviation_json(row))
 
 
@@ -472,20 +400,13 @@ def deviation_decide(request: Request, pk: int, dev_pk: int) -> Response:
     coordinator = [str(Role.COORDINATOR)]
     _gate(request, coordinator, "Only site coordinators confirm or dismiss proposals.")
     deviation = _deviation_for(request, pk, dev_pk, coordinator)
-    if not isinstance(request.data, dict):
-        return _not_an_object()
-    serializer = DeviationDecideSerializer(data=request.data)
-    if not serializer.is_valid():
-        return _bad(serializer.errors)
-    try:
-        row = services.deviation_decide(
-            deviation=deviation,
-            user=request.user,
-            confirm=serializer.validated_data["decision"] == "confirm",
-            reason=serializer.validated_data["reason_for_change"],
-        )
-    except ValidationError as exc:
-        return _bad(exc.message_dict)
+    data = validated(request, DeviationDecideSerializer)
+    row = services.deviation_decide(
+        deviation=deviation,
+        user=request.user,
+        confirm=data["decision"] == "confirm",
+        reason=data["reason_for_change"],
+    )
     return Response(_deviation_json(row))
 
 
@@ -500,20 +421,13 @@ def deviation_sign(request: Request, pk: int, dev_pk: int) -> Response:
     investigator = [str(Role.INVESTIGATOR)]
     _gate(request, investigator, "Only investigators sign the review of a deviation.")
     deviation = _deviation_for(request, pk, dev_pk, investigator)
-    if not isinstance(request.data, dict):
-        return _not_an_object()
-    serializer = SignInputSerializer(data=request.data)
-    if not serializer.is_valid():
-        return _bad(serializer.errors)
-    try:
-        row = services.deviation_sign(
-            deviation=deviation,
-            user=request.user,
-            password=serializer.validated_data["password"],
-            meaning=serializer.validated_data["meaning"],
-            request=request,
-        )
-    except ValidationError as exc:
-        return _bad(exc.message_dict)
+    data = validated(request, SignInputSerializer)
+    row = services.deviation_sign(
+        deviation=deviation,
+        user=request.user,
+        password=data["password"],
+        meaning=data["meaning"],
+        request=request,
+    )
     signature = signing.current_signature(row)
     return Response({"deviation": _deviation_json(row), "signature": _signature_json(signature)})

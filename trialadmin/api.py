@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -20,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from dressdb.access import has_role
+from dressdb.api import validated
 from dressdb.api_schema import with_errors
 from dressdb.models import Role, TrainingRecord
 from trialadmin import training
@@ -88,18 +88,13 @@ def person_training(request: Request, pk: int) -> Response:
         return Response(_listing(person))
     if not has_role(request.user, Role.ADMIN):
         raise PermissionDenied("Only an admin enters training records.")
-    given = TrainingInputSerializer(data=request.data)
-    given.is_valid(raise_exception=True)
-    data = given.validated_data
-    try:
-        record = training.training_record_save(
-            by=request.user,
-            user=person,
-            course=data["course"],
-            completed_on=data["completed_on"],
-            valid_until=data.get("valid_until"),
-            certificate=data.get("certificate"),
-        )
-    except ValidationError as exc:
-        return Response(exc.message_dict, status=status.HTTP_400_BAD_REQUEST)
+    data = validated(request, TrainingInputSerializer)
+    record = training.training_record_save(
+        by=request.user,
+        user=person,
+        course=data["course"],
+        completed_on=data["completed_on"],
+        valid_until=data.get("valid_until"),
+        certificate=data.get("certificate"),
+    )
     return Response(TrainingRecordSerializer(record).data, status=status.HTTP_201_CREATED)
