@@ -5,11 +5,12 @@ the content types framework), so this app knows no domain model. The domain rule
 raises it stores what the to-do list shows: a title (the kind's label), a label (e.g. the
 study ID), the message and the URL of the page to open.
 
-Languages (issue 16 item 9): the title and the message are stored in English (emails,
-exports, rows written before). The title is a constant marked with gettext_noop where it
+Languages (issue 16 item 9): the title and the message are stored in English (exports,
+history, rows written before). The title is a constant marked with gettext_noop where it
 is made, translated when shown; the message, which has parameters (dates, visit names,
 block names), is also written in each other language of the trial when it is raised
-(`translations`), and shown in the reader's language, else as stored.
+(`translations`), and shown in the reader's language, else as stored. The emails read
+them the same way, in the recipient's language (notifications/sending.py).
 """
 
 from django.conf import settings
