@@ -11,6 +11,7 @@ from django.template import engines
 from django.utils import translation
 
 from demo.synthetic import seed_trial
+from enrollment.arms import Arm
 from enrollment.models import Participant
 from portal import grid
 
@@ -66,7 +67,7 @@ def trial_rows(site_a, trial_admin):
     # character to escape in the study ID.
     switched = Participant.objects.exclude(randomized_arm="").order_by("id").first()
     assert switched is not None
-    other = "corticosteroids" if switched.randomized_arm == "cyclosporine" else "cyclosporine"
+    other = Arm.STEROIDS if switched.randomized_arm == Arm.CYCLOSPORINE else Arm.CYCLOSPORINE
     Participant.objects.filter(pk=switched.pk).update(current_arm=other)
     Participant.objects.filter(pk=switched.pk + 1).update(study_id="A&B<1>")
     participants = list(Participant.objects.select_related(*grid.LIST_RELATED).order_by("id"))
