@@ -51,6 +51,11 @@ def current_membership_q(prefix: str = "") -> Q:
     )
 
 
+def memberships_in_force() -> QuerySet[StaffMembership]:
+    """The memberships that give access: active, on an active site, in force today."""
+    return StaffMembership.objects.filter(current_membership_q(), active=True, site__active=True)
+
+
 def active_memberships(user: AnyUser) -> list[StaffMembership]:
     """The user's active memberships, read once per request object."""
     if not user.is_authenticated or not user.is_active:
@@ -58,8 +63,8 @@ def active_memberships(user: AnyUser) -> list[StaffMembership]:
     cached: list[StaffMembership] | None = getattr(user, _CACHE_ATTR, None)
     if cached is None:
         cached = list(
-            StaffMembership.objects.filter(user=user, active=True, site__active=True)
-            .filter(current_membership_q())
+            memberships_in_force()
+            .filter(user=user)
             .select_related("site")
             .order_by("site__code", "role")
         )

@@ -28,8 +28,8 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from dressdb.access import current_membership_q
-from dressdb.models import StaffMembership, UserPreference
+from dressdb.access import memberships_in_force
+from dressdb.models import UserPreference
 
 SESSION_KEY = "dressdb_language"
 
@@ -60,22 +60,16 @@ def language_of(own: str | None, site_languages: Iterable[str | None]) -> str:
 
 def languages_for_users(user_ids: Iterable[int]) -> dict[int, str]:
     """Each user's language (`language_of`), for any number of users in two queries: their
-    own choices, then the sites of their memberships in force (active, on an active site,
-    started and not ended, of an active user: those of dressdb.access.active_memberships).
+    own choices, then the sites of their memberships in force
+    (dressdb.access.memberships_in_force, of an active user).
     The pages (at login) and the emails (once per batch) both read it."""
     ids = {int(i) for i in user_ids}
     if not ids:
         return {}
     own = dict(UserPreference.objects.filter(user_id__in=ids).values_list("user_id", "language"))
     sites: dict[int, list[str]] = {i: [] for i in ids}
-    memberships = StaffMembership.objects.filter(
-        current_membership_q(),
-        user_id__in=ids,
-        user__is_active=True,
-        active=True,
-        site__active=True,
-    ).values_list("user_id", "site__language")
-    for user_id, language in memberships:
+    memberships = memberships_in_force().filter(user_id__in=ids, user__is_active=True)
+    for user_id, language in memberships.values_list("user_id", "site__language"):
         sites[user_id].append(language)
     return {i: language_of(own.get(i), sites[i]) for i in ids}
 

@@ -20,11 +20,13 @@ from outcomes.models import HospitalCourse, Visit
 
 
 def visit_status(
-    visit: Visit,
+    visit: Any,
     today: dt.date,
     death_date: dt.date | None,
     follow_up_ended_on: dt.date | None = None,
 ) -> str:
+    """A Visit's status (outcomes.schedule), or that of a row of its fields (the grid's
+    named tuples): name, study_day, target_date, window_opens/closes, completed_on, missed."""
     planned = schedule.ScheduledVisit(
         visit.name, visit.study_day, visit.target_date, visit.window_opens, visit.window_closes
     )
@@ -128,8 +130,9 @@ def grid_columns() -> list[Column]:
 
 def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]]:
     """The day 7/30/60/90 visits and the hospital course: two queries (one when the
-    caller select_related("hospital_course")). The visits are read as tuples (a page of
-    50 participants has 200: no model instance each)."""
+    caller select_related("hospital_course")). The visits are read as named tuples (a
+    page of 50 participants has 200: no model instance each), with the fields
+    `visit_status` reads."""
     by_pk = {p.pk: p for p in participants}
     cells: dict[int, dict[str, Cell]] = {pk: {} for pk in by_pk}
     today = {p.pk: timezone.localdate(timezone=p.site.tz) for p in participants}
@@ -150,52 +153,33 @@ def grid_cells(participants: Sequence[Participant]) -> dict[int, dict[str, Cell]
             "missed_reason",
             "missed_reason_code",
             "locked",
+            named=True,
         )
         .order_by()
     )  # fmt: skip  (keyed by name below: no need for Meta's join to the sites)
     what: dict[int, str] = {}  # "Day 7 visit": translated once a page
-    for (
-        visit_pk,
-        pk,
-        name,
-        study_day,
-        target_date,
-        window_opens,
-        window_closes,
-        completed_on,
-        missed,
-        missed_reason,
-        missed_reason_code,
-        locked,
-    ) in visits:
-        if study_day not in what:
-            what[study_day] = gettext("Day %(n)s visit") % {"n": study_day}
-        death_date, ended = ends[pk]
-        status = str(
-            schedule.visit_status(
-                schedule.ScheduledVisit(name, study_day, target_date, window_opens, window_closes),
-                today=today[pk],
-                completed_on=completed_on,
-                missed=missed,
-                death_date=death_date,
-                follow_up_ended_on=ended,
-            )
-        )
+    for v in visits:
+        pk = v.participant_id
+        if v.study_day not in what:
+            what[v.study_day] = gettext("Day %(n)s visit") % {"n": v.study_day}
+        status = visit_status(v, today[pk], *ends[pk])
         state = VISIT_CELL_STATES[status]
         note = ""
-        if locked:
+        if v.locked:
             state, note = CellState.LOCKED, "signed off and locked"
         elif status == "completed_out_of_window":
             note = "completed out of window"
         elif status == "missed":  # as Visit.missed_label
-            note = schedule.missed_label(missed_reason_code, missed_reason) if missed else ""
+            note = schedule.missed_label(v.missed_reason_code, v.missed_reason) if v.missed else ""
         is_open = state in (CellState.NOT_DUE, CellState.DUE, CellState.OVERDUE)
-        cells[pk][name] = Cell(
+        cells[pk][v.name] = Cell(
             state,
-            visit_url(pk, visit_pk),
+            visit_url(pk, v.pk),
             note,
-            due=(window_closes if state == CellState.OVERDUE else target_date) if is_open else None,
-            what=what[study_day],
+            due=(v.window_closes if state == CellState.OVERDUE else v.target_date)
+            if is_open
+            else None,
+            what=what[v.study_day],
         )
     descriptor: Any = Participant.hospital_course
     if participants and all(descriptor.is_cached(p) for p in participants):
